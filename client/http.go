@@ -1,0 +1,222 @@
+package client
+
+import (
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"time"
+)
+
+// Config sets a [Client]'s timeouts and transport. The zero value is usable:
+// no idle or total timeout, and a 10 s connect timeout.
+type Config struct {
+	// ConnectTimeout bounds the TCP connect and TLS handshake.
+	ConnectTimeout time.Duration
+	// IdleTimeout ends a request that receives no bytes for this long,
+	// heartbeat comments included, from the moment it is sent; 0 is none.
+	IdleTimeout time.Duration
+	// Timeout bounds the whole request, stream included; 0 is none.
+	Timeout time.Duration
+	// Transport replaces the default transport (for tests and proxies).
+	Transport http.RoundTripper
+	// Debug, when set, receives the request line, headers with secrets
+	// redacted, the response headers and the timings.
+	Debug io.Writer
+}
+
+// DefaultConnectTimeout is the connect timeout of a zero [Config].
+const DefaultConnectTimeout = 10 * time.Second
+
+// Client sends streaming requests. It is safe for concurrent use.
+type Client struct {
+	cfg Config
+	hc  *http.Client
+}
+
+// New returns a Client with the given configuration.
+func New(cfg Config) *Client {
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = DefaultConnectTimeout
+	}
+	rt := cfg.Transport
+	if rt == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.DialContext = (&net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext
+		t.TLSHandshakeTimeout = cfg.ConnectTimeout
+		rt = t
+	}
+	return &Client{cfg: cfg, hc: &http.Client{Transport: rt}}
+}
+
+// TimeoutError reports the idle or the total timeout. errors.Is matches it
+// with [ErrIdleTimeout] or [ErrTimeout].
+type TimeoutError struct {
+	Idle  bool
+	After time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	if e.Idle {
+		return fmt.Sprintf("no data for %s (the idle timeout)", e.After)
+	}
+	return fmt.Sprintf("the request took longer than %s (the total timeout)", e.After)
+}
+
+// Is matches the sentinels.
+func (e *TimeoutError) Is(target error) bool {
+	return (e.Idle && target == ErrIdleTimeout) || (!e.Idle && target == ErrTimeout)
+}
+
+// Stream sends req and returns the stream of its answer once the response
+// headers arrive. A non-2xx answer is an [*HTTPError]. The request runs
+// under ctx: cancelling it aborts the request at once, and so does closing
+// the stream. Accept defaults to text/event-stream.
+func (c *Client) Stream(ctx context.Context, req *http.Request) (*Stream, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	rec := newRecorder()
+	timers := c.startTimers(cancel)
+	release := func() {
+		timers.stop()
+		cancel(errClosed)
+	}
+	req = req.WithContext(httptrace.WithClientTrace(ctx, rec.trace()))
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "text/event-stream")
+	}
+	c.debugRequest(req)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		release()
+		return nil, c.explain(ctx, err)
+	}
+	rec.set(func(t *Timings, now time.Duration) { t.Headers = now })
+	c.debugResponse(resp)
+	body := &watchedBody{r: resp.Body, idle: timers, rec: rec}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		b, _ := io.ReadAll(io.LimitReader(body, 64<<10))
+		resp.Body.Close()
+		release()
+		return nil, newHTTPError(resp, b)
+	}
+	s := &Stream{rec: rec, prod: &bodyProducer{r: decompress(resp, body)}}
+	s.fail = func(err error) error { return c.explain(ctx, err) }
+	s.close = func() {
+		release()
+		resp.Body.Close()
+		c.debugTimings(s.rec.get())
+	}
+	return s, nil
+}
+
+var errClosed = errors.New("stream closed")
+
+// decompress undoes a gzip body the transport left encoded (it does that
+// when the caller set Accept-Encoding itself).
+func decompress(resp *http.Response, body io.Reader) io.Reader {
+	if resp.Uncompressed || resp.Header.Get("Content-Encoding") != "gzip" {
+		return body
+	}
+	return &lazyGzip{r: body}
+}
+
+// lazyGzip reads the gzip header on the first Read, so opening the stream
+// does not wait for the first byte.
+type lazyGzip struct {
+	r  io.Reader
+	zr *gzip.Reader
+}
+
+func (g *lazyGzip) Read(p []byte) (int, error) {
+	if g.zr == nil {
+		zr, err := gzip.NewReader(g.r)
+		if err != nil {
+			return 0, fmt.Errorf("gzip body: %w", err)
+		}
+		g.zr = zr
+	}
+	return g.zr.Read(p)
+}
+
+// explain turns a transport error into its real cause: a timeout, the
+// caller's cancellation, or else err itself.
+func (c *Client) explain(ctx context.Context, err error) error {
+	if t := c.timeoutOf(ctx); t != nil {
+		return t
+	}
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, errClosed) {
+		return cause
+	}
+	return err
+}
+
+func (c *Client) timeoutOf(ctx context.Context) error {
+	switch cause := context.Cause(ctx); {
+	case errors.Is(cause, ErrIdleTimeout):
+		return &TimeoutError{Idle: true, After: c.cfg.IdleTimeout}
+	case errors.Is(cause, ErrTimeout):
+		return &TimeoutError{After: c.cfg.Timeout}
+	}
+	return nil
+}
+
+// isCallerStop reports whether err is the caller's own cancellation.
+func isCallerStop(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// timers runs the idle and total timeouts of one request.
+type timers struct {
+	idle, total *time.Timer
+	idleFor     time.Duration
+}
+
+func (c *Client) startTimers(cancel context.CancelCauseFunc) *timers {
+	t := &timers{idleFor: c.cfg.IdleTimeout}
+	if c.cfg.IdleTimeout > 0 {
+		t.idle = time.AfterFunc(c.cfg.IdleTimeout, func() { cancel(ErrIdleTimeout) })
+	}
+	if c.cfg.Timeout > 0 {
+		t.total = time.AfterFunc(c.cfg.Timeout, func() { cancel(ErrTimeout) })
+	}
+	return t
+}
+
+func (t *timers) touch() {
+	if t.idle != nil {
+		t.idle.Reset(t.idleFor)
+	}
+}
+
+func (t *timers) stop() {
+	if t.idle != nil {
+		t.idle.Stop()
+	}
+	if t.total != nil {
+		t.total.Stop()
+	}
+}
+
+// watchedBody resets the idle timer on every byte and notes the first.
+type watchedBody struct {
+	r    io.Reader
+	idle *timers
+	rec  *recorder
+	seen bool
+}
+
+func (b *watchedBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if n > 0 {
+		b.idle.touch()
+		if !b.seen {
+			b.seen = true
+			b.rec.firstByte()
+		}
+	}
+	return n, err
+}

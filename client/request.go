@@ -1,0 +1,53 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// Message is one turn of a conversation.
+type Message struct {
+	Role    string `json:"role"` // "user" or "assistant"
+	Content string `json:"content"`
+}
+
+// ChatRequest is the body of a request in tok's protocol
+// (../shared/PROTOCOL.md).
+type ChatRequest struct {
+	// Messages alternate user and assistant turns, oldest first, ending
+	// with the user's new turn.
+	Messages     []Message `json:"messages"`
+	SystemPrompt string    `json:"systemPrompt,omitempty"`
+	// SessionID and ResumeFrom ask a server that keeps sessions to resume.
+	SessionID  string `json:"sessionId,omitempty"`
+	ResumeFrom int    `json:"resumeFrom,omitempty"`
+}
+
+// NewChatRequest returns a POST of body to url in tok's protocol, with
+// extra headers added after the defaults (so they can replace them).
+func NewChatRequest(ctx context.Context, url string, body ChatRequest, header http.Header) (*http.Request, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("encode request: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("User-Agent", UserAgent)
+	for k, vs := range header {
+		req.Header.Del(k)
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	return req, nil
+}
+
+// UserAgent is sent with every request; cmd sets the version.
+var UserAgent = "tok"

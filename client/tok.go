@@ -1,0 +1,48 @@
+package client
+
+import "github.com/valyala/fastjson"
+
+// tokDecoder reads tok's own protocol (../shared/PROTOCOL.md): a JSON object
+// per frame with a "type" of start, token, tool_start, tool_executing,
+// tool_result, done or error, then "data: [DONE]".
+type tokDecoder struct {
+	p fastjson.Parser
+}
+
+func (d *tokDecoder) decode(dst []Event, f Frame) ([]Event, error) {
+	if f.Data == doneSentinel {
+		return append(dst, Event{Kind: KindDone}), nil
+	}
+	v, err := d.p.Parse(f.Data)
+	if err != nil {
+		return dst, &frameError{DialectTok, f.Data, err}
+	}
+	switch str(v, "type") {
+	case "start":
+		dst = append(dst, Event{Kind: KindStart, MessageID: str(v, "messageId")})
+	case "token":
+		if s := str(v, "content"); s != "" {
+			dst = append(dst, Event{Kind: KindText, Text: s})
+		}
+	case "tool_start":
+		dst = append(dst, Event{Kind: KindToolStart, Tool: Tool{Name: str(v, "name"), ID: str(v, "id")}})
+	case "tool_executing":
+		dst = append(dst, Event{Kind: KindToolExecuting, Tool: Tool{Name: str(v, "name"), ID: str(v, "id")}})
+	case "tool_result":
+		dst = append(dst, Event{Kind: KindToolResult, Tool: Tool{Name: str(v, "name"), ID: str(v, "id"), Result: raw(v, "result")}})
+	case "done":
+		if u := v.Get("usage"); u != nil {
+			dst = append(dst, Event{Kind: KindUsage, Usage: Usage{
+				InputTokens:  u.GetInt("inputTokens"),
+				OutputTokens: u.GetInt("outputTokens"),
+			}})
+		}
+		dst = append(dst, Event{Kind: KindDone, StopReason: str(v, "stopReason")})
+	case "error":
+		dst = append(dst, Event{Kind: KindError, Err: &ServerError{Message: str(v, "message"), Type: str(v, "code")}})
+	}
+	return dst, nil
+}
+
+// end: a tok stream that closes without done or error was cut off.
+func (d *tokDecoder) end() []Event { return nil }
