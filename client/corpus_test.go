@@ -62,11 +62,11 @@ func corpusTranscripts(tb testing.TB) (dir string, ts []transcript) {
 }
 
 type conformanceCase struct {
-	Name         string `json:"name"`
-	Input        string `json:"input"`
-	SplitAt      []int  `json:"split_at_bytes"`
-	ChunkSize    int    `json:"chunk_size_bytes"`
-	Events       []struct {
+	Name      string `json:"name"`
+	Input     string `json:"input"`
+	SplitAt   []int  `json:"split_at_bytes"`
+	ChunkSize int    `json:"chunk_size_bytes"`
+	Events    []struct {
 		Event string `json:"event"`
 		Data  string `json:"data"`
 		ID    string `json:"id"`

@@ -28,9 +28,9 @@ type Timings struct {
 
 // recorder fills Timings; httptrace calls it from the transport's goroutines.
 type recorder struct {
-	mu                     sync.Mutex
-	t                      Timings
-	dnsAt, connAt, tlsAt   time.Time
+	mu                   sync.Mutex
+	t                    Timings
+	dnsAt, connAt, tlsAt time.Time
 }
 
 func newRecorder() *recorder { return &recorder{t: Timings{Start: time.Now()}} }
