@@ -55,24 +55,22 @@ func (e *NotAStreamError) Is(target error) bool { return target == ErrNotAStream
 // sniff decides what the body is from its first bytes, reading no more than
 // it needs: a plain-text answer must not wait for a newline.
 func sniff(br *bufio.Reader) (bodyKind, error) {
-	n := 1
-	for {
-		b, err := br.Peek(n)
-		atEOF := err != nil
-		if len(b) == 0 && atEOF {
+	for n := 1; ; {
+		_, err := br.Peek(n) // waits until n bytes are in, or the body ends
+		b, _ := br.Peek(br.Buffered())
+		if len(b) == 0 && err != nil {
 			if errors.Is(err, io.EOF) {
 				return bodyText, nil
 			}
 			return bodyText, err
 		}
-		if kind, ok := classifyStart(b, atEOF || len(b) == br.Size()); ok {
+		if kind, ok := classifyStart(b, err != nil || len(b) == br.Size()); ok {
 			if kind == bodyText {
 				return kind, checkText(br, b)
 			}
 			return kind, nil
 		}
-		// Ask for one byte more than has arrived, so Peek waits for the next read.
-		n = max(len(b), br.Buffered()) + 1
+		n = len(b) + 1
 	}
 }
 
@@ -98,9 +96,11 @@ func classifyStart(b []byte, final bool) (kind bodyKind, ok bool) {
 	}
 	for _, f := range sseFields {
 		switch {
-		case bytes.HasPrefix(line, []byte(f)) && (len(line) == len(f) || line[len(f)] == ':'):
+		case bytes.HasPrefix(line, []byte(f)) && len(line) > len(f) && line[len(f)] == ':':
 			return bodySSE, true
-		case len(line) < len(f) && bytes.HasPrefix([]byte(f), line) && !complete:
+		case len(line) == len(f) && string(line) == f && complete: // a field with no value
+			return bodySSE, true
+		case len(line) <= len(f) && bytes.HasPrefix([]byte(f), line) && !complete:
 			return 0, false
 		}
 	}
@@ -184,14 +184,16 @@ func (t *textFramer) Next() (Frame, error) {
 		if err != nil {
 			t.pending = nil
 			if len(chunk) > 0 {
-				return Frame{Data: string(chunk)}, nil
+				return Frame{Data: strings.ToValidUTF8(string(chunk), "\uFFFD")}, nil
 			}
 			return Frame{}, err
 		}
 		whole := trimPartialRune(chunk)
 		t.pending = append(t.pending[:0:0], chunk[len(whole):]...)
 		if len(whole) > 0 {
-			return Frame{Data: string(whole)}, nil
+			// Binary was ruled out at the start; a stray bad byte later
+			// on is shown as U+FFFD rather than passed to the terminal.
+			return Frame{Data: strings.ToValidUTF8(string(whole), "\uFFFD")}, nil
 		}
 	}
 }

@@ -26,9 +26,13 @@ func (d *detector) decode(dst []Event, f Frame) ([]Event, error) {
 	if d.dec != nil {
 		return d.dec.decode(dst, f)
 	}
-	dialect, err := d.classify(f)
+	dialect, v, err := d.classify(f)
 	if err != nil {
 		return dst, err
+	}
+	if dialect == "" && v != nil && str(v, "type") == "start" {
+		// tok and the AI SDK both open with it, and mean the same.
+		return append(dst, Event{Kind: KindStart, MessageID: str(v, "messageId")}), nil
 	}
 	if dialect == "" {
 		if len(d.held) == maxHeld {
@@ -57,8 +61,8 @@ func (d *detector) choose(dst []Event, dialect Dialect, f Frame) ([]Event, error
 	return dst, nil
 }
 
-// end settles an undecided stream by its held frames: a lone [DONE] or a
-// bare start is tok's, the protocol tok speaks first.
+// end settles an undecided stream by its held frames: a lone [DONE] is
+// read as tok's, the protocol tok speaks first.
 func (d *detector) end() []Event {
 	if d.dec == nil {
 		if len(d.held) == 0 {
@@ -77,29 +81,30 @@ func (d *detector) end() []Event {
 	return d.dec.end()
 }
 
-// classify names the frame's dialect, "" when it cannot tell yet.
-func (d *detector) classify(f Frame) (Dialect, error) {
+// classify names the frame's dialect, "" when it cannot tell yet, and
+// returns the frame's JSON when it has some.
+func (d *detector) classify(f Frame) (Dialect, *fastjson.Value, error) {
 	if dialect := dialectOfEventName(f.Event); dialect != "" {
-		return dialect, nil
+		return dialect, nil, nil
 	}
 	if f.Data == doneSentinel {
-		return "", nil
+		return "", nil, nil
 	}
 	v, err := d.p.Parse(f.Data)
 	if err != nil || v.Type() != fastjson.TypeObject {
 		if looksLikeJSON(f.Data) {
-			return "", fmt.Errorf("%w: first frame %s", ErrUnknownDialect, quoteExcerpt(f.Data))
+			return "", nil, fmt.Errorf("%w: first frame %s", ErrUnknownDialect, quoteExcerpt(f.Data))
 		}
-		return DialectText, nil
+		return DialectText, nil, nil
 	}
 	if dialect, ok := dialectOfObject(v); ok {
-		return dialect, nil
+		return dialect, v, nil
 	}
 	if v.Exists("error") {
 		// An error before any sign of a dialect: every decoder reads it.
-		return DialectOpenAIChat, nil
+		return DialectOpenAIChat, v, nil
 	}
-	return "", fmt.Errorf("%w: first frame %s", ErrUnknownDialect, quoteExcerpt(f.Data))
+	return "", nil, fmt.Errorf("%w: first frame %s", ErrUnknownDialect, quoteExcerpt(f.Data))
 }
 
 func dialectOfEventName(name string) Dialect {

@@ -1,0 +1,71 @@
+package client
+
+import (
+	"bytes"
+	"os"
+	"testing"
+)
+
+func TestStreamDecodesOurTranscripts(t *testing.T) {
+	tests := []struct {
+		file, text, end string
+		dialect         Dialect
+		kinds           string // the event kinds, in order, beyond text
+	}{
+		{"tok-basic.sse", "Hello, **world** 日本語 🚀\n", "complete", DialectTok, "start usage done"},
+		{"tok-tools-crlf.sse", "Checking the weather. It is 18°C in Paris.", "complete", DialectTok, "start tool_start tool_executing tool_result usage done"},
+		{"tok-error.sse", "Partial", "error", DialectTok, "start error"},
+		{"tok-cut-off.sse", "cut off", "truncated", DialectTok, ""},
+		{"openai-usage.sse", "Hi", "complete", DialectOpenAIChat, "start usage done"},
+		{"sse-text.sse", "hello plain\nlines", "complete", DialectText, "done"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			b, err := os.ReadFile("../testdata/" + tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := NewStream(bytes.NewReader(b))
+			got := collect(s)
+			if got.text != tt.text || got.end != tt.end || s.Dialect() != tt.dialect {
+				t.Errorf("got %q, %s, %s; want %q, %s, %s (err %v)", got.text, got.end, s.Dialect(), tt.text, tt.end, tt.dialect, got.err)
+			}
+			var kinds []byte
+			for _, ev := range got.events {
+				if ev.Kind != KindText {
+					kinds = append(append(kinds, ' '), ev.Kind.String()...)
+				}
+			}
+			if k := string(bytes.TrimSpace(kinds)); k != tt.kinds {
+				t.Errorf("kinds = %q, want %q", k, tt.kinds)
+			}
+		})
+	}
+}
+
+func TestToolResultKeepsTheServersJSON(t *testing.T) {
+	b, _ := os.ReadFile("../testdata/tok-tools-crlf.sse")
+	for _, ev := range collect(NewStream(bytes.NewReader(b))).events {
+		if ev.Kind == KindToolResult && ev.Tool.Result != `{"city":"Paris","temp":18}` {
+			t.Errorf("result = %q", ev.Tool.Result)
+		}
+	}
+}
+
+func TestPlainTextBodyStreamsAsText(t *testing.T) {
+	tests := []struct{ name, body, text string }{
+		{"prose", "The answer is 42.\nThat is all.", "The answer is 42.\nThat is all."},
+		{"starts like a field name", "dat is not SSE", "dat is not SSE"},
+		{"one letter and colon", "a: not the data stream", "a: not the data stream"},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewStream(bytes.NewBufferString(tt.body))
+			got := collect(s)
+			if got.text != tt.text || got.end != "complete" {
+				t.Errorf("text %q end %s, want %q complete", got.text, got.end, tt.text)
+			}
+		})
+	}
+}

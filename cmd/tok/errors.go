@@ -1,0 +1,132 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tokcli/tok/client"
+)
+
+// usageError is a mistake in how tok was called: exit code 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// errInterrupted is a Ctrl+C: exit code 130.
+var errInterrupted = errors.New("interrupted")
+
+// failure ties an error to the endpoint it came from, for the message.
+type failure struct {
+	url string
+	err error
+}
+
+func (f failure) Error() string { return f.err.Error() }
+func (f failure) Unwrap() error { return f.err }
+
+// Exit codes, as documented in tok --help and the README.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+// reportError prints err as one line on stderr and returns the exit code.
+func reportError(ios *ioStreams, err error) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintln(ios.ErrOut, "tok: interrupted; the answer above is what arrived")
+		return exitInterrupted
+	case errors.As(err, &ue):
+		fmt.Fprintf(ios.ErrOut, "tok: %s (see tok --help)\n", ue.err)
+		return exitUsage
+	}
+	fmt.Fprintln(ios.ErrOut, "tok: "+describe(err))
+	return exitFailed
+}
+
+// describe says what went wrong and what to do about it, in one line.
+func describe(err error) string {
+	var (
+		f   failure
+		he  *client.HTTPError
+		co  *client.CutOffError
+		te  *client.TimeoutError
+		na  *client.NotAStreamError
+		se  *client.ServerError
+		dns *net.DNSError
+		op  *net.OpError
+	)
+	errors.As(err, &f)
+	switch {
+	case errors.As(err, &he):
+		return describeHTTP(he)
+	case errors.As(err, &co) && errors.As(err, &te) && te.Idle:
+		return co.Error() + "; if the server is just slow, raise --idle-timeout"
+	case errors.As(err, &co):
+		return co.Error() + "; the text above is what arrived"
+	case errors.As(err, &te) && te.Idle:
+		return fmt.Sprintf("no answer from %s: %s; is the server up? raise --idle-timeout if it is slow", f.url, te)
+	case errors.As(err, &te):
+		return fmt.Sprintf("%s; raise --timeout", te)
+	case errors.As(err, &na):
+		return na.Error() + "; check that --url points at a streaming endpoint"
+	case errors.Is(err, client.ErrUnknownDialect):
+		return err.Error() + "; tok reads its own protocol, Anthropic, OpenAI, Gemini, AI SDK and plain-text streams"
+	case errors.As(err, &se):
+		return "the server reported an error: " + se.Error()
+	case errors.As(err, &dns):
+		return fmt.Sprintf("could not find the host %s; check --url", dns.Name)
+	case errors.As(err, &op) && op.Op == "dial":
+		return fmt.Sprintf("could not connect to %s: %s; is the server running? check --url", f.url, causeText(op.Err))
+	}
+	return err.Error()
+}
+
+// causeText is the innermost reason of a network error ("connection refused").
+func causeText(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		return s[i+2:]
+	}
+	return s
+}
+
+// httpAdvice says what to do about an HTTP status (mods_errors.go's table).
+var httpAdvice = map[int]string{
+	http.StatusBadRequest:            "the server rejected the request",
+	http.StatusUnauthorized:          "pass credentials with -H, as in -H 'Authorization: Bearer $TOKEN'",
+	http.StatusForbidden:             "the credentials passed with -H are not allowed here",
+	http.StatusNotFound:              "nothing is served at that path; check --url",
+	http.StatusMethodNotAllowed:      "the path does not take POST; check --url",
+	http.StatusRequestEntityTooLarge: "the prompt is too large for the server; send less text",
+	http.StatusTooManyRequests:       "rate limited; try again later",
+	http.StatusBadGateway:            "a proxy could not reach the server behind it",
+	http.StatusServiceUnavailable:    "the server is unavailable; try again later",
+	http.StatusGatewayTimeout:        "a proxy gave up waiting for the server behind it",
+	529:                              "the server is overloaded; try again later",
+}
+
+func describeHTTP(e *client.HTTPError) string {
+	s := fmt.Sprintf("%s answered %s", e.URL, e.Error())
+	advice, ok := httpAdvice[e.StatusCode]
+	if !ok && e.StatusCode >= 500 {
+		advice = "the server failed; try again later"
+	}
+	if e.RetryAfter > 0 {
+		advice = strings.TrimSuffix(advice, "; try again later") + fmt.Sprintf("; retry after %s", e.RetryAfter.Round(time.Second))
+	}
+	if advice != "" {
+		s += "; " + advice
+	}
+	return s
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/tokcli/tok/client"
+)
+
+// jsonEvent is one line of tok --events.
+type jsonEvent struct {
+	Kind       string     `json:"kind"`
+	Dialect    string     `json:"dialect,omitempty"`
+	Text       string     `json:"text,omitempty"`
+	MessageID  string     `json:"message_id,omitempty"`
+	Model      string     `json:"model,omitempty"`
+	Tool       *jsonTool  `json:"tool,omitempty"`
+	Usage      *jsonUsage `json:"usage,omitempty"`
+	StopReason string     `json:"stop_reason,omitempty"`
+	Error      *jsonError `json:"error,omitempty"`
+	MS         float64    `json:"ms"`
+}
+
+type jsonTool struct {
+	ID     string `json:"id,omitempty"`
+	Name   string `json:"name,omitempty"`
+	Result string `json:"result,omitempty"`
+}
+
+type jsonUsage struct {
+	Input  int `json:"input_tokens"`
+	Output int `json:"output_tokens"`
+}
+
+type jsonError struct {
+	Message string `json:"message"`
+	Type    string `json:"type,omitempty"`
+}
+
+func millis(d time.Duration) float64 {
+	return float64(d.Microseconds()) / 1000
+}
+
+func writeJSONEvent(w io.Writer, ev client.Event, dialect client.Dialect) error {
+	j := jsonEvent{Kind: ev.Kind.String(), Text: ev.Text, MessageID: ev.MessageID, Model: ev.Model,
+		StopReason: ev.StopReason, MS: millis(ev.At)}
+	switch ev.Kind {
+	case client.KindStart:
+		j.Dialect = string(dialect)
+	case client.KindToolStart, client.KindToolArgs, client.KindToolExecuting, client.KindToolResult:
+		j.Tool = &jsonTool{ID: ev.Tool.ID, Name: ev.Tool.Name, Result: ev.Tool.Result}
+	case client.KindUsage:
+		j.Usage = &jsonUsage{Input: ev.Usage.InputTokens, Output: ev.Usage.OutputTokens}
+	case client.KindError:
+		j.Error = &jsonError{Message: ev.Err.Message, Type: ev.Err.Type}
+	}
+	return json.NewEncoder(w).Encode(j)
+}
+
+// writeJSONError reports a transport failure as a last error line, so a
+// script reading --events sees why the stream ended.
+func writeJSONError(w io.Writer, err error, at time.Duration) {
+	_ = json.NewEncoder(w).Encode(jsonEvent{Kind: "error", Error: &jsonError{Message: describe(err)}, MS: millis(at)})
+}

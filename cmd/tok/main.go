@@ -1,0 +1,29 @@
+// Command tok is a terminal chat client for streaming LLM endpoints.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time by goreleaser (-X main.version=…).
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl+C ends tok the hard way
+	}()
+	os.Exit(execute(ctx, systemStreams(), os.Args[1:]))
+}
+
+// execute runs tok with args and returns the exit code.
+func execute(ctx context.Context, ios *ioStreams, args []string) int {
+	cmd := newRootCmd(ios, nil)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(ctx)
+	return reportError(ios, err)
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tokcli/tok/client"
+)
+
+// runOneShot streams one answer to stdout.
+func runOneShot(ctx context.Context, o *rootOptions) error {
+	prompt, err := buildPrompt(o)
+	if err != nil {
+		return err
+	}
+	stream, err := openStream(ctx, o, prompt)
+	if err != nil {
+		return failure{o.URL, err}
+	}
+	p := newPrinter(o, stream)
+	for ev, err := range stream.Events() {
+		if err != nil {
+			return p.fail(ctx, failure{o.URL, err})
+		}
+		if err := p.event(ev); err != nil {
+			return err
+		}
+	}
+	return p.end()
+}
+
+// buildPrompt joins piped stdin and the prompt: stdin first, unchanged, then
+// a blank line, then the prompt.
+func buildPrompt(o *rootOptions) (string, error) {
+	var stdin string
+	if o.IO.StdinPiped {
+		b, err := io.ReadAll(o.IO.In)
+		if err != nil {
+			return "", fmt.Errorf("read stdin: %w", err)
+		}
+		stdin = string(b)
+	}
+	hasStdin, hasPrompt := strings.TrimSpace(stdin) != "", strings.TrimSpace(o.Prompt) != ""
+	switch {
+	case !hasStdin && !hasPrompt && o.IO.StdinTTY && o.IO.StdoutTTY:
+		return "", usageErrorf(`give a prompt, as in: tok "explain this" (the interactive chat is not built yet)`)
+	case !hasStdin && !hasPrompt:
+		return "", usageErrorf(`nothing to ask: give a prompt, as in: tok "explain this", or pipe text in`)
+	case !hasStdin:
+		return o.Prompt, nil
+	case !hasPrompt:
+		return stdin, nil
+	}
+	if !strings.HasSuffix(stdin, "\n") {
+		stdin += "\n"
+	}
+	return stdin + "\n" + o.Prompt, nil
+}
+
+func openStream(ctx context.Context, o *rootOptions, prompt string) (*client.Stream, error) {
+	msgs := []client.Message{{Role: "user", Content: prompt}}
+	if o.URL == "" {
+		fmt.Fprintln(o.IO.ErrOut, "tok: no --url given, so the built-in demo model answers (see tok --help)")
+		return client.Demo(ctx, msgs, o.demo), nil
+	}
+	cfg := client.Config{ConnectTimeout: o.ConnectTimeout, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout}
+	if o.Verbose {
+		cfg.Debug = o.IO.ErrOut
+	}
+	req, err := client.NewChatRequest(ctx, o.URL, client.ChatRequest{Messages: msgs, SystemPrompt: o.System}, o.header)
+	if err != nil {
+		return nil, err
+	}
+	return client.New(cfg).Stream(ctx, req)
+}
+
+// printer writes a stream's events: the text to stdout and one line per
+// tool call or error to stderr, or every event as JSON with --events.
+type printer struct {
+	o       *rootOptions
+	stream  *client.Stream
+	wrote   bool // some text went to stdout
+	newline bool // and it ended with a newline
+	tool    *toolLine
+}
+
+func newPrinter(o *rootOptions, s *client.Stream) *printer {
+	return &printer{o: o, stream: s}
+}
+
+func (p *printer) event(ev client.Event) error {
+	if p.o.Events {
+		return writeJSONEvent(p.o.IO.Out, ev, p.stream.Dialect())
+	}
+	if ev.Kind != client.KindToolArgs {
+		p.flushTool()
+	}
+	switch ev.Kind {
+	case client.KindText:
+		if _, err := io.WriteString(p.o.IO.Out, ev.Text); err != nil {
+			return fmt.Errorf("write stdout: %w", err)
+		}
+		p.wrote, p.newline = true, strings.HasSuffix(ev.Text, "\n")
+	case client.KindToolStart:
+		p.tool = &toolLine{name: ev.Tool.Name}
+	case client.KindToolArgs:
+		if p.tool != nil {
+			p.tool.args.WriteString(ev.Text)
+		}
+	case client.KindToolExecuting:
+		p.note("⚙ %s running…", oneLine(ev.Tool.Name, 60))
+	case client.KindToolResult:
+		p.note("⚙ %s → %s", oneLine(ev.Tool.Name, 60), oneLine(ev.Tool.Result, 120))
+	case client.KindError:
+		p.endLine()
+		return failure{p.o.URL, ev.Err}
+	}
+	return nil
+}
+
+// end finishes a stream that completed.
+func (p *printer) end() error {
+	p.flushTool()
+	p.endLine()
+	return nil
+}
+
+// fail finishes a stream that broke; the text so far is already out.
+func (p *printer) fail(ctx context.Context, err error) error {
+	p.flushTool()
+	p.endLine()
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return errInterrupted
+	}
+	if p.o.Events {
+		writeJSONError(p.o.IO.Out, err, p.stream.Timings().End)
+	}
+	return err
+}
+
+// endLine ends the answer's last line on a terminal, so what follows
+// (the shell prompt, an error) starts on a line of its own. A pipe gets the
+// text exactly as it came.
+func (p *printer) endLine() {
+	if p.o.IO.StdoutTTY && p.wrote && !p.newline && !p.o.Events {
+		fmt.Fprintln(p.o.IO.Out)
+		p.newline = true
+	}
+}
+
+func (p *printer) note(format string, args ...any) {
+	fmt.Fprintf(p.o.IO.ErrOut, format+"\n", args...)
+}
+
+// toolLine gathers a tool call's arguments into one stderr line.
+type toolLine struct {
+	name string
+	args strings.Builder
+}
+
+func (p *printer) flushTool() {
+	if p.tool == nil || p.o.Events {
+		return
+	}
+	p.note("⚙ %s %s", oneLine(p.tool.name, 60), oneLine(p.tool.args.String(), 120))
+	p.tool = nil
+}
+
+// oneLine makes server text safe for one stderr line: control characters
+// (escape sequences included) become spaces, and it is cut to max runes.
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)
+	}), " ")
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tokcli/tok/client"
+)
+
+// rootOptions are the flags and inputs of tok's one-shot command.
+type rootOptions struct {
+	IO *ioStreams
+
+	URL            string
+	Headers        []string
+	System         string
+	Events         bool
+	Verbose        bool
+	Timeout        time.Duration
+	IdleTimeout    time.Duration
+	ConnectTimeout time.Duration
+	Prompt         string
+
+	header http.Header
+	demo   client.DemoOptions // the demo model's pace; tests speed it up
+}
+
+const rootLong = `tok streams an answer from an LLM endpoint to your terminal.
+
+Give a prompt as arguments. Text piped on stdin comes first, then a blank
+line, then the prompt. With no --url, tok answers with its built-in demo
+model, so it works with nothing configured.
+
+tok reads any Server-Sent Events endpoint and detects its dialect from the
+frames: tok's own protocol, Anthropic Messages, OpenAI Chat Completions and
+Responses, Gemini, the Vercel AI SDK streams, or plain text.
+
+On a pipe, stdout gets the answer's text and nothing else; tool calls,
+errors and notes go to stderr, one line each.
+
+Exit codes:
+  0    the answer completed
+  1    it failed (HTTP error, error event, cut off, timeout); what arrived
+       was printed first
+  2    usage error (bad flag, bad header, no prompt)
+  130  interrupted by Ctrl+C; what arrived was printed`
+
+const rootExample = `  tok "explain server-sent events in one paragraph"
+  git diff | tok "write a commit message"
+  tok --url http://localhost:8080/api/chat/stream "hello"
+  tok --url https://chat.example.com/stream -H "Authorization: Bearer $TOKEN" "hi"
+  tok --events "hi" | jq -c .`
+
+func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) *cobra.Command {
+	opts := &rootOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:           "tok [flags] [PROMPT...]",
+		Args:          cobra.ArbitraryArgs,
+		Short:         "Chat with streaming LLM endpoints from the terminal",
+		Long:          rootLong,
+		Example:       rootExample,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Prompt = strings.Join(args, " ")
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runOneShot(cmd.Context(), opts)
+		},
+	}
+	cmd.SetIn(ios.In)
+	cmd.SetOut(ios.Out)
+	cmd.SetErr(ios.ErrOut)
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	cmd.SetVersionTemplate("tok {{.Version}}\n")
+
+	f := cmd.Flags()
+	f.StringVar(&opts.URL, "url", "", "stream from this SSE `URL` (tok's protocol, or any dialect tok detects)")
+	f.StringArrayVarP(&opts.Headers, "header", "H", nil, "add a request header, as curl does (repeatable): -H 'Name: value'")
+	f.StringVar(&opts.System, "system", "", "the system prompt")
+	f.BoolVar(&opts.Events, "events", false, "write the decoded events as JSON lines instead of the text")
+	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print the request, headers and timings on stderr (secrets redacted)")
+	f.DurationVar(&opts.Timeout, "timeout", 0, "give up after this long in all (0: never)")
+	f.DurationVar(&opts.IdleTimeout, "idle-timeout", 60*time.Second, "give up when no bytes arrive for this long, heartbeats included (0: never)")
+	f.DurationVar(&opts.ConnectTimeout, "connect-timeout", client.DefaultConnectTimeout, "give up connecting after this long")
+	return cmd
+}
+
+// validate checks the flags and parses the headers.
+func (o *rootOptions) validate() error {
+	h, err := parseHeaders(o.Headers)
+	if err != nil {
+		return err
+	}
+	o.header = h
+	if o.URL != "" {
+		u, err := normalizeURL(o.URL)
+		if err != nil {
+			return err
+		}
+		o.URL = u
+	}
+	for name, d := range map[string]time.Duration{"--timeout": o.Timeout, "--idle-timeout": o.IdleTimeout, "--connect-timeout": o.ConnectTimeout} {
+		if d < 0 {
+			return usageErrorf("%s is negative (%s): give a duration such as 30s, or 0 for none", name, d)
+		}
+	}
+	return nil
+}
+
+// parseHeaders reads -H values as curl does: "Name: value".
+func parseHeaders(values []string) (http.Header, error) {
+	h := http.Header{}
+	for _, v := range values {
+		name, value, ok := strings.Cut(v, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") {
+			return nil, usageErrorf("malformed header %q: write it as -H 'Name: value'", v)
+		}
+		if strings.ContainsAny(value, "\r\n") {
+			return nil, usageErrorf("header %q has a line break in its value: remove it", name)
+		}
+		h.Add(name, strings.TrimSpace(value))
+	}
+	return h, nil
+}
+
+// normalizeURL accepts what curl accepts: a missing scheme means http.
+func normalizeURL(raw string) (string, error) {
+	if !strings.Contains(raw, "://") {
+		raw = "http://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "", usageErrorf("--url %q is not a URL: write it as http://host:port/path", raw)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", usageErrorf("--url %q uses %s: tok speaks http and https", raw, u.Scheme)
+	}
+	return u.String(), nil
+}
+
+func usageErrorf(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
