@@ -128,10 +128,11 @@ func DemoAnswer(prompt string, turn int) string {
 	return b.String()
 }
 
-// mention is the prompt's first line, short and without markdown that
-// would change the sentence around it.
+// mention is the prompt's last line (piped text comes first, the question
+// last), short and without markdown that would change the sentence around it.
 func mention(prompt string) string {
-	line, _, _ := strings.Cut(strings.TrimSpace(prompt), "\n")
+	prompt = strings.TrimSpace(prompt)
+	line := prompt[strings.LastIndexByte(prompt, '\n')+1:]
 	line = strings.Map(func(r rune) rune {
 		if strings.ContainsRune("*_`[]<>#|\\", r) || unicode.IsControl(r) {
 			return -1

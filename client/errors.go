@@ -113,6 +113,28 @@ func errorFromJSON(b []byte) *ServerError {
 	return nil
 }
 
+// serverError makes a ServerError from an error event's message. Gateways
+// often pass an upstream error on as text with its JSON inside
+// ("429 {\"type\":\"error\",\"error\":{…}}"); that JSON is read out, so the
+// user sees the upstream's words, not its encoding.
+func serverError(msg, typ string) *ServerError {
+	i := strings.IndexAny(msg, "{[")
+	if i < 0 {
+		return &ServerError{Message: msg, Type: typ}
+	}
+	inner := errorFromJSON([]byte(msg[i:]))
+	if inner == nil {
+		return &ServerError{Message: msg, Type: typ}
+	}
+	if prefix := strings.TrimSpace(msg[:i]); prefix != "" {
+		inner.Message = prefix + " " + inner.Message
+	}
+	if inner.Type == "" {
+		inner.Type = typ
+	}
+	return inner
+}
+
 func firstLine(s string, max int) string {
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]

@@ -29,11 +29,35 @@ func chatRequest(t *testing.T, ctx context.Context, url string) *http.Request {
 }
 
 // TestCancelClosesTheConnection: cancelling a streaming request's context
-// aborts the HTTP request, so the server sees its request context end, and
-// leaves no goroutine behind (goleak checks at the end of the package).
+// aborts the HTTP request, so the server sees its request context end within
+// 100 ms, and leaves no goroutine behind (goleak checks the whole package).
+// The bound is about behaviour (an abort, not a wait for the next read or a
+// timeout), so one slow try on a busy machine is forgiven: the best of three
+// must meet it.
 func TestCancelClosesTheConnection(t *testing.T) {
+	var best time.Duration
+	for try := 0; try < 3; try++ {
+		d := cancelLatency(t)
+		if try == 0 || d < best {
+			best = d
+		}
+		if best < 100*time.Millisecond {
+			break
+		}
+	}
+	t.Logf("the server saw the disconnect %s after cancel", best)
+	if best >= 100*time.Millisecond {
+		t.Fatalf("the server saw the disconnect %s after cancel, want under 100ms", best)
+	}
+}
+
+// cancelLatency streams until the first token, cancels, and returns how long
+// the server took to see its request end.
+func cancelLatency(t *testing.T) time.Duration {
+	t.Helper()
 	serverSawEnd := make(chan time.Time, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "text/event-stream")
 		fmt.Fprint(w, "data: {\"type\":\"token\",\"content\":\"a\"}\n\n")
 		w.(http.Flusher).Flush()
@@ -48,6 +72,7 @@ func TestCancelClosesTheConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var cancelled time.Time
 	var gotErr error
 	for ev, err := range s.Events() {
 		if err != nil {
@@ -55,18 +80,19 @@ func TestCancelClosesTheConnection(t *testing.T) {
 			break
 		}
 		if ev.Kind == client.KindText {
+			cancelled = time.Now()
 			cancel()
 		}
 	}
-	cancelled := time.Now()
 	if !errors.Is(gotErr, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", gotErr)
 	}
 	select {
 	case at := <-serverSawEnd:
-		t.Logf("the server saw the disconnect %s after cancel", at.Sub(cancelled))
+		return at.Sub(cancelled)
 	case <-time.After(5 * time.Second):
 		t.Fatal("the server never saw the request end")
+		return 0
 	}
 }
 

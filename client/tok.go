@@ -39,7 +39,7 @@ func (d *tokDecoder) decode(dst []Event, f Frame) ([]Event, error) {
 		}
 		dst = append(dst, Event{Kind: KindDone, StopReason: str(v, "stopReason")})
 	case "error":
-		dst = append(dst, Event{Kind: KindError, Err: &ServerError{Message: str(v, "message"), Type: str(v, "code")}})
+		dst = append(dst, Event{Kind: KindError, Err: serverError(str(v, "message"), str(v, "code"))})
 	}
 	return dst, nil
 }

@@ -69,3 +69,17 @@ func TestPlainTextBodyStreamsAsText(t *testing.T) {
 		})
 	}
 }
+
+func TestErrorMessagesWithJSONInsideAreReadOut(t *testing.T) {
+	tests := []struct{ msg, want string }{
+		{"upstream overloaded", "upstream overloaded"},
+		{`{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`, "overloaded_error: Overloaded"},
+		{`429 {"type":"error","error":{"type":"rate_limit_error","message":"slow down"},"request_id":"r1"}`, "rate_limit_error: 429 slow down"},
+		{"not {json", "not {json"},
+	}
+	for _, tt := range tests {
+		if got := serverError(tt.msg, "").Error(); got != tt.want {
+			t.Errorf("serverError(%q) = %q, want %q", tt.msg, got, tt.want)
+		}
+	}
+}

@@ -49,7 +49,7 @@ func (d *vercelUIDecoder) decode(dst []Event, f Frame) ([]Event, error) {
 	case "abort":
 		dst = append(dst, Event{Kind: KindDone, StopReason: "abort"})
 	case "error":
-		dst = append(dst, Event{Kind: KindError, Err: &ServerError{Message: str(v, "errorText")}})
+		dst = append(dst, Event{Kind: KindError, Err: serverError(str(v, "errorText"), "")})
 	}
 	return dst, nil
 }

@@ -165,7 +165,11 @@ func (p *printer) flushTool() {
 	if p.tool == nil || p.o.Events {
 		return
 	}
-	p.note("⚙ %s %s", oneLine(p.tool.name, 60), oneLine(p.tool.args.String(), 120))
+	line := "⚙ " + oneLine(p.tool.name, 60)
+	if args := oneLine(p.tool.args.String(), 120); args != "" {
+		line += " " + args
+	}
+	p.note("%s", line)
 	p.tool = nil
 }
 

@@ -321,7 +321,7 @@ func TestToolCallsGoToStderrOneLineEach(t *testing.T) {
 	if r.stdout != "Let me check. It is 18°C." {
 		t.Errorf("stdout = %q", r.stdout)
 	}
-	want := "⚙ get_weather \n⚙ get_weather running…\n⚙ get_weather → {\"temp\":18}\n"
+	want := "⚙ get_weather\n⚙ get_weather running…\n⚙ get_weather → {\"temp\":18}\n"
 	if r.stderr != want {
 		t.Errorf("stderr = %q, want %q", r.stderr, want)
 	}
