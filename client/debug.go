@@ -3,6 +3,7 @@ package client
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -24,6 +25,31 @@ func Redact(v string) string {
 		rest = rest[:4]
 	}
 	return scheme + rest + "…(redacted)"
+}
+
+// secretParams are query parameters whose values are redacted (Gemini takes
+// its key as ?key=).
+var secretParams = []string{"key", "api_key", "apikey", "token", "access_token", "secret", "sig", "signature", "password"}
+
+// RedactURL returns raw with a password and the values of secret-looking
+// query parameters replaced, for error messages and debug output.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	changed := false
+	for k := range q {
+		if slices.Contains(secretParams, strings.ToLower(k)) {
+			q.Set(k, "REDACTED")
+			changed = true
+		}
+	}
+	if changed {
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
 }
 
 func isSecret(name string) bool {
@@ -57,7 +83,7 @@ func (c *Client) debugRequest(req *http.Request) {
 	if c.cfg.Debug == nil {
 		return
 	}
-	c.debugf("> %s %s\n", req.Method, req.URL.Redacted())
+	c.debugf("> %s %s\n", req.Method, RedactURL(req.URL.String()))
 	c.debugHeaders(">", req.Header)
 }
 

@@ -19,6 +19,8 @@ const (
 	DialectVercelUI        Dialect = "vercel-ui"
 	DialectVercelData      Dialect = "vercel-data"
 	DialectText            Dialect = "text"
+	// DialectDemo is the built-in demo model's, which has no wire.
+	DialectDemo Dialect = "demo"
 )
 
 // ErrUnknownDialect is reported when a stream's frames match no dialect tok
@@ -55,7 +57,7 @@ func newDecoder(d Dialect) decoder {
 	case DialectVercelData:
 		return &vercelDataDecoder{}
 	default:
-		return &textDecoder{}
+		return &textDecoder{sse: true}
 	}
 }
 

@@ -113,7 +113,7 @@ func (p *demoProducer) sleep(d time.Duration) error {
 
 func (p *demoProducer) end() []Event { return nil }
 
-func (p *demoProducer) dialect() Dialect { return "demo" }
+func (p *demoProducer) dialect() Dialect { return DialectDemo }
 
 // DemoAnswer returns the markdown the demo model answers prompt with on the
 // given turn of a conversation: headings, emphasis, a list, a link, a fenced

@@ -47,9 +47,6 @@ func (d *detector) decode(dst []Event, f Frame) ([]Event, error) {
 // choose fixes the dialect and decodes the held frames, then f.
 func (d *detector) choose(dst []Event, dialect Dialect, f Frame) ([]Event, error) {
 	d.dialect, d.dec = dialect, newDecoder(dialect)
-	if t, ok := d.dec.(*textDecoder); ok {
-		t.sse = true
-	}
 	held := d.held
 	d.held = nil
 	var err error

@@ -60,7 +60,7 @@ func newHTTPError(resp *http.Response, body []byte) *HTTPError {
 		StatusCode: resp.StatusCode,
 		Status:     resp.Status,
 		RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()),
-		URL:        resp.Request.URL.Redacted(),
+		URL:        RedactURL(resp.Request.URL.String()),
 	}
 	trimmed := strings.TrimSpace(string(body))
 	switch {

@@ -41,6 +41,10 @@ func NewChatRequest(ctx context.Context, url string, body ChatRequest, header ht
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("User-Agent", UserAgent)
 	for k, vs := range header {
+		if http.CanonicalHeaderKey(k) == "Host" && len(vs) > 0 {
+			req.Host = vs[0] // net/http sends req.Host, never Header["Host"]
+			continue
+		}
 		req.Header.Del(k)
 		for _, v := range vs {
 			req.Header.Add(k, v)

@@ -18,6 +18,7 @@ import (
 // [*CutOffError]; cancelling the request's context yields the context's
 // cause (context.Canceled for a stop). Whatever ends the stream, the events
 // before the end were yielded, so the partial answer is the caller's.
+// Ranging over Events to its end, or calling Close, releases the request.
 // The body is closed as soon as a terminal event arrives, without waiting
 // for EOF. A Stream is not safe for concurrent use.
 type Stream struct {
@@ -193,7 +194,7 @@ func (p *bodyProducer) open() error {
 	case bodyDataStream:
 		p.fr, p.dec = &lineFramer{br: br}, newDecoder(DialectVercelData)
 	case bodyText:
-		p.fr, p.dec = &textFramer{r: br}, newDecoder(DialectText)
+		p.fr, p.dec = &textFramer{r: br}, &textDecoder{}
 	default:
 		p.det = &detector{}
 		p.fr, p.dec = NewFrameReader(br), p.det

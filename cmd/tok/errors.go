@@ -67,6 +67,7 @@ func describe(err error) string {
 		op  *net.OpError
 	)
 	errors.As(err, &f)
+	f.url = client.RedactURL(f.url)
 	switch {
 	case errors.As(err, &he):
 		return describeHTTP(he)

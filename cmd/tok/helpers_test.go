@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -46,8 +47,9 @@ func runTok(t *testing.T, stdin string, args ...string) result {
 
 // sse is a handler helper that writes frames and flushes after each.
 type sse struct {
-	w http.ResponseWriter
-	r *http.Request
+	w    http.ResponseWriter
+	r    *http.Request
+	body string // the request body, read up front
 }
 
 func (s sse) send(raw string) bool {
@@ -75,8 +77,11 @@ func serveRaw(t *testing.T, h http.HandlerFunc) *httptest.Server {
 func serve(t *testing.T, fn func(s sse)) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Read the body first, as real servers do: net/http notices a
+		// client's disconnect only once it has.
+		b, _ := io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "text/event-stream")
-		fn(sse{w, r})
+		fn(sse{w, r, string(b)})
 	}))
 	t.Cleanup(srv.Close)
 	return srv

@@ -18,7 +18,7 @@ func runOneShot(ctx context.Context, o *rootOptions) error {
 	}
 	stream, err := openStream(ctx, o, prompt)
 	if err != nil {
-		return failure{o.URL, err}
+		return interrupted(ctx, failure{o.URL, err})
 	}
 	p := newPrinter(o, stream)
 	for ev, err := range stream.Events() {
@@ -30,6 +30,14 @@ func runOneShot(ctx context.Context, o *rootOptions) error {
 		}
 	}
 	return p.end()
+}
+
+// interrupted turns the cancellation of a Ctrl+C into errInterrupted.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return errInterrupted
+	}
+	return err
 }
 
 // buildPrompt joins piped stdin and the prompt: stdin first, unchanged, then
@@ -93,7 +101,13 @@ func newPrinter(o *rootOptions, s *client.Stream) *printer {
 
 func (p *printer) event(ev client.Event) error {
 	if p.o.Events {
-		return writeJSONEvent(p.o.IO.Out, ev, p.stream.Dialect())
+		if err := writeJSONEvent(p.o.IO.Out, ev, p.stream.Dialect()); err != nil {
+			return fmt.Errorf("write stdout: %w", err)
+		}
+		if ev.Kind == client.KindError {
+			return failure{p.o.URL, ev.Err}
+		}
+		return nil
 	}
 	if ev.Kind != client.KindToolArgs {
 		p.flushTool()
@@ -132,8 +146,8 @@ func (p *printer) end() error {
 func (p *printer) fail(ctx context.Context, err error) error {
 	p.flushTool()
 	p.endLine()
-	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
-		return errInterrupted
+	if err := interrupted(ctx, err); errors.Is(err, errInterrupted) {
+		return err
 	}
 	if p.o.Events {
 		writeJSONError(p.o.IO.Out, err, p.stream.Timings().End)

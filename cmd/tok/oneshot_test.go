@@ -3,6 +3,7 @@ package main
 import (
 	"compress/gzip"
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -205,8 +206,9 @@ func TestOneShotFaults(t *testing.T) {
 			h := tt.rawHandler
 			if h == nil {
 				h = func(w http.ResponseWriter, r *http.Request) {
+					b, _ := io.ReadAll(r.Body)
 					w.Header().Set("Content-Type", "text/event-stream")
-					tt.handler(t, sse{w, r})
+					tt.handler(t, sse{w, r, string(b)})
 				}
 			}
 			srv := serveRaw(t, h)
@@ -324,5 +326,42 @@ func TestToolCallsGoToStderrOneLineEach(t *testing.T) {
 	want := "⚙ get_weather\n⚙ get_weather running…\n⚙ get_weather → {\"temp\":18}\n"
 	if r.stderr != want {
 		t.Errorf("stderr = %q, want %q", r.stderr, want)
+	}
+}
+
+func TestEventsModeFailsOnAnErrorEvent(t *testing.T) {
+	srv := serve(t, func(s sse) {
+		s.token("part")
+		s.send(`data: {"type":"error","message":"boom"}` + "\n\n")
+	})
+	r := runTok(t, "", "--events", "--url", srv.URL, "q")
+	if r.code != exitFailed {
+		t.Errorf("exit = %d, want %d", r.code, exitFailed)
+	}
+	if !strings.Contains(r.stdout, `{"kind":"error","error":{"message":"boom"}`) || strings.Count(r.stdout, `"kind":"error"`) != 1 {
+		t.Errorf("stdout = %s, want one error line", r.stdout)
+	}
+}
+
+func TestInterruptBeforeHeadersExits130(t *testing.T) {
+	arrived := make(chan struct{})
+	srv := serveRaw(t, func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // net/http sees a disconnect only once the body is read
+		close(arrived)
+		<-r.Context().Done()
+	})
+	ios, _, errOut := testStreams("")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-arrived; cancel() }()
+	if code := execute(ctx, ios, []string{"--url", srv.URL, "q"}); code != exitInterrupted {
+		t.Errorf("exit = %d, want %d (stderr %q)", code, exitInterrupted, errOut.String())
+	}
+}
+
+func TestErrorsRedactKeysInURLs(t *testing.T) {
+	srv := serveRaw(t, errorBody(403, "", `{"error":{"message":"denied"}}`))
+	r := runTok(t, "", "--url", srv.URL+"/v1?key=AIzaSECRET&alt=sse", "q")
+	if strings.Contains(r.stderr, "AIzaSECRET") || !strings.Contains(r.stderr, "key=REDACTED") {
+		t.Errorf("stderr = %q", r.stderr)
 	}
 }

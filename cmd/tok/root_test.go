@@ -154,9 +154,7 @@ func TestVerboseRedactsSecrets(t *testing.T) {
 func TestRequestCarriesPromptSystemAndHeaders(t *testing.T) {
 	var body, accept, custom string
 	srv := serve(t, func(s sse) {
-		b := make([]byte, 1024)
-		n, _ := s.r.Body.Read(b)
-		body, accept, custom = string(b[:n]), s.r.Header.Get("Accept"), s.r.Header.Get("X-Custom")
+		body, accept, custom = s.body, s.r.Header.Get("Accept"), s.r.Header.Get("X-Custom")
 		s.send("data: {\"type\":\"done\"}\n\n")
 	})
 	r := runTok(t, "piped text\n", "--url", srv.URL, "--system", "be brief", "-H", "X-Custom: yes", "the", "question")
