@@ -1,0 +1,205 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/tokcli/tok/client"
+)
+
+// run streams one planned answer and notes in its record how it went.
+//
+// Invariant: every wait selects on the request's context, so when the
+// client goes away generation stops before the next token; a failed write
+// stops it at once. Tokens generated after either is noticed are counted,
+// and stay at 0.
+type run struct {
+	ctx        context.Context
+	shutdown   <-chan struct{}
+	sc         Scenario
+	plan       plan
+	enc        encoder
+	fw         *frameWriter
+	stats      *statsLog
+	rec        *Record
+	store      SessionStore
+	session    string
+	stored     []string // tokens a resumed session already has: replayed at once
+	storedDone bool     // and the answer had finished: nothing more is generated
+	started    time.Time
+
+	sent  int  // tokens written
+	gone  bool // the client's disconnect was noticed
+	after int  // tokens generated after it was
+	timer *time.Timer
+	beat  *time.Ticker
+}
+
+// play streams the plan from text token index from (resume) and returns
+// how the request ended. Steps before that index are skipped; stored
+// tokens are replayed without pause, then the answer continues live.
+func (r *run) play(from int) string {
+	if r.sc.Heartbeat > 0 {
+		r.beat = time.NewTicker(r.sc.Heartbeat)
+		defer r.beat.Stop()
+	}
+	if r.enc.begin(r.fw) != nil {
+		return r.disconnected()
+	}
+	index := 0 // of the next text token
+	for _, st := range r.plan.steps {
+		if index < from {
+			if st.kind == stepText {
+				index++
+			}
+			continue
+		}
+		if st.kind == stepText && index < len(r.stored) {
+			st.text = r.stored[index]
+		} else if r.storedDone {
+			continue
+		}
+		if end, stopped := r.beforeStep(st, index < len(r.stored)); stopped {
+			return end
+		}
+		if err := r.step(st, index); err != nil {
+			return r.disconnected()
+		}
+		if st.kind == stepText {
+			r.keep(index, st.text)
+			index++
+		}
+		if st.isToken() {
+			r.tokenSent()
+		}
+	}
+	usage := client.Usage{InputTokens: 12, OutputTokens: r.plan.tokens}
+	if r.enc.end(r.fw, usage, r.plan.stop) != nil || r.fw.close() != nil {
+		return r.disconnected()
+	}
+	if r.session != "" {
+		r.store.Finish(context.WithoutCancel(r.ctx), r.session)
+	}
+	return EndComplete
+}
+
+// keep stores a text token of a resumable session.
+func (r *run) keep(index int, text string) {
+	if r.session != "" && index >= len(r.stored) {
+		r.store.Append(context.WithoutCancel(r.ctx), r.session, index, text)
+	}
+}
+
+// beforeStep waits for the step's time and applies the fault knobs.
+func (r *run) beforeStep(st step, replayed bool) (end string, stopped bool) {
+	if !st.isToken() {
+		return "", false
+	}
+	switch r.sent {
+	case r.sc.DropAfter:
+		r.fw.close()
+		r.stats.update(r.rec, func(rec *Record) { rec.End = EndDropped })
+		panic(http.ErrAbortHandler) // closes the connection without ending the response
+	case r.sc.ErrorAfter:
+		r.enc.fail(r.fw, "scripted error after "+itoa(r.sent)+" tokens (scenario error-after)")
+		r.fw.close()
+		return EndErrorEvent, true
+	case r.sc.StallAfter:
+		r.fw.close() // release anything held: a stall is silence after what was sent
+		r.wait(-1)
+		return r.disconnected(), true
+	}
+	pause := r.sc.Interval
+	switch {
+	case replayed:
+		pause = 0
+	case r.sent == 0:
+		pause = r.sc.First
+	}
+	if !r.wait(pause) {
+		if r.shuttingDown() {
+			r.enc.fail(r.fw, "the server is shutting down")
+			r.fw.close()
+			return EndErrorEvent, true
+		}
+		return r.disconnected(), true
+	}
+	return "", false
+}
+
+func (r *run) step(st step, index int) error {
+	if r.gone {
+		r.after++
+	}
+	switch st.kind {
+	case stepThinking:
+		return r.enc.thinking(r.fw, st.text, index)
+	case stepText:
+		return r.enc.text(r.fw, st.text, index)
+	case stepToolStart:
+		return r.enc.toolStart(r.fw, r.plan.call)
+	case stepToolArgs:
+		return r.enc.toolArgs(r.fw, r.plan.call, st.text, index)
+	default:
+		return r.enc.toolEnd(r.fw, r.plan.call)
+	}
+}
+
+func (r *run) tokenSent() {
+	r.sent++
+	r.stats.update(r.rec, func(rec *Record) {
+		rec.TokensSent = r.sent
+		if r.sent == 1 {
+			rec.FirstTokenMS = millis(time.Since(r.started))
+		}
+	})
+}
+
+// wait sleeps for d (forever when d < 0), sending heartbeats. It returns
+// false when the client went away or the server is shutting down.
+func (r *run) wait(d time.Duration) bool {
+	var fire <-chan time.Time
+	if d >= 0 {
+		if r.timer == nil {
+			r.timer = time.NewTimer(d)
+		} else {
+			r.timer.Reset(d)
+		}
+		fire = r.timer.C
+	}
+	var beat <-chan time.Time
+	if r.beat != nil {
+		beat = r.beat.C
+	}
+	for {
+		select {
+		case <-r.ctx.Done():
+			r.gone = true
+			return false
+		case <-r.shutdown:
+			return false
+		case <-fire:
+			return true
+		case <-beat:
+			if r.fw.comment("ping") != nil {
+				r.gone = true
+				return false
+			}
+		}
+	}
+}
+
+func (r *run) shuttingDown() bool {
+	select {
+	case <-r.shutdown:
+		return r.ctx.Err() == nil
+	default:
+		return false
+	}
+}
+
+func (r *run) disconnected() string {
+	r.gone = true
+	return EndClientDisconnect
+}

@@ -1,0 +1,213 @@
+// Package server is tok's reference streaming server: the demo model
+// behind every dialect tok reads (tok's protocol, Anthropic Messages,
+// OpenAI Chat Completions and Responses, Gemini, the Vercel AI SDK UI
+// stream), with per-request fault knobs, transcript replay, resume, and a
+// disconnect that stops generation at once.
+//
+// It is what tok serve runs, and the fixture tok's own tests stream from:
+//
+//	srv := httptest.NewServer(server.New(server.Config{}))
+//	defer srv.Close()
+//	// POST srv.URL+"/api/chat/stream" with X-Tok-Scenario: tokens=20,interval=0
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config configures a [Server]. The zero value serves every dialect with
+// an in-memory resume store and no replay directory.
+type Config struct {
+	// ReplayDir holds NAME.sse transcripts served at /replay/NAME.
+	ReplayDir string
+	// Store keeps resumable sessions; nil is an in-memory store.
+	Store SessionStore
+}
+
+// Server is an http.Handler. It is safe for concurrent use.
+type Server struct {
+	cfg      Config
+	mux      *http.ServeMux
+	stats    statsLog
+	store    SessionStore
+	shutdown chan struct{}
+	once     sync.Once
+}
+
+// maxBody is the largest request body the server reads; larger is a 413.
+const maxBody = 1 << 20
+
+// New returns a Server.
+func New(cfg Config) *Server {
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), store: cfg.Store, shutdown: make(chan struct{})}
+	if s.store == nil {
+		s.store = NewMemoryStore()
+	}
+	for _, rt := range s.routes() {
+		d := rt.dialect
+		s.mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) { s.serveStream(w, r, d) })
+	}
+	s.mux.HandleFunc("GET /replay/{name}", s.serveReplay)
+	s.mux.HandleFunc("GET /_stats", s.serveStats)
+	s.mux.HandleFunc("GET /_reset", func(w http.ResponseWriter, r *http.Request) { s.stats.reset(); w.WriteHeader(http.StatusNoContent) })
+	s.mux.HandleFunc("GET /{$}", s.serveIndex)
+	return s
+}
+
+type route struct {
+	pattern, doc string
+	dialect      *dialect
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{"POST /api/chat/stream", "tok's protocol", tokDialect},
+		{"GET /api/chat/stream", "tok's protocol, ?q=PROMPT", tokDialect},
+		{"POST /v1/messages", "Anthropic Messages", anthropicDialect},
+		{"POST /v1/chat/completions", "OpenAI Chat Completions", openAIDialect},
+		{"POST /v1/responses", "OpenAI Responses", responsesDialect},
+		{"POST /v1beta/models/{action}", "Gemini …/MODEL:streamGenerateContent?alt=sse", geminiDialect},
+		{"POST /api/chat", "Vercel AI SDK UI message stream", vercelDialect},
+	}
+}
+
+// Endpoints lists what the server serves, as "METHOD PATH  what" lines
+// under base, for tok serve to print on start.
+func (s *Server) Endpoints(base string) []string {
+	var out []string
+	for _, rt := range s.routes() {
+		method, path, _ := strings.Cut(rt.pattern, " ")
+		if path == "/v1beta/models/{action}" {
+			path = "/v1beta/models/tok-demo:streamGenerateContent?alt=sse"
+		}
+		out = append(out, fmt.Sprintf("%-5s%s%s  (%s)", method, base, path, rt.doc))
+	}
+	if s.cfg.ReplayDir != "" {
+		out = append(out, "GET  "+base+"/replay/NAME  (transcripts in "+s.cfg.ReplayDir+")")
+	}
+	return append(out, "GET  "+base+"/_stats  (a JSON record per request)")
+}
+
+// ServeHTTP serves the routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Shutdown asks open streams to end with the dialect's error event; call
+// it before http.Server.Shutdown, which waits for them.
+func (s *Server) Shutdown() { s.once.Do(func() { close(s.shutdown) }) }
+
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, d *dialect) {
+	rec := s.stats.start(Record{Method: r.Method, Path: r.URL.Path, Dialect: d.name, Started: time.Now()})
+	started := time.Now()
+	defer func() {
+		s.stats.update(rec, func(rec *Record) {
+			if rec.End == EndRunning {
+				rec.End = EndClientDisconnect
+			}
+			rec.EndedMS = millis(time.Since(started))
+		})
+	}()
+	req, sc, apiErr := s.parse(w, r, d)
+	s.stats.update(rec, func(rec *Record) {
+		rec.Scenario, rec.SessionID, rec.ResumeFrom = sc.String(), req.sessionID, req.resumeFrom
+	})
+	if apiErr != nil {
+		s.reject(w, d, rec, apiErr, sc)
+		return
+	}
+	stored, done, apiErr := s.resume(r, req)
+	if apiErr != nil {
+		s.reject(w, d, rec, apiErr, sc)
+		return
+	}
+	p := newPlan(req, sc, d.serverTools)
+	s.stats.update(rec, func(rec *Record) { rec.TokensPlanned, rec.Status = p.tokens, http.StatusOK })
+	streamHeaders(w.Header())
+	if d.header != nil {
+		d.header(w.Header())
+	}
+	ru := &run{ctx: r.Context(), shutdown: s.shutdown, sc: sc, plan: p, enc: d.newEncoder(req),
+		fw: newFrameWriter(w, sc), stats: &s.stats, rec: rec, started: started,
+		store: s.store, session: req.sessionID, stored: stored, storedDone: done}
+	end := ru.play(req.resumeFrom)
+	s.stats.update(rec, func(rec *Record) { rec.End, rec.TokensAfterDisconnect = end, ru.after })
+}
+
+// resume loads a session's stored tokens. Resuming a session the store
+// does not know is a 404, so the client can tell it has to start over.
+func (s *Server) resume(r *http.Request, req chatRequest) (tokens []string, done bool, _ *apiError) {
+	if req.sessionID == "" {
+		return nil, false, nil
+	}
+	tokens, done, ok, err := s.store.Load(r.Context(), req.sessionID)
+	switch {
+	case err != nil:
+		return nil, false, &apiError{http.StatusServiceUnavailable, "overloaded_error", "the session store failed: " + err.Error()}
+	case !ok && req.resumeFrom > 0:
+		return nil, false, &apiError{http.StatusNotFound, "not_found_error", "session " + strconv.Quote(req.sessionID) + " is unknown or expired: start the answer again"}
+	}
+	return tokens, done, nil
+}
+
+// parse reads the scenario, the body and the request, in that order.
+func (s *Server) parse(w http.ResponseWriter, r *http.Request, d *dialect) (chatRequest, Scenario, *apiError) {
+	sc, err := scenarioOf(r)
+	if err != nil {
+		return chatRequest{}, sc, &apiError{http.StatusBadRequest, "invalid_request_error", err.Error()}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return chatRequest{}, sc, &apiError{http.StatusRequestEntityTooLarge, "request_too_large", "the request body is over 1 MiB"}
+	case err != nil:
+		return chatRequest{}, sc, &apiError{http.StatusBadRequest, "invalid_request_error", "could not read the request body: " + err.Error()}
+	}
+	req, apiErr := d.parse(r, body)
+	if apiErr == nil && sc.Status != 0 {
+		apiErr = &apiError{sc.Status, statusKind(sc.Status), "scripted status " + http.StatusText(sc.Status) + " (scenario status=" + itoa(sc.Status) + ")"}
+	}
+	return req, sc, apiErr
+}
+
+func (s *Server) reject(w http.ResponseWriter, d *dialect, rec *Record, e *apiError, sc Scenario) {
+	if sc.retryable() && e.status == sc.Status {
+		w.Header().Set("Retry-After", itoa(sc.RetryAfter))
+	}
+	d.writeError(w, e)
+	s.stats.update(rec, func(rec *Record) { rec.End, rec.Status, rec.Error = EndRejected, e.status, e.message })
+}
+
+// streamHeaders are the headers of every stream (../shared/PROTOCOL.md).
+func streamHeaders(h http.Header) {
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Connection", "keep-alive")
+	h.Set("X-Accel-Buffering", "no")
+}
+
+func (s *Server) serveStats(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.stats.snapshot())
+}
+
+func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "tok serve: a reference streaming server\n\n")
+	for _, e := range s.Endpoints("") {
+		io.WriteString(w, e+"\n")
+	}
+	io.WriteString(w, "\nScenario knobs, in X-Tok-Scenario: k=v,k=v or ?scenario=:\n"+KnobHelp())
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,87 @@
+package server
+
+import (
+	"sync"
+	"time"
+)
+
+// How a request ended, in its [Record].
+const (
+	EndRunning          = "running"
+	EndComplete         = "complete"
+	EndClientDisconnect = "client_disconnect"
+	EndDropped          = "dropped"
+	EndErrorEvent       = "error_event"
+	EndRejected         = "rejected"
+)
+
+// Record is what GET /_stats reports of one request.
+type Record struct {
+	ID       int    `json:"id"`
+	Method   string `json:"method"`
+	Path     string `json:"path"`
+	Dialect  string `json:"dialect"`
+	Scenario string `json:"scenario"`
+	Status   int    `json:"status"`
+	// Started is when the request arrived.
+	Started       time.Time `json:"started"`
+	TokensPlanned int       `json:"tokens_planned"`
+	TokensSent    int       `json:"tokens_sent"`
+	// FirstTokenMS is the time from arrival to the first token written.
+	FirstTokenMS float64 `json:"first_token_ms"`
+	End          string  `json:"end"`
+	EndedMS      float64 `json:"ended_ms"`
+	// TokensAfterDisconnect counts tokens generated after the server
+	// noticed the client had gone: 0 (or 1) when generation stops at once.
+	TokensAfterDisconnect int    `json:"tokens_after_disconnect"`
+	Error                 string `json:"error,omitempty"`
+	SessionID             string `json:"session_id,omitempty"`
+	ResumeFrom            int    `json:"resume_from,omitempty"`
+}
+
+// statsLog keeps the records of recent requests, bounded.
+type statsLog struct {
+	mu      sync.Mutex
+	records []*Record
+	next    int
+}
+
+const maxRecords = 10000
+
+func (l *statsLog) start(r Record) *Record {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.next++
+	r.ID, r.End = l.next, EndRunning
+	rec := &r
+	if len(l.records) == maxRecords {
+		l.records = append(l.records[:0:0], l.records[1:]...)
+	}
+	l.records = append(l.records, rec)
+	return rec
+}
+
+// update changes a record under the lock.
+func (l *statsLog) update(rec *Record, f func(r *Record)) {
+	l.mu.Lock()
+	f(rec)
+	l.mu.Unlock()
+}
+
+func (l *statsLog) snapshot() []Record {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]Record, len(l.records))
+	for i, r := range l.records {
+		out[i] = *r
+	}
+	return out
+}
+
+func (l *statsLog) reset() {
+	l.mu.Lock()
+	l.records = nil
+	l.mu.Unlock()
+}
+
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,143 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/tokcli/tok/client"
+)
+
+// tokDialect is tok's own protocol (../shared/PROTOCOL.md).
+var tokDialect = &dialect{
+	name:        "tok",
+	parse:       parseTok,
+	writeError:  writeTokError,
+	newEncoder:  func(req chatRequest) encoder { return &tokEncoder{session: req.sessionID} },
+	serverTools: true,
+}
+
+type tokBody struct {
+	Messages     []client.Message `json:"messages"`
+	SystemPrompt string           `json:"systemPrompt"`
+	SessionID    string           `json:"sessionId"`
+	ResumeFrom   *int             `json:"resumeFrom"`
+}
+
+func parseTok(r *http.Request, body []byte) (chatRequest, *apiError) {
+	var b tokBody
+	if r.Method == http.MethodGet {
+		q := r.URL.Query()
+		b.Messages = []client.Message{{Role: "user", Content: q.Get("q")}}
+		b.SystemPrompt, b.SessionID = q.Get("systemPrompt"), q.Get("sessionId")
+		if v := q.Get("resumeFrom"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return chatRequest{}, badRequest("resumeFrom must be a whole number")
+			}
+			b.ResumeFrom = &n
+		}
+	} else if err := json.Unmarshal(body, &b); err != nil {
+		return chatRequest{}, badRequest("the body is not the JSON tok's protocol expects: " + err.Error())
+	}
+	if err := checkTurns(b.Messages, "user", "assistant"); err != nil {
+		return chatRequest{}, err
+	}
+	req := chatRequest{messages: b.Messages, system: b.SystemPrompt, sessionID: b.SessionID}
+	if b.ResumeFrom != nil {
+		req.resumeFrom = *b.ResumeFrom
+	}
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		n, err := strconv.Atoi(id)
+		if err != nil {
+			return chatRequest{}, badRequest("Last-Event-ID must be a token index")
+		}
+		req.resumeFrom = n + 1
+	}
+	if req.resumeFrom < 0 || (req.resumeFrom > 0 && req.sessionID == "") {
+		return chatRequest{}, badRequest("resumeFrom needs a sessionId and a non-negative index")
+	}
+	return req, nil
+}
+
+// checkTurns checks the messages as the APIs do: at least one, roles from
+// the allowed set, the last from the first allowed role (the user).
+func checkTurns(msgs []client.Message, roles ...string) *apiError {
+	if len(msgs) == 0 {
+		return badRequest("messages: at least one message is required")
+	}
+	for i, m := range msgs {
+		if !contains(roles, m.Role) {
+			return badRequest("messages." + itoa(i) + ".role: must be one of " + strings.Join(roles, ", ") + ", not " + strconv.Quote(m.Role))
+		}
+	}
+	if last := msgs[len(msgs)-1].Role; last != roles[0] {
+		return badRequest("messages: the last message must be from the " + roles[0])
+	}
+	return nil
+}
+
+func badRequest(msg string) *apiError {
+	return &apiError{http.StatusBadRequest, "invalid_request_error", msg}
+}
+
+func writeTokError(w http.ResponseWriter, e *apiError) {
+	writeJSON(w, e.status, map[string]string{"type": "error", "code": e.kind, "message": e.message})
+}
+
+// tokEncoder writes tok's protocol: a JSON object per frame, then [DONE].
+// With a session, token frames carry index and an SSE id.
+type tokEncoder struct {
+	session string
+}
+
+func (e *tokEncoder) send(fw *frameWriter, id string, v map[string]any) error {
+	b, _ := json.Marshal(v)
+	return fw.frame(id, "", string(b))
+}
+
+func (e *tokEncoder) begin(fw *frameWriter) error {
+	return e.send(fw, "", map[string]any{"type": "start", "messageId": "msg_tok_" + randomID()})
+}
+
+// thinking: tok's protocol has no reasoning frames, so it is not sent.
+func (e *tokEncoder) thinking(*frameWriter, string, int) error { return nil }
+
+func (e *tokEncoder) text(fw *frameWriter, text string, index int) error {
+	v := map[string]any{"type": "token", "content": text}
+	id := ""
+	if e.session != "" {
+		v["index"], id = index, itoa(index)
+	}
+	return e.send(fw, id, v)
+}
+
+func (e *tokEncoder) toolStart(fw *frameWriter, call toolCall) error {
+	return e.send(fw, "", map[string]any{"type": "tool_start", "name": call.Name})
+}
+
+// toolArgs: tok's protocol does not stream a tool's input.
+func (e *tokEncoder) toolArgs(*frameWriter, toolCall, string, int) error { return nil }
+
+func (e *tokEncoder) toolEnd(fw *frameWriter, call toolCall) error {
+	if err := e.send(fw, "", map[string]any{"type": "tool_executing", "name": call.Name}); err != nil {
+		return err
+	}
+	return e.send(fw, "", map[string]any{"type": "tool_result", "name": call.Name, "result": json.RawMessage(call.Result)})
+}
+
+func (e *tokEncoder) fail(fw *frameWriter, message string) error {
+	if err := e.send(fw, "", map[string]any{"type": "error", "message": message}); err != nil {
+		return err
+	}
+	return fw.frame("", "", "[DONE]")
+}
+
+func (e *tokEncoder) end(fw *frameWriter, u client.Usage, _ stop) error {
+	err := e.send(fw, "", map[string]any{"type": "done", "usage": map[string]int{"inputTokens": u.InputTokens, "outputTokens": u.OutputTokens}})
+	if err != nil {
+		return err
+	}
+	return fw.frame("", "", "[DONE]")
+}
