@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 )
@@ -116,9 +115,4 @@ func (m *MemoryStore) makeRoom() {
 		}
 	}
 	delete(m.sessions, oldest)
-}
-
-// NewRedisStore is a stub until the Redis store lands.
-func NewRedisStore(url string) (SessionStore, error) {
-	return nil, errors.New("the Redis store is not built yet")
 }

@@ -1,0 +1,40 @@
+package server
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseScenario(t *testing.T) {
+	tests := []struct {
+		raw     string
+		wantErr string
+		check   func(s Scenario) bool
+	}{
+		{"", "", func(s Scenario) bool { return s.Interval == 25*time.Millisecond && s.DropAfter == -1 && s.Tokens == 0 }},
+		{"tokens=5,interval=0,first=10", "", func(s Scenario) bool { return s.Tokens == 5 && s.Interval == 0 && s.First == 10*time.Millisecond }},
+		{"tool,thinking,crlf,gzip", "", func(s Scenario) bool { return s.Tool && s.Thinking && s.CRLF && s.Gzip }},
+		{"tokens=3+drop-after=2", "", func(s Scenario) bool { return s.Tokens == 3 && s.DropAfter == 2 }},
+		{"status=429,retry-after=7", "", func(s Scenario) bool { return s.Status == 429 && s.RetryAfter == 7 && s.retryable() }},
+		{"heartbeat=15,buffer=4096", "", func(s Scenario) bool { return s.Heartbeat == 15*time.Millisecond && s.Buffer == 4096 }},
+		{"bogus=1", "unknown scenario knob bogus; knobs are tokens, interval, first, tool, thinking, drop-after, error-after, stall-after, status, retry-after, heartbeat, crlf, gzip, buffer", nil},
+		{"tokens=lots", `scenario knob tokens wants a whole number, not "lots"`, nil},
+		{"interval=-5", `scenario knob interval wants a whole number, not "-5"`, nil},
+		{"tool=yes", "scenario knob tool is a flag: write it alone", nil},
+		{"status=999", "scenario knob status wants an HTTP status, not 999", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			s, err := ParseScenario(tt.raw)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !tt.check(s) {
+				t.Errorf("ParseScenario(%q) = %+v, %v", tt.raw, s, err)
+			}
+		})
+	}
+}
