@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,13 +17,18 @@ type RedisStore struct {
 	rdb *redis.Client
 }
 
+// ErrRedisURL is reported for a Redis URL that does not parse.
+var ErrRedisURL = errors.New("not a Redis URL")
+
 // NewRedisStore connects to the Redis at url (redis://host:port/db) and
 // checks that it answers.
 func NewRedisStore(url string) (*RedisStore, error) {
 	opt, err := redis.ParseURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("parse redis url: %w", err)
+		return nil, fmt.Errorf("%w: %v", ErrRedisURL, err)
 	}
+	opt.DialerRetries = 1 // a Redis that is down should say so in seconds
+	redis.SetLogger(quiet{})
 	rdb := redis.NewClient(opt)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
@@ -32,6 +38,12 @@ func NewRedisStore(url string) (*RedisStore, error) {
 	}
 	return &RedisStore{rdb: rdb}, nil
 }
+
+// quiet drops go-redis's own log lines: its failures reach the caller as
+// errors, and a library that prints on stderr garbles tok's one-line errors.
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
 
 // Close closes the connection pool.
 func (s *RedisStore) Close() error { return s.rdb.Close() }

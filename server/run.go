@@ -74,12 +74,14 @@ func (r *run) play(from int) string {
 			r.tokenSent()
 		}
 	}
+	// The answer is whole once its last token is stored: mark it before
+	// the client can read the end and ask again.
+	if r.session != "" {
+		r.store.Finish(context.WithoutCancel(r.ctx), r.session)
+	}
 	usage := client.Usage{InputTokens: 12, OutputTokens: r.plan.tokens}
 	if r.enc.end(r.fw, usage, r.plan.stop) != nil || r.fw.close() != nil {
 		return r.disconnected()
-	}
-	if r.session != "" {
-		r.store.Finish(context.WithoutCancel(r.ctx), r.session)
 	}
 	return EndComplete
 }

@@ -85,9 +85,9 @@ func describe(err error) string {
 		return err.Error() + "; tok reads its own protocol, Anthropic, OpenAI, Gemini, AI SDK and plain-text streams"
 	case errors.As(err, &se):
 		return "the server reported an error: " + se.Error()
-	case errors.As(err, &dns):
+	case f.url != "" && errors.As(err, &dns):
 		return fmt.Sprintf("could not find the host %s; check --url", dns.Name)
-	case errors.As(err, &op) && op.Op == "dial":
+	case f.url != "" && errors.As(err, &op) && op.Op == "dial":
 		return fmt.Sprintf("could not connect to %s: %s; is the server running? check --url", f.url, causeText(op.Err))
 	}
 	return err.Error()

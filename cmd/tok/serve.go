@@ -60,8 +60,11 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	cfg := server.Config{ReplayDir: o.Replay}
 	if o.Redis != "" {
 		store, err := server.NewRedisStore(o.Redis)
+		if errors.Is(err, server.ErrRedisURL) {
+			return usageErrorf("--redis %q: %v; write it as redis://host:port/db", o.Redis, err)
+		}
 		if err != nil {
-			return usageErrorf("--redis %q: %v", o.Redis, err)
+			return fmt.Errorf("%w; is redis-server running? check --redis", err)
 		}
 		cfg.Store = store
 	}
