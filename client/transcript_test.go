@@ -83,3 +83,18 @@ func TestErrorMessagesWithJSONInsideAreReadOut(t *testing.T) {
 		}
 	}
 }
+
+func TestVercelFinishCarriesUsageInMessageMetadata(t *testing.T) {
+	body := "data: {\"type\":\"start\"}\n\ndata: {\"type\":\"text-delta\",\"id\":\"0\",\"delta\":\"hi\"}\n\n" +
+		"data: {\"type\":\"finish\",\"finishReason\":\"stop\",\"messageMetadata\":{\"usage\":{\"inputTokens\":3,\"outputTokens\":1}}}\n\ndata: [DONE]\n\n"
+	got := collect(NewStream(bytes.NewBufferString(body)))
+	var u Usage
+	for _, ev := range got.events {
+		if ev.Kind == KindUsage {
+			u = ev.Usage
+		}
+	}
+	if u != (Usage{InputTokens: 3, OutputTokens: 1}) || got.end != "complete" {
+		t.Errorf("usage %+v, end %s", u, got.end)
+	}
+}

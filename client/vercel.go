@@ -45,6 +45,11 @@ func (d *vercelUIDecoder) decode(dst []Event, f Frame) ([]Event, error) {
 		t.Result = raw(v, "output")
 		dst = append(dst, Event{Kind: KindToolResult, Tool: t})
 	case "finish":
+		// The UI stream has no usage part; servers put it in the message
+		// metadata (the AI SDK's own examples do), under the SDK's names.
+		if u := v.Get("messageMetadata", "usage"); u != nil {
+			dst = append(dst, Event{Kind: KindUsage, Usage: Usage{InputTokens: u.GetInt("inputTokens"), OutputTokens: u.GetInt("outputTokens")}})
+		}
 		dst = append(dst, Event{Kind: KindDone, StopReason: str(v, "finishReason")})
 	case "abort":
 		dst = append(dst, Event{Kind: KindDone, StopReason: "abort"})
