@@ -92,51 +92,66 @@ type tokEncoder struct {
 	session string
 }
 
-func (e *tokEncoder) send(fw *frameWriter, id string, v map[string]any) error {
-	b, _ := json.Marshal(v)
+// tokFrame is one frame of tok's protocol, type first as people read it.
+type tokFrame struct {
+	Type      string          `json:"type"`
+	MessageID string          `json:"messageId,omitempty"`
+	Content   string          `json:"content,omitempty"`
+	Index     *int            `json:"index,omitempty"`
+	Name      string          `json:"name,omitempty"`
+	Result    json.RawMessage `json:"result,omitempty"`
+	Usage     *tokUsage       `json:"usage,omitempty"`
+	Message   string          `json:"message,omitempty"`
+}
+
+type tokUsage struct {
+	InputTokens  int `json:"inputTokens"`
+	OutputTokens int `json:"outputTokens"`
+}
+
+func (e *tokEncoder) send(fw *frameWriter, id string, f tokFrame) error {
+	b, _ := json.Marshal(f)
 	return fw.frame(id, "", string(b))
 }
 
 func (e *tokEncoder) begin(fw *frameWriter) error {
-	return e.send(fw, "", map[string]any{"type": "start", "messageId": "msg_tok_" + randomID()})
+	return e.send(fw, "", tokFrame{Type: "start", MessageID: "msg_tok_" + randomID()})
 }
 
 // thinking: tok's protocol has no reasoning frames, so it is not sent.
 func (e *tokEncoder) thinking(*frameWriter, string, int) error { return nil }
 
 func (e *tokEncoder) text(fw *frameWriter, text string, index int) error {
-	v := map[string]any{"type": "token", "content": text}
-	id := ""
+	f, id := tokFrame{Type: "token", Content: text}, ""
 	if e.session != "" {
-		v["index"], id = index, itoa(index)
+		f.Index, id = &index, itoa(index)
 	}
-	return e.send(fw, id, v)
+	return e.send(fw, id, f)
 }
 
 func (e *tokEncoder) toolStart(fw *frameWriter, call toolCall) error {
-	return e.send(fw, "", map[string]any{"type": "tool_start", "name": call.Name})
+	return e.send(fw, "", tokFrame{Type: "tool_start", Name: call.Name})
 }
 
 // toolArgs: tok's protocol does not stream a tool's input.
 func (e *tokEncoder) toolArgs(*frameWriter, toolCall, string, int) error { return nil }
 
 func (e *tokEncoder) toolEnd(fw *frameWriter, call toolCall) error {
-	if err := e.send(fw, "", map[string]any{"type": "tool_executing", "name": call.Name}); err != nil {
+	if err := e.send(fw, "", tokFrame{Type: "tool_executing", Name: call.Name}); err != nil {
 		return err
 	}
-	return e.send(fw, "", map[string]any{"type": "tool_result", "name": call.Name, "result": json.RawMessage(call.Result)})
+	return e.send(fw, "", tokFrame{Type: "tool_result", Name: call.Name, Result: json.RawMessage(call.Result)})
 }
 
 func (e *tokEncoder) fail(fw *frameWriter, message string) error {
-	if err := e.send(fw, "", map[string]any{"type": "error", "message": message}); err != nil {
+	if err := e.send(fw, "", tokFrame{Type: "error", Message: message}); err != nil {
 		return err
 	}
 	return fw.frame("", "", "[DONE]")
 }
 
 func (e *tokEncoder) end(fw *frameWriter, u client.Usage, _ stop) error {
-	err := e.send(fw, "", map[string]any{"type": "done", "usage": map[string]int{"inputTokens": u.InputTokens, "outputTokens": u.OutputTokens}})
-	if err != nil {
+	if err := e.send(fw, "", tokFrame{Type: "done", Usage: &tokUsage{u.InputTokens, u.OutputTokens}}); err != nil {
 		return err
 	}
 	return fw.frame("", "", "[DONE]")
