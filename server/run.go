@@ -25,6 +25,7 @@ type run struct {
 	rec        *Record
 	store      SessionStore
 	session    string
+	input      int      // the prompt's tokens, as every dialect reports them
 	stored     []string // tokens a resumed session already has: replayed at once
 	storedDone bool     // and the answer had finished: nothing more is generated
 	started    time.Time
@@ -79,7 +80,7 @@ func (r *run) play(from int) string {
 	if r.session != "" {
 		r.store.Finish(context.WithoutCancel(r.ctx), r.session)
 	}
-	usage := client.Usage{InputTokens: 12, OutputTokens: r.plan.tokens}
+	usage := client.Usage{InputTokens: r.input, OutputTokens: r.plan.tokens}
 	if r.enc.end(r.fw, usage, r.plan.stop) != nil || r.fw.close() != nil {
 		return r.disconnected()
 	}

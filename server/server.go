@@ -135,7 +135,8 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, d *dialect)
 	}
 	ru := &run{ctx: r.Context(), shutdown: s.shutdown, sc: sc, plan: p, enc: d.newEncoder(req),
 		fw: newFrameWriter(w, sc), stats: &s.stats, rec: rec, started: started,
-		store: s.store, session: req.sessionID, stored: stored, storedDone: done}
+		store: s.store, session: req.sessionID, stored: stored, storedDone: done,
+		input: promptTokens(req)}
 	end := ru.play(req.resumeFrom)
 	s.stats.update(rec, func(rec *Record) { rec.End, rec.TokensAfterDisconnect = end, ru.after })
 }
