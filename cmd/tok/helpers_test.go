@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -61,7 +62,8 @@ func (s sse) send(raw string) bool {
 }
 
 func (s sse) token(text string) bool {
-	return s.send(fmt.Sprintf("data: {\"type\":\"token\",\"content\":%q}\n\n", text))
+	b, _ := json.Marshal(map[string]string{"type": "token", "content": text})
+	return s.send("data: " + string(b) + "\n\n")
 }
 
 // serveRaw starts a test server with h.

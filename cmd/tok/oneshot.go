@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/render"
 )
 
 // runOneShot streams one answer to stdout.
@@ -89,6 +90,7 @@ func openStream(ctx context.Context, o *rootOptions, prompt string) (*client.Str
 // tool call or error to stderr, or every event as JSON with --events.
 type printer struct {
 	o       *rootOptions
+	clean   render.Sanitizer // model text never reaches the terminal raw
 	stream  *client.Stream
 	wrote   bool // some text went to stdout
 	newline bool // and it ended with a newline
@@ -114,10 +116,7 @@ func (p *printer) event(ev client.Event) error {
 	}
 	switch ev.Kind {
 	case client.KindText:
-		if _, err := io.WriteString(p.o.IO.Out, ev.Text); err != nil {
-			return fmt.Errorf("write stdout: %w", err)
-		}
-		p.wrote, p.newline = true, strings.HasSuffix(ev.Text, "\n")
+		return p.text(p.clean.Clean(ev.Text))
 	case client.KindToolStart:
 		p.tool = &toolLine{name: ev.Tool.Name}
 	case client.KindToolArgs:
@@ -135,8 +134,20 @@ func (p *printer) event(ev client.Event) error {
 	return nil
 }
 
+func (p *printer) text(s string) error {
+	if s == "" {
+		return nil
+	}
+	if _, err := io.WriteString(p.o.IO.Out, s); err != nil {
+		return fmt.Errorf("write stdout: %w", err)
+	}
+	p.wrote, p.newline = true, strings.HasSuffix(s, "\n")
+	return nil
+}
+
 // end finishes a stream that completed.
 func (p *printer) end() error {
+	p.text(p.clean.Flush())
 	p.flushTool()
 	p.endLine()
 	return nil
@@ -144,6 +155,7 @@ func (p *printer) end() error {
 
 // fail finishes a stream that broke; the text so far is already out.
 func (p *printer) fail(ctx context.Context, err error) error {
+	p.text(p.clean.Flush())
 	p.flushTool()
 	p.endLine()
 	if err := interrupted(ctx, err); errors.Is(err, errInterrupted) {

@@ -365,3 +365,15 @@ func TestErrorsRedactKeysInURLs(t *testing.T) {
 		t.Errorf("stderr = %q", r.stderr)
 	}
 }
+
+func TestHostileTextNeverReachesTheTerminal(t *testing.T) {
+	srv := serve(t, func(s sse) {
+		s.token("safe \x1b]52;c;ZXZpbA==")
+		s.token("\x07text \x1b[2J\x1b[Hmore\ttab")
+		s.send(`data: {"type":"done"}` + "\n\n")
+	})
+	r := runTok(t, "", "--url", srv.URL, "q")
+	if r.stdout != "safe text more\ttab" || r.code != 0 {
+		t.Errorf("exit %d, stdout %q", r.code, r.stdout)
+	}
+}
