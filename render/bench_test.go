@@ -1,0 +1,57 @@
+package render
+
+import (
+	"strings"
+	"testing"
+
+	"charm.land/glamour/v2"
+	"charm.land/glamour/v2/styles"
+)
+
+// longAnswer repeats the test answers to about size bytes.
+func longAnswer(b *testing.B, size int) string {
+	var sb strings.Builder
+	for sb.Len() < size {
+		for _, a := range answers(b) {
+			// No reference definition: one stops all cutting (see scanner).
+			a = strings.ReplaceAll(a, "[ref link][r]", "link")
+			sb.WriteString(strings.ReplaceAll(a, "[r]: https://example.com\n", "") + "\n")
+		}
+	}
+	return sb.String()[:size]
+}
+
+// benchStream streams an answer of size bytes in 4-byte tokens and
+// reports the cost per token.
+func benchStream(b *testing.B, size int) {
+	text := longAnswer(b, size)
+	b.ReportAllocs()
+	for b.Loop() {
+		s := New(styles.DarkStyleConfig, 80)
+		for n := 4; n < len(text); n += 4 {
+			if err := s.Update(text[:n]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(text)/4), "ns/token")
+}
+
+func BenchmarkStream1KB(b *testing.B)  { benchStream(b, 1<<10) }
+func BenchmarkStream16KB(b *testing.B) { benchStream(b, 16<<10) }
+func BenchmarkStream64KB(b *testing.B) { benchStream(b, 64<<10) }
+
+// BenchmarkNaive16KB re-renders the whole answer with glamour on every
+// token, as mods does: the cost the incremental Stream avoids.
+func BenchmarkNaive16KB(b *testing.B) {
+	text := longAnswer(b, 16<<10)
+	tr, _ := glamour.NewTermRenderer(glamour.WithStyles(styles.DarkStyleConfig), glamour.WithWordWrap(80))
+	for b.Loop() {
+		for n := 4; n < len(text); n += 4 {
+			if _, err := tr.Render(text[:n]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(text)/4), "ns/token")
+}
