@@ -77,31 +77,12 @@ func decodeBytes(raw []byte) decoded {
 	return d
 }
 
-// postBody posts body to url with the scenario and headers (name, value…).
-func postBody(t *testing.T, url, scenario, body string, header ...string) *http.Response {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Tok-Scenario", scenario)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp
-}
-
 // protocolTokens is the text tok's protocol streams for the same prompt
 // and scenario, token by token: what every dialect must say.
 func protocolTokens(t *testing.T, base, prompt, scenario string) []string {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"messages": []client.Message{{Role: "user", Content: prompt}}})
-	d := decodeBody(t, postBody(t, base+"/api/chat/stream", scenario, string(body)))
+	d := decodeBody(t, apiPost(t, base+"/api/chat/stream", scenario, string(body)))
 	if d.err != nil || d.dialect != client.DialectTok {
 		t.Fatalf("tok's protocol: dialect %s, err %v", d.dialect, d.err)
 	}
@@ -143,7 +124,7 @@ func TestGeminiStreamDecodesToTheDemoAnswer(t *testing.T) {
 			if tt.tokens >= 0 {
 				want = want[:tt.tokens]
 			}
-			d := decodeBody(t, postBody(t, ts.URL+geminiPath, tt.scenario, tt.body, "x-goog-api-key", "test"))
+			d := decodeBody(t, apiPost(t, ts.URL+geminiPath, tt.scenario, tt.body, "x-goog-api-key", "test"))
 			if d.err != nil || d.dialect != client.DialectGemini {
 				t.Fatalf("dialect %s, err %v\n%s", d.dialect, d.err, d.raw)
 			}
@@ -192,7 +173,7 @@ func checkDemoCall(t *testing.T, d decoded) {
 func TestGeminiWireMatchesTheRealAPI(t *testing.T) {
 	ts := httptest.NewServer(server.New(server.Config{}))
 	defer ts.Close()
-	d := decodeBody(t, postBody(t, ts.URL+geminiPath, quick+",thinking", geminiUser("hi"), "x-goog-api-key", "test"))
+	d := decodeBody(t, apiPost(t, ts.URL+geminiPath, quick+",thinking", geminiUser("hi"), "x-goog-api-key", "test"))
 	frames := strings.Split(strings.TrimSpace(d.raw), "\n\n")
 	var last struct {
 		Candidates []struct {
@@ -253,7 +234,7 @@ func TestGeminiRejectsRequestsAsTheAPIDoes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := postBody(t, ts.URL+tt.path, tt.scenario, tt.body, tt.header...)
+			resp := apiPost(t, ts.URL+tt.path, tt.scenario, tt.body, tt.header...)
 			defer resp.Body.Close()
 			var e struct {
 				Error struct {
@@ -280,7 +261,7 @@ func TestGeminiRejectsRequestsAsTheAPIDoes(t *testing.T) {
 func TestGeminiTakesTheKeyFromTheQuery(t *testing.T) {
 	ts := httptest.NewServer(server.New(server.Config{}))
 	defer ts.Close()
-	d := decodeBody(t, postBody(t, ts.URL+geminiPath+"&key=test", quick, geminiUser("hi")))
+	d := decodeBody(t, apiPost(t, ts.URL+geminiPath+"&key=test", quick, geminiUser("hi")))
 	if d.err != nil || !d.done || len(d.tokens) != 20 {
 		t.Errorf("err %v, done %v, %d tokens\n%s", d.err, d.done, len(d.tokens), d.raw)
 	}

@@ -42,7 +42,7 @@ func TestVercelStreamDecodesToTheDemoAnswer(t *testing.T) {
 			if tt.tokens >= 0 {
 				want = want[:tt.tokens]
 			}
-			resp := postBody(t, ts.URL+"/api/chat", tt.scenario, tt.body)
+			resp := apiPost(t, ts.URL+"/api/chat", tt.scenario, tt.body)
 			if h := resp.Header.Get("x-vercel-ai-ui-message-stream"); h != "v1" {
 				t.Errorf("x-vercel-ai-ui-message-stream = %q, want v1", h)
 			}
@@ -103,7 +103,7 @@ func TestVercelWireFollowsTheUIMessageStream(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := decodeBody(t, postBody(t, ts.URL+"/api/chat", tt.scenario, vercelUser("hi")))
+			d := decodeBody(t, apiPost(t, ts.URL+"/api/chat", tt.scenario, vercelUser("hi")))
 			var got []string
 			var finish map[string]any
 			for f := range strings.SplitSeq(strings.TrimSpace(d.raw), "\n\n") {
@@ -199,7 +199,7 @@ func TestVercelRejectsBadRequestsWithA400(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := postBody(t, ts.URL+"/api/chat", tt.scenario, tt.body)
+			resp := apiPost(t, ts.URL+"/api/chat", tt.scenario, tt.body)
 			defer resp.Body.Close()
 			var e map[string]string
 			if err := json.NewDecoder(resp.Body).Decode(&e); err != nil {
