@@ -23,16 +23,7 @@ var anthropicHeaders = []string{"x-api-key", "test-key", "anthropic-version", "2
 // apiPost posts body to url with the scenario and the header pairs.
 func apiPost(t *testing.T, url, scenario, body string, header ...string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Tok-Scenario", scenario)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(scenarioRequest(t, t.Context(), url, scenario, body, header...))
 	if err != nil {
 		t.Fatal(err)
 	}

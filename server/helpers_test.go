@@ -24,8 +24,9 @@ func startServer(t *testing.T, cfg server.Config) (*server.Server, *httptest.Ser
 	return s, ts
 }
 
-// post sends a tok-protocol request with a scenario and returns the stream.
-func post(t *testing.T, ctx context.Context, url, scenario, body string, header ...string) (*client.Stream, error) {
+// scenarioRequest is a JSON POST of body to url with the scenario and the
+// header pairs (name, value, …).
+func scenarioRequest(t *testing.T, ctx context.Context, url, scenario, body string, header ...string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(body))
 	if err != nil {
@@ -36,6 +37,13 @@ func post(t *testing.T, ctx context.Context, url, scenario, body string, header 
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
+	return req
+}
+
+// post sends a request with a scenario and returns the stream.
+func post(t *testing.T, ctx context.Context, url, scenario, body string, header ...string) (*client.Stream, error) {
+	t.Helper()
+	req := scenarioRequest(t, ctx, url, scenario, body, header...)
 	return client.New(client.Config{IdleTimeout: 10 * time.Second}).Stream(ctx, req)
 }
 
