@@ -1,15 +1,28 @@
 package render
 
 import (
+	"os"
 	"strings"
 	"testing"
 
 	"charm.land/glamour/v2"
-	"charm.land/glamour/v2/styles"
 )
 
-// longAnswer repeats the test answers to about size bytes.
+// longAnswer repeats testdata/long.md, an answer as a model writes one
+// (headings, paragraphs, nested lists, Go code, a table, a quote), to
+// size bytes.
 func longAnswer(b *testing.B, size int) string {
+	a, err := os.ReadFile("testdata/long.md")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return strings.Repeat(string(a)+"\n", size/len(a)+1)[:size]
+}
+
+// cornerAnswer repeats the property tests' answers, a catalogue of corner
+// cases (HTML, setext headings, indented and unlabelled code), to size
+// bytes: the cost where the cheap paths do not apply.
+func cornerAnswer(b *testing.B, size int) string {
 	var sb strings.Builder
 	for sb.Len() < size {
 		for _, a := range answers(b) {
@@ -23,11 +36,10 @@ func longAnswer(b *testing.B, size int) string {
 
 // benchStream streams an answer of size bytes in 4-byte tokens and
 // reports the cost per token.
-func benchStream(b *testing.B, size int) {
-	text := longAnswer(b, size)
+func benchStream(b *testing.B, text string) {
 	b.ReportAllocs()
 	for b.Loop() {
-		s := New(styles.DarkStyleConfig, 80)
+		s := New(dark, 80)
 		for n := 4; n < len(text); n += 4 {
 			if err := s.Update(text[:n]); err != nil {
 				b.Fatal(err)
@@ -37,15 +49,17 @@ func benchStream(b *testing.B, size int) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(text)/4), "ns/token")
 }
 
-func BenchmarkStream1KB(b *testing.B)  { benchStream(b, 1<<10) }
-func BenchmarkStream16KB(b *testing.B) { benchStream(b, 16<<10) }
-func BenchmarkStream64KB(b *testing.B) { benchStream(b, 64<<10) }
+func BenchmarkStream1KB(b *testing.B)  { benchStream(b, longAnswer(b, 1<<10)) }
+func BenchmarkStream16KB(b *testing.B) { benchStream(b, longAnswer(b, 16<<10)) }
+func BenchmarkStream64KB(b *testing.B) { benchStream(b, longAnswer(b, 64<<10)) }
+
+func BenchmarkStreamCorners16KB(b *testing.B) { benchStream(b, cornerAnswer(b, 16<<10)) }
 
 // BenchmarkNaive16KB re-renders the whole answer with glamour on every
 // token, as mods does: the cost the incremental Stream avoids.
 func BenchmarkNaive16KB(b *testing.B) {
 	text := longAnswer(b, 16<<10)
-	tr, _ := glamour.NewTermRenderer(glamour.WithStyles(styles.DarkStyleConfig), glamour.WithWordWrap(80))
+	tr, _ := glamour.NewTermRenderer(glamour.WithStyles(dark), glamour.WithWordWrap(80))
 	for b.Loop() {
 		for n := 4; n < len(text); n += 4 {
 			if _, err := tr.Render(text[:n]); err != nil {

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -35,7 +36,15 @@ type scanner struct {
 	quote      bool   // the current block is a block quote
 	refDef     bool   // a link reference definition was seen
 	html       bool   // the text since the last blank line is an HTML block
-	cuts       []int  // the starts of finished blocks after the first
+	begun      bool   // begin has run for the line at pos
+	split      bool   // splitAt has run for the line at pos
+
+	soft       []softCut // where the current block's open tail can be split
+	listMark   byte      // the current top-level list's marker ('-', '*', '+', '.', ')'), or 0
+	listNext   int       // the number the list's next item gets, if ordered
+	fenceCtx   string    // for an open fence at column 0: a one-line block like it
+	fenceLines int       // the lines of code seen in the open fence
+	cuts       []int     // the starts of finished blocks after the first
 }
 
 func newScanner() scanner { return scanner{blank: -1} }
@@ -52,6 +61,14 @@ func (sc *scanner) scan(src string) {
 	for {
 		end := strings.IndexByte(src[sc.pos:], '\n')
 		if end < 0 {
+			if rest := src[sc.pos:]; rest != "" && !sc.split {
+				sc.split = sc.splitAt(rest, sc.pos, false)
+			}
+			// A line that starts with a letter starts a paragraph: the
+			// cut before it can be decided on its first byte.
+			if rest := src[sc.pos:]; !sc.begun && sc.fence == "" && sc.htmlEnd == "" && startsWord(rest) {
+				sc.begin(rest, sc.pos)
+			}
 			return
 		}
 		line := src[sc.pos : sc.pos+end]
@@ -61,10 +78,16 @@ func (sc *scanner) scan(src string) {
 }
 
 func (sc *scanner) line(line string, at int) {
+	if !sc.split {
+		sc.splitAt(line, at, true)
+	}
+	sc.split = false
 	switch {
 	case sc.fence != "":
 		if m := fenceRe.FindStringSubmatch(line); m != nil && m[1][0] == sc.fence[0] && len(m[1]) >= len(sc.fence) && strings.TrimSpace(line[len(m[0]):]) == "" {
-			sc.fence = ""
+			sc.fence, sc.fenceCtx = "", ""
+		} else {
+			sc.fenceLines++
 		}
 		return
 	case sc.htmlEnd != "":
@@ -78,17 +101,34 @@ func (sc *scanner) line(line string, at int) {
 		}
 		return
 	}
+	if !sc.begun {
+		sc.begin(line, at)
+	}
+	sc.begun = false
+	sc.note(line)
+}
+
+// begin decides, from its start, whether a non-blank line at at starts a
+// new block.
+func (sc *scanner) begin(line string, at int) {
 	if sc.blank >= 0 {
 		if sc.canCut(line) {
 			sc.cuts = append(sc.cuts, at)
 			sc.blockStart, sc.list, sc.quote = at, false, false
+			sc.soft, sc.listMark = sc.soft[:0], 0
 		}
 		sc.html = line[0] == '<'
 	} else if at == 0 {
 		sc.html = line[0] == '<'
 	}
 	sc.blank = -1
-	sc.note(line)
+	sc.begun = true
+}
+
+// startsWord reports whether s starts with a letter (or any non-ASCII
+// byte): such a line can only start or continue a paragraph.
+func startsWord(s string) bool {
+	return s != "" && (s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z' || s[0] >= 0x80)
 }
 
 // canCut reports whether a block may end before line, after blank lines.
@@ -111,9 +151,17 @@ func (sc *scanner) canCut(line string) bool {
 // note records what the line opens or adds to the current block.
 func (sc *scanner) note(line string) {
 	if m := fenceRe.FindStringSubmatch(line); m != nil {
-		sc.fence = m[1]
+		sc.fence, sc.fenceCtx, sc.fenceLines, sc.listMark = m[1], "", 0, 0
+		if line[0] == m[1][0] {
+			info := strings.TrimSpace(line[len(m[0]):])
+			if info == "" {
+				info = "text" // what chroma guesses costs ~2 ms a render
+			}
+			sc.fenceCtx = m[1] + info + "\nx\n"
+		}
 		return
 	}
+	sc.noteList(line)
 	if m := htmlOpenRe.FindStringSubmatch(line); m != nil {
 		sc.htmlEnd = htmlEnd(m[1])
 		if strings.Contains(strings.ToLower(line[len(m[0]):]), sc.htmlEnd) {
@@ -146,4 +194,94 @@ func htmlEnd(start string) string {
 	}
 	name := strings.TrimRight(strings.TrimPrefix(s, "<"), " >")
 	return "</" + name + ">"
+}
+
+// A softCut is a line start inside the current block where the open tail
+// can be split, so that an update re-renders only the part after the last
+// one: the lines before it are rendered once. ctx is a one-line stand-in
+// for what precedes the line; the line renders after ctx as it does after
+// the real text. Soft cuts are taken between the lines of a fenced code
+// block at column 0, and between the items of a list at column 0.
+type softCut struct {
+	at    int
+	ctx   string // stands in for the part before the cut
+	probe string // stands in for the part after it, to learn its margins
+	fence string // the code fence open at the cut, or ""
+}
+
+// splitAt decides, once enough of the line at at has arrived, whether the
+// open tail can be split before it. It reports whether it could decide.
+func (sc *scanner) splitAt(line string, at int, complete bool) bool {
+	switch {
+	case sc.fence != "":
+		if sc.fenceCtx == "" || sc.fenceLines == 0 {
+			return true // the first line of code stays with the fence's
+		}
+		t := strings.TrimLeft(line, " ")
+		if t == "" && !complete {
+			return false
+		}
+		if len(line)-len(t) >= 4 || t == "" || t[0] != sc.fence[0] {
+			sc.soft = append(sc.soft, softCut{at: at, ctx: sc.fenceCtx, probe: "x\n", fence: sc.fence})
+		}
+		return true
+	case sc.htmlEnd != "" || sc.listMark == 0:
+		return true
+	}
+	_, mark, ok := listItem(line)
+	if !ok {
+		// Undecided while the line may still become an item.
+		return complete || len(line) >= 12 || !strings.ContainsAny(line[:1], "0123456789-*+")
+	}
+	if mark == sc.listMark {
+		ctx, probe := string(mark)+" x\n", string(mark)+" x\n"
+		if mark == '.' || mark == ')' {
+			ctx, probe = fmt.Sprintf("%d%c x\n", sc.listNext-1, mark), fmt.Sprintf("%d%c x\n", sc.listNext, mark)
+		}
+		sc.soft = append(sc.soft, softCut{at: at, ctx: ctx, probe: probe})
+	}
+	return true
+}
+
+// listItem parses an item line at column 0 with text after its marker:
+// "- text", "* text", "+ text", "12. text" or "3) text". For an ordered
+// item, mark is the delimiter and n the number. A line like "- - -" is a
+// thematic break, not an item.
+func listItem(line string) (n int, mark byte, ok bool) {
+	i := 0
+	for i < len(line) && i < 9 && line[i] >= '0' && line[i] <= '9' {
+		n = n*10 + int(line[i]-'0')
+		i++
+	}
+	if i == len(line) {
+		return 0, 0, false
+	}
+	mark = line[i]
+	switch {
+	case i == 0 && (mark == '-' || mark == '*' || mark == '+'):
+	case i > 0 && (mark == '.' || mark == ')'):
+	default:
+		return 0, 0, false
+	}
+	rest := line[i+1:]
+	if len(rest) < 2 || rest[0] != ' ' || rest[1] == ' ' || rest[1] == '\t' || rest[1] == mark {
+		return 0, 0, false
+	}
+	return n, mark, true
+}
+
+// noteList follows the top-level list of the current block, for splitAt.
+func (sc *scanner) noteList(line string) {
+	if line[0] == ' ' || line[0] == '\t' {
+		return
+	}
+	n, mark, ok := listItem(line)
+	switch {
+	case !ok:
+		sc.listMark = 0
+	case mark != sc.listMark:
+		sc.listMark, sc.listNext = mark, n+1
+	default:
+		sc.listNext++
+	}
 }

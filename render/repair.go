@@ -1,13 +1,20 @@
 package render
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // repair makes the open tail of a half-written answer render as it will
 // when finished: an unclosed code fence is closed, so its text shows as
 // code; an unclosed `code`, **strong** or *emphasis* is closed; a link
 // still being written shows as its text. The result is only ever shown
 // while the answer streams; the final render is of the true text.
-func repair(tail string, fence string) string {
+//
+// fence is the fence open at the end of tail, open the one open at its
+// start (tail can start inside a code block, at a soft cut).
+func repair(tail, fence, open string) string {
+	tail = labelFences(dropFenceLine(tail), open)
 	if fence != "" {
 		if !strings.HasSuffix(tail, "\n") {
 			tail += "\n"
@@ -15,9 +22,54 @@ func repair(tail string, fence string) string {
 		return tail + fence + "\n"
 	}
 	para := tail[strings.LastIndex(strings.TrimRight(tail, "\n"), "\n\n")+1:]
+	// Code is not inline markup: only what follows a closed fence counts.
+	if locs := fenceLineRe.FindAllStringIndex(para, -1); locs != nil {
+		para = para[locs[len(locs)-1][1]:]
+	}
 	fixed := closeInline(hideOpenLink(para))
 	return tail[:len(tail)-len(para)] + fixed
 }
+
+// labelFences gives fenced code blocks without a language the language
+// "text". Left unlabelled, chroma guesses the language by trying every
+// lexer it has, about 2 ms on every update; the finished block is
+// rendered as written, with the guess.
+func labelFences(tail, open string) string {
+	if !strings.Contains(tail, "``") && !strings.Contains(tail, "~~") {
+		return tail
+	}
+	var b strings.Builder
+	for line := range strings.SplitAfterSeq(tail, "\n") {
+		m := fenceRe.FindStringSubmatch(line)
+		switch {
+		case m == nil:
+		case open == "":
+			open = m[1]
+			if strings.TrimSpace(line[len(m[0]):]) == "" && strings.HasSuffix(line, "\n") {
+				line = m[0] + "text\n"
+			}
+		case m[1][0] == open[0] && len(m[1]) >= len(open) && strings.TrimSpace(line[len(m[0]):]) == "":
+			open = ""
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// dropFenceLine drops a last, unfinished line that is a code fence being
+// written ("“", "```pyth"): until its line ends it may open or close a
+// block, and shown early it flashes as inline code.
+func dropFenceLine(tail string) string {
+	start := strings.LastIndexByte(tail, '\n') + 1
+	if partialFenceRe.MatchString(tail[start:]) {
+		return tail[:start]
+	}
+	return tail
+}
+
+var fenceLineRe = regexp.MustCompile("(?m)^ {0,3}(`{3,}|~{3,}).*$\n?")
+
+var partialFenceRe = regexp.MustCompile("^ {0,3}(`+|~+)$|^ {0,3}(`{3,}[^`]*|~{3,}.*)$")
 
 // hideOpenLink shows "[text](url" or "[text" still being written as text.
 func hideOpenLink(s string) string {

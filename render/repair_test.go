@@ -18,7 +18,7 @@ func TestRepairClosesWhatTheTailOpened(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := repair(tt.tail, tt.fence); got != tt.want {
+			if got := repair(tt.tail, tt.fence, ""); got != tt.want {
 				t.Errorf("repair(%q) = %q, want %q", tt.tail, got, tt.want)
 			}
 		})

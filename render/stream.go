@@ -33,16 +33,27 @@ type Stream struct {
 	width int
 	tr    *glamour.TermRenderer
 
-	raw    string    // the text so far, as given
-	clean  Sanitizer // sanitizes each update's new text only
-	src    string    // the sanitized text so far, tabs expanded
-	scan   scanner   // where src can be cut
-	done   int       // the cuts already rendered into lines
-	lines  []string  // the rendered lines of the finished blocks
-	tail   []string  // the rendered lines of the open tail
-	prev   string    // a stand-in for the last finished block: the tail's context
-	head   []string  // prev's own lines, without trailing blank lines
-	stable int       // src[:stable] is finished blocks
+	raw    string          // the text so far, as given
+	clean  Sanitizer       // sanitizes each update's new text only
+	src    string          // the sanitized text so far, tabs expanded
+	buf    strings.Builder // holds src: appending does not copy it
+	scan   scanner         // where src can be cut
+	done   int             // the cuts already rendered into lines
+	lines  []string        // the rendered lines of the finished blocks
+	tail   []string        // the rendered lines of the open tail
+	prev   string          // a stand-in for the last finished block: the tail's context
+	head   []string        // prev's own lines, without trailing blank lines
+	stable int             // src[:stable] is finished blocks
+
+	// The open tail split at soft cuts (see softCut): the lines of the
+	// parts before the last cut, rendered once.
+	parts     []string
+	partsN    int                 // the soft cuts rendered into parts
+	partsAt   int                 // the stable offset parts belong to
+	partsBust bool                // a part did not compose: render the tail whole
+	contexts  map[string][]string // stand-ins' own lines
+	probes    map[string][]string // the lines probes add after stand-ins
+	whole     bool                // render the tail whole (tests compare the two)
 }
 
 // New returns a Stream that renders with the style at the given width.
@@ -58,7 +69,7 @@ func (s *Stream) Update(text string) error {
 			return err
 		}
 	}
-	s.src += strings.ReplaceAll(s.clean.Clean(text[len(s.raw):]), "\t", "    ")
+	s.add(strings.ReplaceAll(s.clean.Clean(text[len(s.raw):]), "\t", "    "))
 	s.raw = text
 	s.scan.scan(s.src)
 	for ; s.done < len(s.scan.cuts); s.done++ {
@@ -66,12 +77,125 @@ func (s *Stream) Update(text string) error {
 			return err
 		}
 	}
-	tail, err := s.after(repair(s.src[s.stable:], s.scan.fence))
+	tail, err := s.openTail()
 	if err != nil {
 		return err
 	}
 	s.tail = tail
 	return nil
+}
+
+// openTail renders the open tail, repaired. Split at soft cuts, only the
+// part after the last one is rendered anew; the parts before it were
+// rendered when their cut arrived.
+func (s *Stream) openTail() ([]string, error) {
+	soft := s.scan.soft
+	if s.partsAt != s.stable {
+		s.parts, s.partsN, s.partsAt, s.partsBust = nil, 0, s.stable, false
+	}
+	if len(soft) == 0 || s.partsBust || s.whole || s.scan.refDef {
+		return s.after(repair(s.src[s.stable:], s.scan.fence, ""))
+	}
+	for ; s.partsN < len(soft); s.partsN++ {
+		var before *softCut
+		start := s.stable
+		if s.partsN > 0 {
+			before = &soft[s.partsN-1]
+			start = before.at
+		}
+		open := ""
+		if before != nil {
+			open = before.fence
+		}
+		part, ok, err := s.part(before, labelFences(s.src[start:soft[s.partsN].at], open), soft[s.partsN])
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			s.partsBust = true
+			return s.after(repair(s.src[s.stable:], s.scan.fence, ""))
+		}
+		s.parts = append(s.parts, part...)
+	}
+	last := soft[len(soft)-1]
+	live, ok, err := s.insert(last.ctx, repair(s.src[last.at:], s.scan.fence, last.fence))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return s.after(repair(s.src[s.stable:], s.scan.fence, ""))
+	}
+	return append(s.parts[:len(s.parts):len(s.parts)], live...), nil
+}
+
+// part renders the text between two soft cuts (or from the last finished
+// block to the first): after before's stand-in, and followed by next's
+// probe, a stand-in for what follows whose lines are then dropped, since
+// the margins at a block's end depend on what comes after it.
+func (s *Stream) part(before *softCut, text string, next softCut) (_ []string, ok bool, _ error) {
+	probe, ok, err := s.probe(next)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	var l []string
+	if before == nil {
+		l, err = s.after(text + next.probe)
+		ok = err == nil
+	} else {
+		l, ok, err = s.insert(before.ctx, text+next.probe)
+	}
+	if err != nil || !ok || !hasLineSuffix(l, probe) {
+		return nil, false, err
+	}
+	return l[:len(l)-len(probe)], true, nil
+}
+
+// probe returns the lines a soft cut's probe adds after its stand-in.
+func (s *Stream) probe(c softCut) ([]string, bool, error) {
+	key := c.ctx + "\x00" + c.probe
+	if l, ok := s.probes[key]; ok {
+		return l, true, nil
+	}
+	l, ok, err := s.insert(c.ctx, c.probe)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	if s.probes == nil {
+		s.probes = map[string][]string{}
+	}
+	s.probes[key] = l
+	return l, true, nil
+}
+
+// insert renders text after the stand-in ctx and returns the lines text
+// adds. ok is false if ctx's own lines change.
+func (s *Stream) insert(ctx, text string) (_ []string, ok bool, _ error) {
+	head, err := s.context(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	l, err := s.renderLines(ctx + text)
+	if err != nil || !hasLinePrefix(l, head) {
+		return nil, false, err
+	}
+	return l[len(head):], true, nil
+}
+
+// context returns the lines of a stand-in, without the blank lines that
+// end it: the lines anything rendered after it starts with.
+func (s *Stream) context(ctx string) ([]string, error) {
+	if head, ok := s.contexts[ctx]; ok {
+		return head, nil
+	}
+	l, err := s.renderLines(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s.contexts == nil {
+		s.contexts = map[string][]string{}
+	}
+	s.contexts[ctx] = trimBlankTail(l)
+	return s.contexts[ctx], nil
 }
 
 // SetWidth changes the wrap width; the next Update renders afresh.
@@ -92,7 +216,16 @@ func (s *Stream) Tail() []string { return s.tail }
 func (s *Stream) String() string { return s.join(s.tail) }
 
 func (s *Stream) join(tail []string) string {
-	return strings.Join(s.lines, "\n") + "\n" + strings.Join(tail, "\n") + "\n"
+	var b strings.Builder
+	for _, l := range s.lines {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	for _, l := range tail {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // Final returns the render of the finished answer, text unrepaired. Its
@@ -101,7 +234,7 @@ func (s *Stream) Final(text string) (string, error) {
 	if err := s.Update(text); err != nil {
 		return "", err
 	}
-	s.src += s.clean.Flush()
+	s.add(s.clean.Flush())
 	if s.scan.refDef {
 		// A reference definition can change any block: render it all.
 		return s.render(s.src)
@@ -113,12 +246,19 @@ func (s *Stream) Final(text string) (string, error) {
 	return s.join(tail), nil
 }
 
+// add appends to src. A Builder's String shares its bytes, and bytes
+// once written are never changed, so older src strings stay valid.
+func (s *Stream) add(text string) {
+	s.buf.WriteString(text)
+	s.src = s.buf.String()
+}
+
 func (s *Stream) reset() error {
-	tr, err := glamour.NewTermRenderer(glamour.WithStyles(s.style), glamour.WithWordWrap(s.width))
+	tr, err := glamour.NewTermRenderer(glamour.WithStyles(s.style), glamour.WithWordWrap(s.width), glamour.WithChromaFormatter(chromaFormatter))
 	if err != nil {
 		return fmt.Errorf("new glamour renderer: %w", err)
 	}
-	*s = Stream{style: s.style, width: s.width, tr: tr, scan: newScanner()}
+	*s = Stream{style: s.style, width: s.width, tr: tr, scan: newScanner(), whole: s.whole}
 	return nil
 }
 
@@ -135,12 +275,16 @@ func (s *Stream) finish(cut int) error {
 	}
 	own := trimBlankTail(piece)
 	next := s.src[cut:]
-	next = next[:strings.IndexByte(next, '\n')+1]
-	withNext, err := s.renderLines(block + next)
+	if startsWord(next) {
+		next = next[:1] // all the scanner saw; see scanner.scan
+	} else {
+		next = next[:strings.IndexByte(next, '\n')+1]
+	}
+	withNext, err := s.after(block + next)
 	if err != nil {
 		return err
 	}
-	if !hasLinePrefix(withNext, trimBlankTail(lines(s.renderLines(block)))) {
+	if !hasLinePrefix(withNext, own) {
 		return nil // the cut is not taken
 	}
 	ctx := standIn(block)
@@ -164,7 +308,10 @@ func (s *Stream) after(block string) ([]string, error) {
 		return nil, err
 	}
 	if !hasLinePrefix(full, s.head) {
-		return nil, fmt.Errorf("render markdown: a block changed the one before it (%.20q)", block)
+		// The block changes the one before it: a link reference
+		// definition arrived after the text that uses it. The lines
+		// before are final; the block is rendered on its own.
+		return s.renderLines(block)
 	}
 	return full[len(s.head):], nil
 }
@@ -188,14 +335,17 @@ func splitDoc(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 }
 
-func lines(l []string, _ error) []string { return l }
-
 // trimBlankTail drops trailing lines that hold only spaces.
 func trimBlankTail(l []string) []string {
 	for len(l) > 0 && strings.TrimSpace(xansi.Strip(l[len(l)-1])) == "" {
 		l = l[:len(l)-1]
 	}
 	return l
+}
+
+// hasLineSuffix is hasLinePrefix for the end of l.
+func hasLineSuffix(l, suffix []string) bool {
+	return len(suffix) <= len(l) && hasLinePrefix(l[len(l)-len(suffix):], suffix)
 }
 
 // hasLinePrefix compares lines as the eye does, without their colours:

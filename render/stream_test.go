@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"charm.land/glamour/v2"
-	"charm.land/glamour/v2/styles"
+	"charm.land/glamour/v2/ansi"
 )
 
 func answers(t testing.TB) []string {
@@ -46,11 +46,11 @@ func update(t testing.TB, s *Stream, text string) string {
 func TestIncrementalRenderEqualsAFreshRender(t *testing.T) {
 	for i, a := range answers(t) {
 		for _, mode := range []string{"bytes", "tokens"} {
-			inc := New(styles.DarkStyleConfig, 80)
+			inc := New(dark, 80)
 			rng := rand.New(rand.NewPCG(uint64(i), 7))
 			for n := 1; n <= len(a); {
 				got := norm(update(t, inc, a[:n]))
-				want := norm(update(t, New(styles.DarkStyleConfig, 80), a[:n]))
+				want := norm(update(t, New(dark, 80), a[:n]))
 				if got != want {
 					t.Fatalf("answer %d, %s, prefix %d (%q):\nincremental:\n%s\nfresh:\n%s", i, mode, n, a[max(0, n-30):n], got, want)
 				}
@@ -66,7 +66,7 @@ func TestIncrementalRenderEqualsAFreshRender(t *testing.T) {
 
 func TestFinalRenderEqualsGlamour(t *testing.T) {
 	for i, a := range answers(t) {
-		s := New(styles.DarkStyleConfig, 80)
+		s := New(dark, 80)
 		for n := 1; n < len(a); n += 5 {
 			update(t, s, a[:n])
 		}
@@ -74,13 +74,48 @@ func TestFinalRenderEqualsGlamour(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr, _ := glamour.NewTermRenderer(glamour.WithStyles(styles.DarkStyleConfig), glamour.WithWordWrap(80))
+		tr, _ := glamour.NewTermRenderer(glamour.WithStyles(dark), glamour.WithWordWrap(80))
 		want, _ := tr.Render(strings.ReplaceAll(a, "\t", "    "))
 		if g, w := norm(got), norm(want); g != w {
 			t.Errorf("answer %d: final render differs from glamour's: %s", i, firstDiff(g, w))
 		}
 		if !strings.HasPrefix(got, strings.Join(s.Stable(), "\n")) {
 			t.Errorf("answer %d: the stable lines are not the start of the final render", i)
+		}
+	}
+}
+
+// TestStableLinesAreFinal checks, at every prefix, that the lines
+// Stable returns are the start of glamour's render of the whole answer:
+// what is printed once into the scrollback never has to change.
+func TestStableLinesAreFinal(t *testing.T) {
+	for i, a := range answers(t) {
+		tr, _ := glamour.NewTermRenderer(glamour.WithStyles(dark), glamour.WithWordWrap(80))
+		full, _ := tr.Render(strings.ReplaceAll(a, "\t", "    "))
+		final := strings.Split(norm(full), "\n")
+		s := New(dark, 80)
+		for n := 1; n <= len(a); n++ {
+			update(t, s, a[:n])
+			stable := strings.Split(norm(strings.Join(s.Stable(), "\n")+"\n"), "\n")
+			stable = stable[:len(stable)-1]
+			if len(stable) > len(final) || strings.Join(final[:len(stable)], "\n") != strings.Join(stable, "\n") {
+				t.Fatalf("answer %d, prefix %d: stable lines are not the final render's first lines: %s", i, n, firstDiff(strings.Join(stable, "\n"), strings.Join(final[:min(len(final), len(stable))], "\n")))
+			}
+		}
+	}
+}
+
+// TestSplitTailRendersAsTheWholeTail checks that splitting the open tail
+// at soft cuts (code lines, list items) changes the cost, not the look:
+// at every prefix, the split render equals rendering the tail whole.
+func TestSplitTailRendersAsTheWholeTail(t *testing.T) {
+	for i, a := range answers(t) {
+		split, whole := New(dark, 80), New(dark, 80)
+		whole.whole = true
+		for n := 1; n <= len(a); n++ {
+			if got, want := norm(update(t, split, a[:n])), norm(update(t, whole, a[:n])); got != want {
+				t.Fatalf("answer %d, prefix %d (%q): %s", i, n, a[max(0, n-30):n], firstDiff(got, want))
+			}
 		}
 	}
 }
@@ -102,3 +137,12 @@ func firstDiff(got, want string) string {
 	}
 	return "no difference"
 }
+
+// dark is tok's dark style, the one the tests render with.
+var dark = func() ansi.StyleConfig {
+	s, err := Style(Dark)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()
