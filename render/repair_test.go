@@ -5,7 +5,7 @@ import "testing"
 func TestRepairClosesWhatTheTailOpened(t *testing.T) {
 	tests := []struct{ name, tail, fence, want string }{
 		{"open fence", "```go\nx := 1", "```", "```go\nx := 1\n```\n"},
-		{"open tilde fence", "~~~~\ncode\n", "~~~~", "~~~~\ncode\n~~~~\n"},
+		{"open tilde fence", "~~~~\ncode\n", "~~~~", "~~~~text\ncode\n~~~~\n"},
 		{"open code span", "use `go test", "", "use `go test`"},
 		{"open strong", "this is **very", "", "this is **very**"},
 		{"open emphasis", "this is *quite", "", "this is *quite*"},
