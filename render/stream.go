@@ -209,6 +209,10 @@ func (s *Stream) SetWidth(width int) {
 // same, and only grow, until the width changes or the text is replaced.
 func (s *Stream) Stable() []string { return s.lines }
 
+// StableLen returns how much of the sanitized text (tabs expanded) the
+// stable lines render: for text that is already clean, a prefix length.
+func (s *Stream) StableLen() int { return s.stable }
+
 // Tail returns the rendered lines of the open tail, repaired.
 func (s *Stream) Tail() []string { return s.tail }
 

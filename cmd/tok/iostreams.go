@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 
+	"charm.land/lipgloss/v2"
 	"golang.org/x/term"
 )
 
@@ -18,6 +19,10 @@ type ioStreams struct {
 	StdinTTY   bool
 	StdoutTTY  bool
 	StderrTTY  bool
+	// Size is the terminal's size in columns and rows (0, 0 if unknown).
+	Size func() (columns, rows int)
+	// DarkBackground reports whether the terminal's background is dark.
+	DarkBackground func() bool
 }
 
 func systemStreams() *ioStreams {
@@ -29,7 +34,31 @@ func systemStreams() *ioStreams {
 		StdinTTY:   term.IsTerminal(int(os.Stdin.Fd())),
 		StdoutTTY:  term.IsTerminal(int(os.Stdout.Fd())),
 		StderrTTY:  term.IsTerminal(int(os.Stderr.Fd())),
+		Size: func() (int, int) {
+			w, h, err := term.GetSize(int(os.Stdout.Fd()))
+			if err != nil {
+				return 0, 0
+			}
+			return w, h
+		},
+		DarkBackground: darkBackground,
 	}
+}
+
+// darkBackground asks the terminal for its background colour; when stdin
+// is not the terminal (text piped in), it asks through /dev/tty. Without
+// an answer it says dark, the common case.
+func darkBackground() bool {
+	in, out := os.Stdin, os.Stdout
+	if !term.IsTerminal(int(in.Fd())) {
+		tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+		if err != nil {
+			return true
+		}
+		defer tty.Close()
+		in, out = tty, tty
+	}
+	return lipgloss.HasDarkBackground(in, out)
 }
 
 // isPipeOrFile reports whether f is a pipe or a regular file: the only

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/tokcli/tok/client"
@@ -21,7 +22,10 @@ func runOneShot(ctx context.Context, o *rootOptions) error {
 	if err != nil {
 		return interrupted(ctx, failure{o.URL, err})
 	}
-	p := newPrinter(o, stream)
+	p, err := newPrinter(ctx, o, stream)
+	if err != nil {
+		return err
+	}
 	for ev, err := range stream.Events() {
 		if err != nil {
 			return p.fail(ctx, failure{o.URL, err})
@@ -88,17 +92,47 @@ func openStream(ctx context.Context, o *rootOptions, prompt string) (*client.Str
 
 // printer writes a stream's events: the text to stdout and one line per
 // tool call or error to stderr, or every event as JSON with --events.
+//
+// On a terminal the text goes through a render.Live, which draws the
+// rendered markdown in place as it streams; stderr lines are printed
+// above its open block.
 type printer struct {
-	o       *rootOptions
-	clean   render.Sanitizer // model text never reaches the terminal raw
-	stream  *client.Stream
-	wrote   bool // some text went to stdout
-	newline bool // and it ended with a newline
-	tool    *toolLine
+	o          *rootOptions
+	live       *render.Live
+	stopResize context.CancelFunc
+	clean      render.Sanitizer // model text never reaches the terminal raw
+	stream     *client.Stream
+	wrote      bool // some text went to stdout
+	newline    bool // and it ended with a newline
+	tool       *toolLine
 }
 
-func newPrinter(o *rootOptions, s *client.Stream) *printer {
-	return &printer{o: o, stream: s}
+func newPrinter(ctx context.Context, o *rootOptions, s *client.Stream) (*printer, error) {
+	p := &printer{o: o, stream: s}
+	if !o.IO.StdoutTTY || o.Events {
+		return p, nil
+	}
+	dark := true
+	if o.IO.DarkBackground != nil && os.Getenv("GLAMOUR_STYLE") == "" && os.Getenv("NO_COLOR") == "" {
+		dark = o.IO.DarkBackground()
+	}
+	style, err := render.Style(render.StyleName(os.Getenv, dark))
+	if err != nil {
+		return nil, usageErrorf("GLAMOUR_STYLE: %v", err)
+	}
+	columns, rows := 0, 0
+	if o.IO.Size != nil {
+		columns, rows = o.IO.Size()
+	}
+	live := render.NewLive(o.IO.Out, style, render.Width(columns, o.Width), columns, rows)
+	ctx, p.stopResize = context.WithCancel(ctx)
+	watchResize(ctx, func() {
+		if c, r := o.IO.Size(); c > 0 {
+			live.Resize(render.Width(c, o.Width), c, r)
+		}
+	})
+	p.live = live
+	return p, nil
 }
 
 func (p *printer) event(ev client.Event) error {
@@ -138,6 +172,11 @@ func (p *printer) text(s string) error {
 	if s == "" {
 		return nil
 	}
+	if p.live != nil {
+		p.live.Add(s)
+		p.wrote = true
+		return nil
+	}
 	if _, err := io.WriteString(p.o.IO.Out, s); err != nil {
 		return fmt.Errorf("write stdout: %w", err)
 	}
@@ -149,7 +188,24 @@ func (p *printer) text(s string) error {
 func (p *printer) end() error {
 	p.text(p.clean.Flush())
 	p.flushTool()
+	if err := p.finish(); err != nil {
+		return err
+	}
 	p.endLine()
+	return nil
+}
+
+// finish prints the final render on a terminal.
+func (p *printer) finish() error {
+	if p.live == nil {
+		return nil
+	}
+	live := p.live
+	p.live, p.newline = nil, true
+	p.stopResize()
+	if err := live.Finish(); err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
 	return nil
 }
 
@@ -157,6 +213,9 @@ func (p *printer) end() error {
 func (p *printer) fail(ctx context.Context, err error) error {
 	p.text(p.clean.Flush())
 	p.flushTool()
+	if ferr := p.finish(); ferr != nil {
+		fmt.Fprintln(p.o.IO.ErrOut, "tok:", ferr)
+	}
 	p.endLine()
 	if err := interrupted(ctx, err); errors.Is(err, errInterrupted) {
 		return err
@@ -178,7 +237,12 @@ func (p *printer) endLine() {
 }
 
 func (p *printer) note(format string, args ...any) {
-	fmt.Fprintf(p.o.IO.ErrOut, format+"\n", args...)
+	write := func() { fmt.Fprintf(p.o.IO.ErrOut, format+"\n", args...) }
+	if p.live != nil {
+		p.live.Note(write)
+		return
+	}
+	write()
 }
 
 // toolLine gathers a tool call's arguments into one stderr line.

@@ -24,6 +24,7 @@ type rootOptions struct {
 	Timeout        time.Duration
 	IdleTimeout    time.Duration
 	ConnectTimeout time.Duration
+	Width          int
 	Prompt         string
 
 	header http.Header
@@ -40,8 +41,13 @@ tok reads any Server-Sent Events endpoint and detects its dialect from the
 frames: tok's own protocol, Anthropic Messages, OpenAI Chat Completions and
 Responses, Gemini, the Vercel AI SDK streams, or plain text.
 
-On a pipe, stdout gets the answer's text and nothing else; tool calls,
-errors and notes go to stderr, one line each.
+On a terminal, the answer is rendered as markdown while it streams,
+wrapped at the terminal's width (at most 100 columns; --width sets it).
+The style follows the terminal's background (dark or light); set
+GLAMOUR_STYLE to a glamour style name or JSON file to choose one, and
+NO_COLOR to turn colour off. On a pipe, stdout gets the answer's text
+and nothing else; tool calls, errors and notes go to stderr, one line
+each.
 
 Exit codes:
   0    the answer completed
@@ -94,6 +100,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	f.DurationVar(&opts.Timeout, "timeout", 0, "give up after this long in all (0: never)")
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", 60*time.Second, "give up when no bytes arrive for this long, heartbeats included (0: never)")
 	f.DurationVar(&opts.ConnectTimeout, "connect-timeout", client.DefaultConnectTimeout, "give up connecting after this long")
+	f.IntVar(&opts.Width, "width", 0, "wrap rendered markdown at this many `columns` (default: the terminal's, at most 100)")
 	return cmd
 }
 
@@ -110,6 +117,9 @@ func (o *rootOptions) validate() error {
 			return err
 		}
 		o.URL = u
+	}
+	if o.Width < 0 || o.Width > 0 && o.Width < 20 {
+		return usageErrorf("--width %d is too narrow: give 20 columns or more, or 0 for the terminal's width", o.Width)
 	}
 	for name, d := range map[string]time.Duration{"--timeout": o.Timeout, "--idle-timeout": o.IdleTimeout, "--connect-timeout": o.ConnectTimeout} {
 		if d < 0 {
