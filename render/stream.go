@@ -353,13 +353,14 @@ func hasLineSuffix(l, suffix []string) bool {
 }
 
 // hasLinePrefix compares lines as the eye does, without their colours:
-// chroma does not always pick the same shade for the same code twice.
+// a glamour style from a file may highlight code with chroma's own
+// terminal256, which does not always pick the same shade twice.
 func hasLinePrefix(l, prefix []string) bool {
 	if len(prefix) > len(l) {
 		return false
 	}
 	for i, p := range prefix {
-		if xansi.Strip(l[i]) != xansi.Strip(p) {
+		if l[i] != p && xansi.Strip(l[i]) != xansi.Strip(p) {
 			return false
 		}
 	}
