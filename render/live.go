@@ -207,19 +207,16 @@ func (l *Live) drawTail(now time.Time) {
 	if max := l.rows - 1; max > 0 && len(lines) > max {
 		lines = lines[len(lines)-max:]
 	}
-	l.drawn = 0
+	l.widths = l.widths[:0]
 	for _, line := range lines {
 		line = trimPadding(line)
 		if l.columns > 0 {
 			line = xansi.Truncate(line, l.columns-1, "")
 		}
 		l.frame.WriteString(line + "\x1b[m\n")
-		l.drawn++
+		l.widths = append(l.widths, xansi.StringWidth(line))
 	}
-	l.widths = l.widths[:0]
-	for _, line := range lines {
-		l.widths = append(l.widths, xansi.StringWidth(trimPadding(line)))
-	}
+	l.drawn = len(lines)
 }
 
 // print writes lines into the scrollback for good.
