@@ -11,7 +11,7 @@ import (
 // longAnswer repeats testdata/long.md, an answer as a model writes one
 // (headings, paragraphs, nested lists, Go code, a table, a quote), to
 // size bytes.
-func longAnswer(b *testing.B, size int) string {
+func longAnswer(b testing.TB, size int) string {
 	a, err := os.ReadFile("testdata/long.md")
 	if err != nil {
 		b.Fatal(err)

@@ -11,7 +11,8 @@ import (
 // cut depends on nothing that can still change, and it remembers where it
 // stopped, so each line is read once.
 //
-// A blank line is a cut when the next non-blank line has arrived and
+// A blank line is a cut when the next non-blank line has arrived (or its
+// first byte, when that byte decides: see startsBlock) and
 //   - no fenced code block or multi-line HTML block (<pre>, <script>,
 //     <style>, <textarea>, comments, <? ?>, <!X>, CDATA) is open;
 //   - that line starts at column 0 (so it continues no list item,
@@ -53,7 +54,7 @@ var (
 	fenceRe    = regexp.MustCompile("^ {0,3}(`{3,}|~{3,})")
 	listRe     = regexp.MustCompile(`^ {0,3}([-+*]|\d{1,9}[.)])([ \t]|$)`)
 	htmlOpenRe = regexp.MustCompile(`(?i)^ {0,3}(<(pre|script|style|textarea)([ >]|$)|<!--|<\?|<![A-Z]|<!\[CDATA\[)`)
-	refDefRe   = regexp.MustCompile(`^ {0,3}\[[^\]]+\]:`)
+	refDefRe   = regexp.MustCompile(`^[ \t>*+\-0-9.)]*\[[^\]]+\]:`) // also inside quotes and list items
 )
 
 // scan reads the complete lines of src after the last call.
@@ -64,9 +65,8 @@ func (sc *scanner) scan(src string) {
 			if rest := src[sc.pos:]; rest != "" && !sc.split {
 				sc.split = sc.splitAt(rest, sc.pos, false)
 			}
-			// A line that starts with a letter starts a paragraph: the
-			// cut before it can be decided on its first byte.
-			if rest := src[sc.pos:]; !sc.begun && sc.fence == "" && sc.htmlEnd == "" && startsWord(rest) {
+			// The cut before some lines can be decided on their first byte.
+			if rest := src[sc.pos:]; !sc.begun && sc.fence == "" && sc.htmlEnd == "" && startsBlock(rest) {
 				sc.begin(rest, sc.pos)
 			}
 			return
@@ -125,10 +125,17 @@ func (sc *scanner) begin(line string, at int) {
 	sc.begun = true
 }
 
-// startsWord reports whether s starts with a letter (or any non-ASCII
-// byte): such a line can only start or continue a paragraph.
-func startsWord(s string) bool {
-	return s != "" && (s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z' || s[0] >= 0x80)
+// startsBlock reports whether a line that starts like s, after a blank
+// line, can only start a new block (or continue a block quote, which
+// canCut sees from the same byte): a letter or any non-ASCII byte starts
+// a paragraph, and "#", ">", "|", "`", "~", "!", "_" start a heading, a
+// quote, a table, a fence or a paragraph, none of which changes the block
+// before. The cut before such a line is decided on its first byte, so the
+// block before is not re-rendered while the line arrives. Digits, "-",
+// "*" and "+" may continue a list, "[" may define a link reference, and
+// "<" may open HTML: those wait for the whole line.
+func startsBlock(s string) bool {
+	return s != "" && (s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z' || s[0] >= 0x80 || strings.IndexByte("#>|`~!_", s[0]) >= 0)
 }
 
 // canCut reports whether a block may end before line, after blank lines.

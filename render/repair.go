@@ -21,6 +21,7 @@ func repair(tail, fence, open string) string {
 		}
 		return tail + fence + "\n"
 	}
+	tail = dropTableRow(tail)
 	para := tail[strings.LastIndex(strings.TrimRight(tail, "\n"), "\n\n")+1:]
 	// Code is not inline markup: only what follows a closed fence counts.
 	if locs := fenceLineRe.FindAllStringIndex(para, -1); locs != nil {
@@ -65,6 +66,29 @@ func dropFenceLine(tail string) string {
 		return tail[:start]
 	}
 	return tail
+}
+
+// dropTableRow drops a last, unfinished line that continues a table
+// (both it and the line before start with "|"): a half-typed row shows
+// fewer cells than its neighbours, and the delimiter row turns the lines
+// above it from a paragraph into a table. Shown whole, each row appears
+// once, and the table is re-rendered once a row rather than once a token.
+func dropTableRow(tail string) string {
+	start := strings.LastIndexByte(tail, '\n') + 1
+	if start == 0 || !tableLine(tail[start:]) {
+		return tail
+	}
+	prev := strings.LastIndexByte(tail[:start-1], '\n') + 1
+	if !tableLine(tail[prev : start-1]) {
+		return tail
+	}
+	return tail[:start]
+}
+
+// tableLine reports whether line starts with "|" in a paragraph's column.
+func tableLine(line string) bool {
+	t := strings.TrimLeft(line, " ")
+	return len(line)-len(t) <= 3 && strings.HasPrefix(t, "|")
 }
 
 var fenceLineRe = regexp.MustCompile("(?m)^ {0,3}(`{3,}|~{3,}).*$\n?")

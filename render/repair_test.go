@@ -14,6 +14,9 @@ func TestRepairClosesWhatTheTailOpened(t *testing.T) {
 		{"whole link", "see [the spec](https://example.com) now", "", "see [the spec](https://example.com) now"},
 		{"list stars are not emphasis", "* one\n* two", "", "* one\n* two"},
 		{"only the last paragraph", "**done**\n\nnow `x", "", "**done**\n\nnow `x`"},
+		{"half a table row", "| a | b |\n|---|---|\n| 1 | 2", "", "| a | b |\n|---|---|\n"},
+		{"half a delimiter row", "| a | b |\n|--", "", "| a | b |\n"},
+		{"a first row shows", "| a | b", "", "| a | b"},
 		{"trailing space waits", "this is **very ", "", "this is **very "},
 	}
 	for _, tt := range tests {

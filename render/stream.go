@@ -54,6 +54,8 @@ type Stream struct {
 	contexts  map[string][]string // stand-ins' own lines
 	probes    map[string][]string // the lines probes add after stand-ins
 	whole     bool                // render the tail whole (tests compare the two)
+	lastMD    string              // the markdown last rendered
+	lastLines []string            // its lines
 }
 
 // New returns a Stream that renders with the style at the given width.
@@ -279,7 +281,7 @@ func (s *Stream) finish(cut int) error {
 	}
 	own := trimBlankTail(piece)
 	next := s.src[cut:]
-	if startsWord(next) {
+	if startsBlock(next) {
 		next = next[:1] // all the scanner saw; see scanner.scan
 	} else {
 		next = next[:strings.IndexByte(next, '\n')+1]
@@ -320,9 +322,19 @@ func (s *Stream) after(block string) ([]string, error) {
 	return full[len(s.head):], nil
 }
 
+// renderLines renders md into lines. It remembers the last render: an
+// update that leaves the repaired tail as it was (half a table row, see
+// dropTableRow) costs nothing. Callers never write into the lines.
 func (s *Stream) renderLines(md string) ([]string, error) {
+	if md == s.lastMD && s.lastLines != nil {
+		return s.lastLines, nil
+	}
 	out, err := s.render(md)
-	return splitDoc(out), err
+	if err != nil {
+		return nil, err
+	}
+	s.lastMD, s.lastLines = md, splitDoc(out)
+	return s.lastLines, nil
 }
 
 func (s *Stream) render(md string) (string, error) {
