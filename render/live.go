@@ -202,7 +202,11 @@ func (l *Live) drawTail(now time.Time) {
 	if l.waiting() {
 		lines = []string{"  " + spinnerFrames[l.phase]}
 	} else {
-		lines = withCursor(l.tail, l.phase == 0)
+		glyph := " "
+		if l.phase == 0 {
+			glyph = Cursor
+		}
+		lines = WithCursor(l.tail, glyph)
 	}
 	if max := l.rows - 1; max > 0 && len(lines) > max {
 		lines = lines[len(lines)-max:]
@@ -277,13 +281,12 @@ const Cursor = "▍"
 
 var trailingBlank = regexp.MustCompile(`(?:\x1b\[[0-9;:]*m| )+$`)
 
-// withCursor puts the cursor after the last visible character of lines,
-// shown or, half of each second, hidden (a space keeps the width).
-func withCursor(lines []string, shown bool) []string {
-	glyph := " "
-	if shown {
-		glyph = Cursor
-	}
+// WithCursor returns lines with glyph after their last visible
+// character, and without the blank lines after it: the cursor at the end
+// of a streaming answer. A blinking cursor passes " " half of the time,
+// which keeps the width. With no visible text, the glyph is a line of its
+// own, at glamour's margin.
+func WithCursor(lines []string, glyph string) []string {
 	out := append([]string(nil), lines...)
 	for i := len(out) - 1; i >= 0; i-- {
 		if strings.TrimSpace(xansi.Strip(out[i])) != "" {

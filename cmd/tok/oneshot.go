@@ -58,8 +58,6 @@ func buildPrompt(o *rootOptions) (string, error) {
 	}
 	hasStdin, hasPrompt := strings.TrimSpace(stdin) != "", strings.TrimSpace(o.Prompt) != ""
 	switch {
-	case !hasStdin && !hasPrompt && o.IO.StdinTTY && o.IO.StdoutTTY:
-		return "", usageErrorf(`give a prompt, as in: tok "explain this" (the interactive chat is not built yet)`)
 	case !hasStdin && !hasPrompt:
 		return "", usageErrorf(`nothing to ask: give a prompt, as in: tok "explain this", or pipe text in`)
 	case !hasStdin:
@@ -74,9 +72,16 @@ func buildPrompt(o *rootOptions) (string, error) {
 }
 
 func openStream(ctx context.Context, o *rootOptions, prompt string) (*client.Stream, error) {
-	msgs := []client.Message{{Role: "user", Content: prompt}}
 	if o.URL == "" {
 		fmt.Fprintln(o.IO.ErrOut, "tok: no --url given, so the built-in demo model answers (see tok --help)")
+	}
+	return o.open(ctx, []client.Message{{Role: "user", Content: prompt}})
+}
+
+// open starts a streamed answer to the conversation msgs: from --url, or
+// from the demo model.
+func (o *rootOptions) open(ctx context.Context, msgs []client.Message) (*client.Stream, error) {
+	if o.URL == "" {
 		return client.Demo(ctx, msgs, o.demo), nil
 	}
 	cfg := client.Config{ConnectTimeout: o.ConnectTimeout, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout}

@@ -81,6 +81,9 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
+			if opts.wantsChat() {
+				return runChat(cmd.Context(), opts)
+			}
 			return runOneShot(cmd.Context(), opts)
 		},
 	}

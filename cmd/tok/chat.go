@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/glamour/v2/ansi"
+	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/render"
+	"github.com/tokcli/tok/tui"
+)
+
+// wantsChat reports whether tok should open the interactive chat: a
+// terminal on both ends, and no prompt or piped text.
+func (o *rootOptions) wantsChat() bool {
+	return o.IO.StdinTTY && o.IO.StdoutTTY && !o.IO.StdinPiped && o.Prompt == "" && !o.Events
+}
+
+// runChat runs the chat until the user quits, then prints the
+// conversation, so it stays in the scrollback once the alternate screen
+// is gone.
+func runChat(ctx context.Context, o *rootOptions) error {
+	styles, err := chatStyles()
+	if err != nil {
+		return err
+	}
+	m := tui.New(tui.Config{
+		Open:     func(ctx context.Context, msgs []client.Message) (*client.Stream, error) { return o.open(ctx, msgs) },
+		Endpoint: o.endpointName(),
+		Describe: func(err error) string { return describe(failure{o.URL, err}) },
+		Style:    func(dark bool) ansi.StyleConfig { return styles[dark] },
+		Dark:     true,
+		Width:    o.Width,
+	})
+	final, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(o.IO.In), tea.WithOutput(o.IO.Out)).Run()
+	if fm, ok := final.(tui.Model); ok {
+		io.WriteString(o.IO.Out, fm.Transcript())
+	}
+	switch {
+	case errors.Is(err, tea.ErrInterrupted), errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil:
+		return errInterrupted
+	case err != nil:
+		return fmt.Errorf("run the chat: %w", err)
+	}
+	return nil
+}
+
+// chatStyles loads the markdown style for each background, so that a
+// bad GLAMOUR_STYLE is a usage error before the screen changes.
+func chatStyles() (map[bool]ansi.StyleConfig, error) {
+	styles := map[bool]ansi.StyleConfig{}
+	for _, dark := range []bool{true, false} {
+		s, err := render.Style(render.StyleName(os.Getenv, dark))
+		if err != nil {
+			return nil, usageErrorf("GLAMOUR_STYLE: %v", err)
+		}
+		styles[dark] = s
+	}
+	return styles, nil
+}
+
+// endpointName is what the header says answers.
+func (o *rootOptions) endpointName() string {
+	if o.URL == "" {
+		return "demo model"
+	}
+	return o.URL
+}

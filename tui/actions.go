@@ -1,0 +1,124 @@
+package tui
+
+import (
+	"context"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// handleKey routes a key: the chat's own keys first, then the input.
+func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	m.notice = ""
+	switch {
+	case key.Matches(msg, m.keys.Stop), key.Matches(msg, m.keys.Interrupt) && m.live() != nil:
+		m.stop()
+		return m, nil
+	case key.Matches(msg, m.keys.Interrupt), key.Matches(msg, m.keys.Quit) && m.input.Value() == "":
+		return m.quit()
+	case key.Matches(msg, m.keys.Send):
+		return m.send()
+	case key.Matches(msg, m.keys.Retry):
+		return m.retry()
+	case key.Matches(msg, m.keys.Copy):
+		return m.copyAnswer()
+	case m.handleScrollKey(msg):
+		return m, nil
+	}
+	return m.updateInput(msg)
+}
+
+// handleScrollKey scrolls the transcript, reporting whether msg was a
+// scroll key. End follows only while the view is scrolled up: otherwise
+// it belongs to the input.
+func (m *Model) handleScrollKey(msg tea.KeyPressMsg) bool {
+	switch {
+	case key.Matches(msg, m.keys.PageUp):
+		m.scroll.scroll(-max(m.scroll.height-1, 1))
+	case key.Matches(msg, m.keys.PageDown):
+		m.scroll.scroll(max(m.scroll.height-1, 1))
+	case key.Matches(msg, m.keys.HalfUp):
+		m.scroll.scroll(-max(m.scroll.height/2, 1))
+	case key.Matches(msg, m.keys.Follow) && (msg.String() == "ctrl+end" || !m.scroll.follow):
+		m.scroll.bottom()
+	default:
+		return false
+	}
+	m.syncKeys()
+	return true
+}
+
+func (m Model) handleWheel(msg tea.MouseWheelMsg) Model {
+	switch msg.Button {
+	case tea.MouseWheelUp:
+		m.scroll.scroll(-3)
+	case tea.MouseWheelDown:
+		m.scroll.scroll(3)
+	}
+	m.syncKeys()
+	return m
+}
+
+// send asks the question in the input, with the conversation so far.
+func (m Model) send() (tea.Model, tea.Cmd) {
+	q := m.input.Value()
+	if strings.TrimSpace(q) == "" || m.live() != nil {
+		return m, nil
+	}
+	m.input.Reset()
+	m.turns = append(m.turns, &turn{question: q})
+	cmd := m.start()
+	m.layout()
+	return m, cmd
+}
+
+// retry asks the last question again, in a new turn; the answer it
+// replaces is left out of the conversation.
+func (m Model) retry() (tea.Model, tea.Cmd) {
+	if len(m.turns) == 0 || m.live() != nil {
+		return m, nil
+	}
+	last := m.turns[len(m.turns)-1]
+	last.retried, last.cache = true, nil
+	m.turns = append(m.turns, &turn{question: last.question})
+	cmd := m.start()
+	m.refresh()
+	return m, cmd
+}
+
+// start opens the stream for the last turn.
+func (m *Model) start() tea.Cmd {
+	m.streamID++
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.blinkOn = true
+	ch := make(chan item, maxBatch)
+	m.events = ch
+	m.scroll.bottom()
+	m.syncKeys()
+	return tea.Batch(startStream(ctx, m.cfg.Open, conversation(m.turns), m.streamID, ch), blink(m.streamID))
+}
+
+// stop aborts the answer being generated: the request's context is
+// cancelled, so the HTTP request ends at once and the server sees the
+// disconnect. The partial answer stays, marked stopped, and stays in the
+// conversation.
+func (m *Model) stop() {
+	t := m.live()
+	if t == nil {
+		return
+	}
+	m.cancel()
+	m.streamID++ // whatever the stopped stream still sends is dropped
+	t.state = stateStopped
+	m.refresh()
+	m.syncKeys()
+}
+
+// quit stops any answer and ends the program; cmd prints the transcript.
+func (m Model) quit() (tea.Model, tea.Cmd) {
+	m.stop()
+	return m, tea.Quit
+}
+

@@ -1,0 +1,76 @@
+package tui
+
+import (
+	"errors"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/tokcli/tok/client"
+)
+
+// handleStream applies a stream's events, then asks for a frame rather
+// than rendering now: one frame renders every event that came before it.
+func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
+	t := m.live()
+	if msg.id != m.streamID || t == nil {
+		return m, nil
+	}
+	if msg.dialect != "" {
+		m.dialect = msg.dialect
+	}
+	for _, ev := range msg.events {
+		m.apply(t, ev)
+	}
+	switch {
+	case msg.err != nil:
+		m.fail(t, msg.err)
+	case msg.done && t.state.live():
+		t.state = stateDone // the stream ended without saying so
+	}
+	if !t.state.live() {
+		m.cancel()
+		m.refresh()
+		m.syncKeys()
+		return m, nil
+	}
+	cmds := []tea.Cmd{waitForEvent(m.streamID, m.events)}
+	m.dirty = true
+	if !m.frame {
+		m.frame = true
+		cmds = append(cmds, nextFrame())
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// apply adds one event to the live turn.
+func (m *Model) apply(t *turn, ev client.Event) {
+	switch {
+	case ev.Kind == client.KindError && ev.Err != nil:
+		m.fail(t, ev.Err)
+	case ev.Kind == client.KindError:
+		m.fail(t, errors.New("the server reported an error"))
+	default:
+		t.add(ev)
+		if ev.Model != "" {
+			m.model = ev.Model
+		}
+	}
+}
+
+// fail ends the live turn with err, described in one line; the partial
+// answer stays.
+func (m *Model) fail(t *turn, err error) {
+	if t.state.live() {
+		t.state, t.err = stateFailed, m.cfg.Describe(err)
+	}
+}
+
+// handleBlink flips the cursor while its stream is live; the timer dies
+// with the stream.
+func (m Model) handleBlink(msg blinkMsg) (tea.Model, tea.Cmd) {
+	if msg.id != m.streamID || m.live() == nil {
+		return m, nil
+	}
+	m.blinkOn = !m.blinkOn
+	m.refresh()
+	return m, blink(msg.id)
+}

@@ -1,0 +1,68 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// keyMap is every key the chat answers, outside the input's own editing
+// keys. The help line shows only the keys that do something in the
+// current state (see Model.syncKeys).
+type keyMap struct {
+	Send      key.Binding
+	Newline   key.Binding // shown in help; the input handles it
+	Stop      key.Binding
+	Interrupt key.Binding // Ctrl+C: stops an answer, or quits when idle
+	Quit      key.Binding // Ctrl+D on an empty input
+	Retry     key.Binding
+	Copy      key.Binding
+	PageUp    key.Binding
+	PageDown  key.Binding
+	HalfUp    key.Binding
+	Follow    key.Binding
+
+	live []key.Binding // the bindings the help line shows
+}
+
+func defaultKeyMap() keyMap {
+	return keyMap{
+		Send:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "send")),
+		Newline:   key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"), key.WithHelp("ctrl+j", "newline")),
+		Stop:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop")),
+		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Quit:      key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "quit")),
+		Retry:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "retry")),
+		Copy:      key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "copy answer")),
+		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "scroll")),
+		PageDown:  key.NewBinding(key.WithKeys("pgdown")),
+		HalfUp:    key.NewBinding(key.WithKeys("ctrl+u")),
+		Follow:    key.NewBinding(key.WithKeys("ctrl+end", "end"), key.WithHelp("end", "follow")),
+	}
+}
+
+// ShortHelp is the help line: the keys that do something now (see
+// Model.syncKeys).
+func (k keyMap) ShortHelp() []key.Binding { return k.live }
+
+// FullHelp is ShortHelp in one column; the chat shows only the short line.
+func (k keyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.live} }
+
+// syncKeys works out which keys do something now, for the help line.
+// Bindings stay enabled (a disabled binding never matches), so a key
+// that does nothing in this state is simply not shown.
+func (m *Model) syncKeys() {
+	k := &m.keys
+	streaming := m.live() != nil
+	last := len(m.turns) > 0 && m.turns[len(m.turns)-1].state != stateDone
+	k.live = k.live[:0]
+	add := func(b key.Binding, show bool) {
+		if show {
+			k.live = append(k.live, b)
+		}
+	}
+	add(k.Stop, streaming)
+	add(k.Send, !streaming)
+	add(k.Newline, !streaming && m.input.Value() != "")
+	add(k.Follow, !m.scroll.follow)
+	add(k.Retry, !streaming && last)
+	add(k.Copy, !streaming && m.lastAnswer() != "")
+	add(k.PageUp, len(m.scroll.lines) > m.scroll.height)
+	add(k.Interrupt, !streaming)
+}

@@ -1,0 +1,29 @@
+package tui
+
+import "github.com/tokcli/tok/client"
+
+// streamMsg carries what one stream delivered since the last one: every
+// event that had already arrived (a burst costs one render), then, once
+// the stream has ended, done and the error that ended it, if any. id
+// tells the streams apart: messages of a stopped stream are dropped.
+type streamMsg struct {
+	id      int
+	events  []client.Event
+	dialect client.Dialect
+	done    bool
+	err     error
+}
+
+// frameMsg asks for the live answer to be rendered: at most one a frame,
+// however many events arrived.
+type frameMsg struct{}
+
+// blinkMsg flips the answer's cursor. It ticks only while stream id
+// streams, so an idle tok runs no timer.
+type blinkMsg struct{ id int }
+
+// copiedMsg reports the copy of an answer to the system clipboard.
+type copiedMsg struct {
+	chars int
+	err   error
+}

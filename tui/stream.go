@@ -1,0 +1,97 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/tokcli/tok/client"
+)
+
+// Opener starts a streamed answer to the conversation msgs, which ends
+// with the user's new question. Cancelling ctx aborts the request.
+type Opener func(ctx context.Context, msgs []client.Message) (*client.Stream, error)
+
+// item is what the pump hands to waitForEvent: an event, or the error
+// that ended the stream.
+type item struct {
+	ev      client.Event
+	dialect client.Dialect
+	err     error
+}
+
+// maxBatch bounds one streamMsg, so a flood still reaches the screen in
+// steps.
+const maxBatch = 512
+
+// startStream opens the stream and starts pumping its events into ch,
+// then waits for the first of them.
+func startStream(ctx context.Context, open Opener, msgs []client.Message, id int, ch chan item) tea.Cmd {
+	return func() tea.Msg {
+		s, err := open(ctx, msgs)
+		if err != nil {
+			return streamMsg{id: id, done: true, err: err}
+		}
+		go pump(ctx, s, ch)
+		return waitForEvent(id, ch)()
+	}
+}
+
+// pump owns the stream: it reads every event into ch and closes ch when
+// the stream ends. Once ctx is cancelled (the stop key) it gives up
+// sending, so it never blocks on a reader that has gone.
+func pump(ctx context.Context, s *client.Stream, ch chan<- item) {
+	defer close(ch)
+	defer s.Close()
+	for ev, err := range s.Events() {
+		select {
+		case ch <- item{ev: ev, dialect: s.Dialect(), err: err}:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// waitForEvent blocks for the stream's next item, then takes whatever
+// else has already arrived without blocking, and returns it all as one
+// streamMsg.
+func waitForEvent(id int, ch <-chan item) tea.Cmd {
+	return func() tea.Msg {
+		msg := streamMsg{id: id}
+		it, ok := <-ch
+		for {
+			switch {
+			case !ok:
+				msg.done = true
+				return msg
+			case it.err != nil:
+				msg.done, msg.err = true, it.err
+				return msg
+			}
+			msg.events = append(msg.events, it.ev)
+			msg.dialect = it.dialect
+			if len(msg.events) == maxBatch {
+				return msg
+			}
+			select {
+			case it, ok = <-ch:
+			default:
+				return msg
+			}
+		}
+	}
+}
+
+// Frame is the most often the live answer is rendered.
+const Frame = 16 * time.Millisecond
+
+// blinkEvery is half the cursor's blink period.
+const blinkEvery = 530 * time.Millisecond
+
+func nextFrame() tea.Cmd {
+	return tea.Tick(Frame, func(time.Time) tea.Msg { return frameMsg{} })
+}
+
+func blink(id int) tea.Cmd {
+	return tea.Tick(blinkEvery, func(time.Time) tea.Msg { return blinkMsg{id} })
+}

@@ -1,0 +1,80 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	xansi "github.com/charmbracelet/x/ansi"
+)
+
+// headerView is one line: what answers, the model, the dialect.
+func (m Model) headerView() string {
+	parts := []string{m.cfg.Endpoint}
+	if m.model != "" {
+		parts = append(parts, m.model)
+	}
+	if m.dialect != "" {
+		parts = append(parts, string(m.dialect))
+	}
+	st := m.paint.st
+	line := " " + st.Header.Render("tok") + " " + st.HeaderMuted.Render(strings.Join(parts, " · "))
+	return xansi.Truncate(line, m.width, "…")
+}
+
+// markerView is the line shown at the bottom of the transcript while
+// the user reads above text that keeps arriving.
+func (m Model) markerView() string {
+	label := m.paint.st.Marker.Render(" ↓ new text · end to follow ")
+	pad := max(m.width-xansi.StringWidth(label), 0) / 2
+	return strings.Repeat(" ", pad) + label
+}
+
+func (m Model) ruleView() string {
+	return m.paint.st.Rule.Render(strings.Repeat("─", m.width))
+}
+
+// statusView is the state of the last answer, live while it streams:
+// tokens, time to first token, tokens a second; or a notice.
+func (m Model) statusView() string {
+	st := m.paint.st
+	if m.notice != "" {
+		return xansi.Truncate(" "+st.Notice.Render(m.notice), m.width, "…")
+	}
+	if len(m.turns) == 0 {
+		return " " + st.Status.Render("ready")
+	}
+	t := m.turns[len(m.turns)-1]
+	fields := []string{st.StatusState.Render(stateName(t.state))}
+	if n := t.outputTokens(); n > 0 {
+		fields = append(fields, fmt.Sprintf("%d tokens", n))
+	}
+	if t.firstText > 0 {
+		fields = append(fields, "first token "+round(t.firstText))
+	}
+	if r := t.rate(); r > 0 {
+		fields = append(fields, fmt.Sprintf("%.0f tok/s", r))
+	}
+	return xansi.Truncate(" "+strings.Join(fields, st.Status.Render(" · ")), m.width, "…")
+}
+
+func stateName(s state) string {
+	return [...]string{
+		stateWaiting:   "waiting",
+		stateStreaming: "streaming",
+		stateDone:      "done",
+		stateStopped:   "stopped",
+		stateFailed:    "failed",
+	}[s]
+}
+
+func round(d time.Duration) string {
+	if d < time.Second {
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(10 * time.Millisecond).String()
+}
+
+func (m Model) helpView() string {
+	return " " + m.help.ShortHelpView(m.keys.ShortHelp())
+}
