@@ -121,4 +121,3 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 	m.stop()
 	return m, tea.Quit
 }
-

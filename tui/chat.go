@@ -35,9 +35,9 @@ func (p *painter) lines(t *turn, cursor string) []string {
 		case partText:
 			out = append(out, p.text(part, t.state.live(), cursor, i == len(t.parts)-1)...)
 		case partThinking:
-			out = append(out, p.thinking(part, folded)...)
+			out = append(blankEnd(out), p.thinking(part, folded)...)
 		case partTool:
-			out = append(out, p.tool(part))
+			out = append(blankEnd(out), p.tool(part))
 		}
 	}
 	if t.state.live() && (len(t.parts) == 0 || t.last().kind != partText) {
@@ -151,6 +151,14 @@ func (p *painter) ending(t *turn) []string {
 		return append(out, "")
 	}
 	return nil
+}
+
+// blankEnd ends lines with a blank line, if they do not already.
+func blankEnd(lines []string) []string {
+	if n := len(lines); n > 0 && strings.TrimSpace(xansi.Strip(lines[n-1])) != "" {
+		return append(lines, "")
+	}
+	return lines
 }
 
 // oneLine makes server text one line: controls and runs of white space

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/glamour/v2/ansi"
+	"charm.land/lipgloss/v2"
 	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/render"
 )
@@ -164,6 +165,14 @@ func (m *Model) refresh() {
 func (m *Model) transcript() []string {
 	if m.width == 0 {
 		return nil
+	}
+	if len(m.turns) == 0 {
+		hello := lipgloss.Wrap("Ask a question below: answers stream from "+m.cfg.Endpoint+".", max(m.width-4, 10), "/")
+		lines := []string{""}
+		for _, l := range strings.Split(hello, "\n") {
+			lines = append(lines, "  "+m.paint.st.Muted.Render(l))
+		}
+		return lines
 	}
 	var lines []string
 	for _, t := range m.turns {

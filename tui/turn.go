@@ -57,6 +57,7 @@ type turn struct {
 	retried bool
 
 	tokens    int           // text and reasoning events so far
+	texts     int           // text events so far
 	usage     client.Usage  // as the server reported it
 	model     string        // from the start event
 	firstText time.Duration // time to the first text, or 0
@@ -108,6 +109,7 @@ func (t *turn) addText(ev client.Event) {
 		t.firstText = max(ev.At, 1)
 	}
 	if kind == partText {
+		t.texts++
 		t.lastText = ev.At
 	}
 	t.state = stateStreaming
@@ -173,10 +175,10 @@ func (t *turn) outputTokens() int {
 // the latest, or 0 before there is a span to measure.
 func (t *turn) rate() float64 {
 	span := t.lastText - t.firstText
-	if t.tokens < 2 || span <= 0 {
+	if t.texts < 2 || span <= 0 {
 		return 0
 	}
-	return float64(t.tokens-1) / span.Seconds()
+	return float64(t.texts-1) / span.Seconds()
 }
 
 // conversation is what the next request carries: every question with

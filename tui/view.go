@@ -46,7 +46,9 @@ func (m Model) statusView() string {
 	}
 	t := m.turns[len(m.turns)-1]
 	fields := []string{st.StatusState.Render(stateName(t.state))}
-	if n := t.outputTokens(); n > 0 {
+	if n := t.outputTokens(); n == 1 {
+		fields = append(fields, "1 token")
+	} else if n > 1 {
 		fields = append(fields, fmt.Sprintf("%d tokens", n))
 	}
 	if t.firstText > 0 {
@@ -69,6 +71,9 @@ func stateName(s state) string {
 }
 
 func round(d time.Duration) string {
+	if d < time.Millisecond {
+		return "<1ms"
+	}
 	if d < time.Second {
 		return d.Round(time.Millisecond).String()
 	}
