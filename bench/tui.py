@@ -3,7 +3,7 @@
 SECONDS by a local SSE server. Reports tok's CPU (% of one core) over the
 streaming window and each token's latency from the server's write to its
 text first appearing in the pty output. See bench/tui.md. Stdlib only."""
-import argparse, codecs, fcntl, http.server, json, os, re, select, signal, socket
+import argparse, codecs, fcntl, http.server, json, math, os, re, select, signal, socket
 import struct, subprocess, sys, tempfile, termios, threading, time
 
 CPU_TARGET, P99_TARGET = 15.0, 50.0  # % of one core; ms
@@ -159,7 +159,7 @@ def spawn(tok, url, cols, rows):
 
 
 def percentile(xs, p):
-    return xs[min(len(xs) - 1, max(0, round(p / 100 * len(xs) + 0.5) - 1))]
+    return xs[min(len(xs), max(1, math.ceil(p / 100 * len(xs)))) - 1]  # nearest rank
 
 
 def run(args, tok):

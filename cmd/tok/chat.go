@@ -24,6 +24,9 @@ func (o *rootOptions) wantsChat() bool {
 // conversation, so it stays in the scrollback once the alternate screen
 // is gone.
 func runChat(ctx context.Context, o *rootOptions) error {
+	if o.Verbose {
+		return usageErrorf("--verbose writes on the terminal the chat draws on: give a prompt to see a request's details, as in: tok -v \"hi\"")
+	}
 	styles, err := chatStyles()
 	if err != nil {
 		return err
