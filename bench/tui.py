@@ -45,7 +45,7 @@ class Feed:
         self.sent = {}                     # marker -> monotonic time written
         self.requests, self.max_lag = 0, 0.0
         self.cpu = None                    # (t0, ticks0, t1, ticks1)
-        self.done, self.error = threading.Event(), None
+        self.started, self.done, self.error = threading.Event(), threading.Event(), None
 
     def serve(self, w):
         frame = lambda obj: w.write(chunk(f"data: {json.dumps(obj)}\n\n"))
@@ -79,6 +79,7 @@ def start_server(feed):
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             feed.requests += 1
+            feed.started.set()
             self.send_response(200)
             for k, v in (("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache"),
                          ("Transfer-Encoding", "chunked"), ("X-Accel-Buffering", "no")):
@@ -178,8 +179,10 @@ def run(args, tok):
         if not screen.wait_for("ready", 10):
             raise RuntimeError(f"tok showed no 'ready' in 10 s; it printed: {screen.text[-500:]!r}")
         os.write(master, b"go\r")
+        if not feed.started.wait(10):
+            raise RuntimeError(f"tok sent no request within 10 s of Enter; screen: {screen.text[-500:]!r}")
         if not feed.done.wait(args.seconds + 30):
-            raise RuntimeError("the stream did not finish: did tok send its request?")
+            raise RuntimeError("the stream did not finish in time")
         if feed.error or not feed.cpu:
             raise RuntimeError(f"the stream failed: {feed.error!r}")
         time.sleep(1)

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/server"
+	"go.uber.org/goleak"
 )
 
 // startServer runs tok's reference server in process.
@@ -100,6 +101,7 @@ func (l *loop) until(t *testing.T, what string, cond func(Model) bool) {
 }
 
 func TestStopKeyAbortsTheRequestAtTheServer(t *testing.T) {
+	before := goleak.IgnoreCurrent()
 	srv := startServer(t)
 	l := newLoop(newTestModel(t, 100, 30, serverOpener(srv, "tokens=400,interval=20,first=0")))
 	l.m = typeText(l.m, "count to four hundred")
@@ -133,6 +135,24 @@ func TestStopKeyAbortsTheRequestAtTheServer(t *testing.T) {
 	}
 	if msgs := conversation(l.m.turns); len(msgs) != 2 || msgs[1].Content != partial {
 		t.Errorf("conversation after stop = %+v", msgs)
+	}
+	// The stopped stream's pump and waiter end; the blink timer dies at
+	// its next tick.
+	l.drain(blinkEvery + 100*time.Millisecond)
+	srv.Close()
+	goleak.VerifyNone(t, before, goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"), goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"))
+}
+
+// drain handles messages for d.
+func (l *loop) drain(d time.Duration) {
+	end := time.After(d)
+	for {
+		select {
+		case msg := <-l.msgs:
+			l.send(msg)
+		case <-end:
+			return
+		}
 	}
 }
 
