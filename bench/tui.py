@@ -28,10 +28,7 @@ def cpu_ticks(pid):
 
 def vm_hwm_kb(pid):
     with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return None
+        return int(re.search(r"^VmHWM:\s*(\d+)", f.read(), re.M).group(1))
 
 
 def token_text(i):
@@ -113,10 +110,10 @@ class Screen:
                 data = os.read(self.fd, 65536) if r else None
             except OSError:                # EIO: tok and its pty are gone
                 return
-            if data is None:
-                continue
             if data == b"":
                 return
+            if data is None:
+                continue
             t = time.monotonic()
             if self.dump:
                 self.dump.write(data)
@@ -232,16 +229,11 @@ def report(r):
           f" ({r['cores']} cores)")
     print(f"  CPU            {r['cpu_pct']:6.1f} % of a core   target <= {CPU_TARGET:g} %"
           f"  [{ok(r['cpu_pct'] <= CPU_TARGET)}]")
-    if lat["p99"] is None:
-        print("  latency        no token was seen on the screen")
-    else:
-        print(f"  latency p50    {lat['p50']:6.1f} ms")
-        print(f"  latency p90    {lat['p90']:6.1f} ms")
-        print(f"  latency p99    {lat['p99']:6.1f} ms           target <= {P99_TARGET:g} ms"
-              f"  [{ok(lat['p99'] <= P99_TARGET)}]")
-        print(f"  latency max    {lat['max']:6.1f} ms")
+    for k in ("p50", "p90", "p99", "max") if lat["max"] is not None else ():
+        target = f"           target <= {P99_TARGET:g} ms  [{ok(lat[k] <= P99_TARGET)}]"
+        print(f"  latency {k:<6} {lat[k]:6.1f} ms" + (target if k == "p99" else ""))
     print(f"  tokens seen    {r['tokens_seen']} of {r['tokens_sent']} sent")
-    print(f"  peak RSS       {r['peak_rss_kb'] / 1024:.1f} MiB (VmHWM)" if r["peak_rss_kb"] else "")
+    print(f"  peak RSS       {(r['peak_rss_kb'] or 0) / 1024:.1f} MiB (VmHWM)")
     print(f"  harness        send lag max {r['send_max_lag_ms']} ms, {r['requests']} request(s),"
           f" tok exit {r['tok_exit']}")
 
@@ -258,14 +250,17 @@ def main():
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tok = args.tok
-        if not tok:
-            tok = os.path.join(tmp, "tok")
-            subprocess.run(["go", "build", "-o", tok, "./cmd/tok"], cwd=ROOT, check=True)
         try:
+            if not tok:
+                tok = os.path.join(tmp, "tok")
+                subprocess.run(["go", "build", "-o", tok, "./cmd/tok"], cwd=ROOT, check=True)
             r = run(args, tok)
-        except RuntimeError as e:
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
             sys.exit(f"bench/tui.py: {e}")
-    print(json.dumps(r)) if args.json else report(r)
+    if args.json:
+        print(json.dumps(r))
+    else:
+        report(r)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"charm.land/glamour/v2/ansi"
 	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/render"
@@ -41,7 +42,8 @@ func runChat(ctx context.Context, o *rootOptions) error {
 	})
 	final, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(o.IO.In), tea.WithOutput(o.IO.Out)).Run()
 	if fm, ok := final.(tui.Model); ok {
-		io.WriteString(o.IO.Out, fm.Transcript())
+		// Down to the colours the terminal has, as the TUI's own output is.
+		io.WriteString(colorprofile.NewWriter(o.IO.Out, os.Environ()), fm.Transcript())
 	}
 	switch {
 	case errors.Is(err, tea.ErrInterrupted), errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil:
