@@ -8,8 +8,8 @@ import (
 	"os"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"charm.land/glamour/v2/ansi"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/render"
 	"github.com/tokcli/tok/tui"
