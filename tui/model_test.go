@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/glamour/v2/ansi"
 	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/tokcli/tok/client"
 )
@@ -338,4 +340,20 @@ func maxWidth(s string) int {
 		w = max(w, len([]rune(l)))
 	}
 	return w
+}
+
+func TestBackgroundColourPicksTheStyle(t *testing.T) {
+	var asked []bool
+	cfg := testConfig(t, nil)
+	style := cfg.Style
+	cfg.Style = func(dark bool) ansi.StyleConfig { asked = append(asked, dark); return style(dark) }
+	m := update(New(cfg), tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = update(m, tea.BackgroundColorMsg{Color: color.White})
+	if m.dark || len(asked) == 0 || asked[len(asked)-1] {
+		t.Errorf("a white background left the dark style (asked %v)", asked)
+	}
+	m = update(m, tea.BackgroundColorMsg{Color: color.Black})
+	if !m.dark || !asked[len(asked)-1] {
+		t.Errorf("a black background did not pick the dark style (asked %v)", asked)
+	}
 }
