@@ -33,7 +33,6 @@ func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	cmds := []tea.Cmd{waitForEvent(m.streamID, m.events)}
-	m.dirty = true
 	if !m.frame {
 		m.frame = true
 		cmds = append(cmds, nextFrame())

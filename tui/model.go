@@ -52,7 +52,6 @@ type Model struct {
 	streamID int // the current stream's ID; others' messages are dropped
 	cancel   context.CancelFunc
 	events   <-chan item
-	dirty    bool // events arrived that are not rendered yet
 	frame    bool // a frameMsg is on its way
 	blinkOn  bool // the cursor's phase
 	notice   string
@@ -157,7 +156,6 @@ func (m *Model) layout() {
 
 // refresh redraws the transcript's lines after a change.
 func (m *Model) refresh() {
-	m.dirty = false
 	m.scroll.setLines(m.transcript())
 }
 
