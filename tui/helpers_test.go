@@ -120,3 +120,13 @@ func screen(m Model) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// wantOnScreen reports each of wants that the screen s lacks.
+func wantOnScreen(t testing.TB, s string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(s, want) {
+			t.Errorf("screen lacks %q:\n%s", want, s)
+		}
+	}
+}

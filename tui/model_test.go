@@ -21,11 +21,7 @@ func TestEnterSendsAndEventsStreamIntoTheTranscript(t *testing.T) {
 	}
 	m = feed(m, text("Server-Sent "), text("Events are **one-way**"))
 	s := screen(m)
-	for _, want := range []string{"❯ what is SSE?", "Server-Sent Events are one-way", "streaming", "esc stop"} {
-		if !strings.Contains(s, want) {
-			t.Errorf("screen lacks %q:\n%s", want, s)
-		}
-	}
+	wantOnScreen(t, s, "❯ what is SSE?", "Server-Sent Events are one-way", "streaming", "esc stop")
 	if strings.Contains(s, "**") {
 		t.Errorf("raw markdown on screen:\n%s", s)
 	}
@@ -266,11 +262,7 @@ func TestToolCallsThinkingAndStatus(t *testing.T) {
 		client.Event{Kind: client.KindText, Text: "It is ", At: 300e6}, client.Event{Kind: client.KindText, Text: "18 °C.", At: 400e6},
 		client.Event{Kind: client.KindUsage, Usage: client.Usage{OutputTokens: 12}})
 	s := screen(m)
-	for _, want := range []string{`⚙ get_weather → {"temp": 18}`, "✻ thought · 5 words", "It is 18 °C.", "12 tokens", "first token 300ms", "10 tok/s"} {
-		if !strings.Contains(s, want) {
-			t.Errorf("screen lacks %q:\n%s", want, s)
-		}
-	}
+	wantOnScreen(t, s, `⚙ get_weather → {"temp": 18}`, "✻ thought · 5 words", "It is 18 °C.", "12 tokens", "first token 300ms", "10 tok/s")
 	if strings.Contains(s, "The user wants") {
 		t.Errorf("thinking not folded once the answer started:\n%s", s)
 	}
