@@ -20,6 +20,7 @@ const (
 	KindUsage                         // token counts: Usage
 	KindDone                          // the answer is complete: StopReason
 	KindError                         // the server reported a failure: Err
+	KindRetry                         // the request failed before its first token and is sent again: Retry
 )
 
 var kindNames = [...]string{
@@ -33,6 +34,7 @@ var kindNames = [...]string{
 	KindUsage:         "usage",
 	KindDone:          "done",
 	KindError:         "error",
+	KindRetry:         "retry",
 }
 
 // String returns the kind's name as written by tok --events, such as "text".
@@ -61,6 +63,8 @@ type Event struct {
 	StopReason string
 	// Err comes with KindError.
 	Err *ServerError
+	// Retry comes with KindRetry.
+	Retry Retry
 	// At is the time since the request began, on the monotonic clock.
 	At time.Duration
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"sync"
 	"time"
 )
 
@@ -24,6 +25,19 @@ type Config struct {
 	Timeout time.Duration
 	// Transport replaces the default transport (for tests and proxies).
 	Transport http.RoundTripper
+	// Retries is how many times a request is sent again when it fails
+	// before the answer's first token: a 408, 409, 429 or 5xx answer, an
+	// error event saying the server is overloaded or rate limited, or a
+	// connection cut. Once text, reasoning or a tool call has arrived,
+	// nothing is retried, so nothing is ever repeated. 0 is none.
+	Retries int
+	// RetryBackoff is the wait before the first retry when the server
+	// names none (Retry-After); it doubles for each retry after it, up to
+	// 8 s. 0 is 500 ms.
+	RetryBackoff time.Duration
+	// MaxRetryWait is the longest Retry-After honoured: a server asking
+	// for a longer wait gets no retry, and its error is returned. 0 is 60 s.
+	MaxRetryWait time.Duration
 	// Debug, when set, receives the request line, headers with secrets
 	// redacted, the response headers and the timings.
 	Debug io.Writer
@@ -76,9 +90,41 @@ func (e *TimeoutError) Is(target error) bool {
 // headers arrive. A non-2xx answer is an [*HTTPError]. The request runs
 // under ctx: cancelling it aborts the request at once, and so does closing
 // the stream. Accept defaults to text/event-stream.
+//
+// With [Config.Retries] set, a failure before the answer's first token
+// (a 429 or 5xx, an overloaded error event, a connection cut) is retried
+// after a [KindRetry] event, as [Config.Retries] describes.
 func (c *Client) Stream(ctx context.Context, req *http.Request) (*Stream, error) {
-	ctx, cancel := context.WithCancelCause(ctx)
 	rec := newRecorder()
+	a, err := c.attempt(ctx, req, rec)
+	if c.cfg.Retries <= 0 || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
+		if err != nil {
+			return nil, err
+		}
+		return &Stream{rec: rec, prod: a.prod, fail: a.fail, close: a.close}, nil
+	}
+	r := &retrier{c: c, ctx: ctx, req: req, rec: rec, cur: a}
+	if err != nil {
+		ev, ok := r.again(err)
+		if !ok {
+			return nil, err
+		}
+		r.queued = []Event{ev}
+	}
+	return &Stream{rec: rec, prod: r, fail: func(err error) error { return err }, close: r.close}, nil
+}
+
+// attempt is one try of a request: its body's producer, the function
+// that explains its read errors, and the one that releases it.
+type attempt struct {
+	prod  *bodyProducer
+	fail  func(error) error
+	close func()
+}
+
+// attempt sends req once and returns its answer once the headers arrive.
+func (c *Client) attempt(ctx context.Context, req *http.Request, rec *recorder) (*attempt, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
 	timers := c.startTimers(cancel)
 	release := func() {
 		timers.stop()
@@ -103,14 +149,18 @@ func (c *Client) Stream(ctx context.Context, req *http.Request) (*Stream, error)
 		release()
 		return nil, newHTTPError(resp, b)
 	}
-	s := &Stream{rec: rec, prod: &bodyProducer{r: decompress(resp, body)}}
-	s.fail = func(err error) error { return c.explain(ctx, err) }
-	s.close = func() {
-		release()
-		resp.Body.Close()
-		c.debugTimings(s.rec.get())
-	}
-	return s, nil
+	var once sync.Once
+	return &attempt{
+		prod: &bodyProducer{r: decompress(resp, body)},
+		fail: func(err error) error { return c.explain(ctx, err) },
+		close: func() {
+			once.Do(func() {
+				release()
+				resp.Body.Close()
+				c.debugTimings(rec.get())
+			})
+		},
+	}, nil
 }
 
 var errClosed = errors.New("stream closed")

@@ -40,6 +40,13 @@ func NewChatRequest(ctx context.Context, url string, body ChatRequest, header ht
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("User-Agent", UserAgent)
+	applyHeader(req, header)
+	return req, nil
+}
+
+// applyHeader adds header to req's, replacing the defaults it names. A
+// Host header sets the request's host.
+func applyHeader(req *http.Request, header http.Header) {
 	for k, vs := range header {
 		if http.CanonicalHeaderKey(k) == "Host" && len(vs) > 0 {
 			req.Host = vs[0] // net/http sends req.Host, never Header["Host"]
@@ -50,7 +57,6 @@ func NewChatRequest(ctx context.Context, url string, body ChatRequest, header ht
 			req.Header.Add(k, v)
 		}
 	}
-	return req, nil
 }
 
 // UserAgent is sent with every request; cmd sets the version.

@@ -54,6 +54,9 @@ func (r *recorder) event(ev *Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	ev.At = r.since()
+	if ev.Kind == KindRetry {
+		return
+	}
 	r.t.Events++
 	if r.t.FirstEvent == 0 {
 		r.t.FirstEvent = ev.At
@@ -61,6 +64,14 @@ func (r *recorder) event(ev *Event) {
 	if r.t.FirstText == 0 && ev.Kind == KindText && ev.Text != "" {
 		r.t.FirstText = ev.At
 	}
+}
+
+// newAttempt forgets the phases of a failed attempt before a retry; the
+// clock still runs from the first.
+func (r *recorder) newAttempt() {
+	r.set(func(t *Timings, _ time.Duration) {
+		t.DNS, t.Connect, t.TLS, t.WroteRequest, t.Headers, t.FirstByte = 0, 0, 0, 0, 0, 0
+	})
 }
 
 func (r *recorder) firstByte() {

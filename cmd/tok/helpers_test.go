@@ -16,7 +16,8 @@ import (
 // testStreams returns ioStreams on buffers; stdin, when not empty, is piped.
 func testStreams(stdin string) (*ioStreams, *bytes.Buffer, *bytes.Buffer) {
 	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
-	return &ioStreams{In: strings.NewReader(stdin), Out: out, ErrOut: errOut, StdinPiped: stdin != ""}, out, errOut
+	return &ioStreams{In: strings.NewReader(stdin), Out: out, ErrOut: errOut, StdinPiped: stdin != "",
+		Getenv: func(string) string { return "" }}, out, errOut
 }
 
 // result is what one run of tok left behind.

@@ -23,6 +23,9 @@ type ioStreams struct {
 	Size func() (columns, rows int)
 	// DarkBackground reports whether the terminal's background is dark.
 	DarkBackground func() bool
+	// Getenv reads the environment (API keys, XDG_CONFIG_HOME); tests
+	// pass their own, so a developer's keys never reach them.
+	Getenv func(string) string
 }
 
 func systemStreams() *ioStreams {
@@ -42,6 +45,7 @@ func systemStreams() *ioStreams {
 			return w, h
 		},
 		DarkBackground: darkBackground,
+		Getenv:         os.Getenv,
 	}
 }
 
@@ -69,4 +73,12 @@ func isPipeOrFile(f *os.File) bool {
 		return false
 	}
 	return fi.Mode()&os.ModeNamedPipe != 0 || fi.Mode().IsRegular()
+}
+
+// env reads the environment variable k ("" when tests set no Getenv).
+func (s *ioStreams) env(k string) string {
+	if s.Getenv == nil {
+		return ""
+	}
+	return s.Getenv(k)
 }

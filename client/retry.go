@@ -1,0 +1,210 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"syscall"
+	"time"
+)
+
+// Retry describes a retry, in a [KindRetry] event: the attempt about to
+// be made, of how many, after what wait, and the failure that caused it.
+type Retry struct {
+	Attempt, Of int
+	Wait        time.Duration
+	Err         error
+}
+
+// retrier is the producer of a stream whose request is retried while no
+// token has arrived. It sends the request again (a clone, with the body
+// re-read through GetBody) after a [KindRetry] event and a wait.
+type retrier struct {
+	c   *Client
+	ctx context.Context
+	req *http.Request
+	rec *recorder
+
+	cur     *attempt
+	queued  []Event       // events to yield before reading on
+	wait    time.Duration // before the next attempt
+	tries   int
+	began   bool // a token arrived: no more retries
+	started bool // a start event was yielded; a retry's own is dropped
+	tail    []Event
+}
+
+func (r *retrier) next(dst []Event) ([]Event, error) {
+	if len(r.queued) > 0 {
+		dst = append(dst, r.queued...)
+		r.queued = nil
+		return dst, nil
+	}
+	if r.cur == nil {
+		if err := r.sleep(); err != nil {
+			return dst, err
+		}
+		r.rec.newAttempt()
+		a, err := r.c.attempt(r.ctx, r.clone(), r.rec)
+		if err != nil {
+			if ev, ok := r.again(err); ok {
+				return append(dst, ev), nil
+			}
+			return dst, err
+		}
+		r.cur = a
+	}
+	n := len(dst)
+	evs, err := r.cur.prod.next(dst)
+	evs = r.filter(evs, n)
+	if last := len(evs) - 1; err == nil && !r.began && last >= n && evs[last].Kind == KindError && evs[last].Err != nil {
+		if ev, ok := r.again(evs[last].Err); ok {
+			return append(evs[:n], ev), nil
+		}
+	}
+	switch {
+	case err == nil:
+		return evs, nil
+	case errors.Is(err, io.EOF):
+		tail := r.cur.prod.end()
+		if len(tail) == 0 || !tail[len(tail)-1].terminal() {
+			if ev, ok := r.again(errCutBeforeText); ok {
+				return append(evs, ev), nil
+			}
+		}
+		r.tail = tail
+		return evs, err
+	}
+	err = r.cur.fail(err)
+	if ev, ok := r.again(err); ok {
+		return append(evs, ev), nil
+	}
+	return evs, err
+}
+
+// filter notes whether a token arrived in evs[n:] and drops a start event
+// repeated by a retry.
+func (r *retrier) filter(evs []Event, n int) []Event {
+	out := evs[:n]
+	for _, ev := range evs[n:] {
+		switch ev.Kind {
+		case KindStart:
+			if r.started {
+				continue
+			}
+			r.started = true
+		case KindText, KindThinking, KindToolStart, KindToolArgs, KindToolExecuting, KindToolResult:
+			r.began = true
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+func (r *retrier) end() []Event { return r.tail }
+
+func (r *retrier) dialect() Dialect {
+	if r.cur == nil {
+		return ""
+	}
+	return r.cur.prod.dialect()
+}
+
+func (r *retrier) close() {
+	if r.cur != nil {
+		r.cur.close()
+	}
+}
+
+// again decides whether err, before any token, is worth another attempt.
+// If it is, it releases the current attempt and returns the retry event.
+func (r *retrier) again(err error) (Event, bool) {
+	if r.began || r.tries >= r.c.cfg.Retries || !retryable(err) {
+		return Event{}, false
+	}
+	wait := r.backoff(r.tries)
+	var he *HTTPError
+	if errors.As(err, &he) && he.RetryAfter > 0 {
+		maxWait := r.c.cfg.MaxRetryWait
+		if maxWait <= 0 {
+			maxWait = time.Minute
+		}
+		if he.RetryAfter > maxWait {
+			return Event{}, false
+		}
+		wait = he.RetryAfter
+	}
+	r.tries++
+	r.close()
+	r.cur, r.wait = nil, wait
+	return Event{Kind: KindRetry, Retry: Retry{Attempt: r.tries, Of: r.c.cfg.Retries, Wait: wait, Err: err}}, true
+}
+
+// backoff is the wait before retry n (from 0) when the server named none:
+// doubling from RetryBackoff, up to 8 s, with a fifth of jitter.
+func (r *retrier) backoff(n int) time.Duration {
+	d := r.c.cfg.RetryBackoff
+	if d <= 0 {
+		d = 500 * time.Millisecond
+	}
+	d = min(d<<n, 8*time.Second)
+	return d - time.Duration(rand.Int64N(int64(d/5)+1))
+}
+
+// sleep waits before the next attempt, unless the caller stops first.
+func (r *retrier) sleep() error {
+	if r.wait <= 0 {
+		return nil
+	}
+	t := time.NewTimer(r.wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-r.ctx.Done():
+		return context.Cause(r.ctx)
+	}
+}
+
+// clone is the request again, with a fresh body.
+func (r *retrier) clone() *http.Request {
+	req := r.req.Clone(r.ctx)
+	if r.req.GetBody != nil {
+		if body, err := r.req.GetBody(); err == nil {
+			req.Body = body
+		}
+	}
+	return req
+}
+
+// errCutBeforeText is a body that ended before its first token and its
+// terminal event.
+var errCutBeforeText = errors.New("the connection closed before the answer began")
+
+// retryStatus are the HTTP statuses worth another try.
+var retryStatus = []int{408, 409, 429, 500, 502, 503, 504, 529}
+
+// retryTypes are the error types of error events worth another try, as
+// Anthropic, OpenAI and Gemini name them.
+var retryTypes = []string{"overloaded_error", "rate_limit_error", "api_error", "rate_limit_exceeded",
+	"server_error", "RESOURCE_EXHAUSTED", "UNAVAILABLE", "INTERNAL"}
+
+// retryable reports whether a failure before the first token may pass if
+// the request is sent again.
+func retryable(err error) bool {
+	var he *HTTPError
+	var se *ServerError
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &he):
+		return slices.Contains(retryStatus, he.StatusCode)
+	case errors.As(err, &se):
+		return slices.Contains(retryTypes, se.Type)
+	}
+	return errors.Is(err, errCutBeforeText) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, errConnectionClosed)
+}
