@@ -59,7 +59,7 @@ func newHTTPError(resp *http.Response, body []byte) *HTTPError {
 	e := &HTTPError{
 		StatusCode: resp.StatusCode,
 		Status:     resp.Status,
-		RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()),
+		RetryAfter: retryAfter(resp.Header, time.Now()),
 		URL:        RedactURL(resp.Request.URL.String()),
 	}
 	trimmed := strings.TrimSpace(string(body))
@@ -75,8 +75,17 @@ func newHTTPError(resp *http.Response, body []byte) *HTTPError {
 	return e
 }
 
-// retryAfter parses a Retry-After header: seconds or an HTTP date.
-func retryAfter(h string, now time.Time) time.Duration {
+// retryAfter reads the wait a server asked for: OpenAI's retry-after-ms,
+// else Retry-After.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if ms, err := strconv.ParseFloat(h.Get("Retry-After-Ms"), 64); err == nil && ms >= 0 {
+		return time.Duration(ms * float64(time.Millisecond))
+	}
+	return parseRetryAfter(h.Get("Retry-After"), now)
+}
+
+// parseRetryAfter parses a Retry-After header: seconds or an HTTP date.
+func parseRetryAfter(h string, now time.Time) time.Duration {
 	if h == "" {
 		return 0
 	}
