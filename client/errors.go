@@ -58,7 +58,7 @@ func (e *HTTPError) Error() string {
 func newHTTPError(resp *http.Response, body []byte) *HTTPError {
 	e := &HTTPError{
 		StatusCode: resp.StatusCode,
-		Status:     resp.Status,
+		Status:     statusLine(resp),
 		RetryAfter: retryAfter(resp.Header, time.Now()),
 		URL:        RedactURL(resp.Request.URL.String()),
 	}
@@ -73,6 +73,16 @@ func newHTTPError(resp *http.Response, body []byte) *HTTPError {
 		e.Message = firstLine(trimmed, 200)
 	}
 	return e
+}
+
+// statusLine is the status as "429 Too Many Requests"; a code net/http
+// has no name for (Anthropic's 529) gets the API's.
+func statusLine(resp *http.Response) string {
+	code := strconv.Itoa(resp.StatusCode)
+	if resp.StatusCode == 529 && strings.TrimSpace(strings.TrimPrefix(resp.Status, code)) == "status code 529" {
+		return "529 Overloaded"
+	}
+	return resp.Status
 }
 
 // retryAfter reads the wait a server asked for: OpenAI's retry-after-ms,

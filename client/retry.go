@@ -78,7 +78,9 @@ func (r *retrier) next(dst []Event) ([]Event, error) {
 		r.tail = tail
 		return evs, err
 	}
-	err = r.cur.fail(err)
+	if err = r.cur.fail(err); errors.Is(err, io.ErrUnexpectedEOF) {
+		err = errConnectionClosed
+	}
 	if ev, ok := r.again(err); ok {
 		return append(evs, ev), nil
 	}

@@ -24,6 +24,9 @@ type Config struct {
 	Endpoint string
 	// Describe turns an error into the one line shown under the answer.
 	Describe func(error) string
+	// Reason says in a few words why a request is retried (a status, an
+	// error event); nil uses Describe.
+	Reason func(error) string
 	// Style returns the markdown style for a dark or light background.
 	Style func(dark bool) ansi.StyleConfig
 	// Dark is the background until the terminal reports its own.
@@ -61,6 +64,9 @@ type Model struct {
 func New(cfg Config) Model {
 	if cfg.Describe == nil {
 		cfg.Describe = func(err error) string { return err.Error() }
+	}
+	if cfg.Reason == nil {
+		cfg.Reason = cfg.Describe
 	}
 	m := Model{cfg: cfg, keys: defaultKeyMap(), help: help.New(), scroll: newScroller(), dark: cfg.Dark}
 	m.input = newInput()

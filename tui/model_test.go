@@ -349,3 +349,13 @@ func TestBackgroundColourPicksTheStyle(t *testing.T) {
 		t.Errorf("a black background did not pick the dark style (asked %v)", asked)
 	}
 }
+
+func TestARetryShowsInTheStatusUntilTextArrives(t *testing.T) {
+	m := ask(t, newTestModel(t, 100, 24, nil), "q")
+	m = feed(m, client.Event{Kind: client.KindRetry, Retry: client.Retry{Attempt: 1, Of: 2, Wait: durationMS(2000), Err: errors.New("429 Too Many Requests")}})
+	wantOnScreen(t, screen(m), "retrying in 2s (1/2) · 429 Too Many Requests")
+	m = feed(m, text("here"))
+	if s := screen(m); strings.Contains(s, "retrying") || !strings.Contains(s, "streaming") {
+		t.Errorf("after the first text the status still says retrying:\n%s", s)
+	}
+}

@@ -63,6 +63,7 @@ type turn struct {
 	firstText time.Duration // time to the first text, or 0
 	lastText  time.Duration // the time of the latest text
 	elapsed   time.Duration // the latest event's time
+	retry     client.Retry  // the latest retry before the first token
 
 	cache      []string // the finished turn's lines, at cacheWidth
 	cacheWidth int
@@ -91,6 +92,8 @@ func (t *turn) add(ev client.Event) {
 		p.running, p.done, p.tool.Result = false, true, ev.Tool.Result
 	case client.KindUsage:
 		t.usage = ev.Usage
+	case client.KindRetry:
+		t.retry = ev.Retry
 	case client.KindDone:
 		t.state = stateDone
 	}

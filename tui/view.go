@@ -46,6 +46,10 @@ func (m Model) statusView() string {
 	}
 	t := m.turns[len(m.turns)-1]
 	fields := []string{st.StatusState.Render(stateName(t.state))}
+	if r := t.retry; t.state == stateWaiting && r.Attempt > 0 {
+		fields[0] = st.StatusState.Render(fmt.Sprintf("retrying in %s (%d/%d)", round(r.Wait), r.Attempt, r.Of))
+		fields = append(fields, m.cfg.Reason(r.Err))
+	}
 	if n := t.outputTokens(); n == 1 {
 		fields = append(fields, "1 token")
 	} else if n > 1 {

@@ -35,7 +35,8 @@ func runChat(ctx context.Context, o *rootOptions) error {
 	m := tui.New(tui.Config{
 		Open:     func(ctx context.Context, msgs []client.Message) (*client.Stream, error) { return o.open(ctx, msgs) },
 		Endpoint: o.endpointName(),
-		Describe: func(err error) string { return describe(failure{o.URL, err}) },
+		Describe: func(err error) string { return describe(o.failure(err)) },
+		Reason:   o.retryReason,
 		Style:    func(dark bool) ansi.StyleConfig { return styles[dark] },
 		Dark:     true,
 		Width:    o.Width,
@@ -69,9 +70,4 @@ func chatStyles() (map[bool]ansi.StyleConfig, error) {
 }
 
 // endpointName is what the header says answers.
-func (o *rootOptions) endpointName() string {
-	if o.URL == "" {
-		return "demo model"
-	}
-	return o.URL
-}
+func (o *rootOptions) endpointName() string { return o.target.label() }

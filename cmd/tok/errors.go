@@ -24,6 +24,26 @@ var errInterrupted = errors.New("interrupted")
 type failure struct {
 	url string
 	err error
+	// For the advice on an API's answer: the provider, the model asked
+	// for, and where its key came from.
+	provider client.Provider
+	model    string
+	keyFrom  string
+	// secret is the key, which no message may print.
+	secret string
+}
+
+// failure ties err to the target that failed.
+func (o *rootOptions) failure(err error) failure {
+	t := o.target
+	f := failure{url: t.ep.Target(), err: err, provider: t.ep.Provider, keyFrom: t.keyFrom, secret: t.ep.Key}
+	if t.ep.Provider != "" {
+		f.model = t.model()
+	}
+	if t.demo() {
+		f.url = ""
+	}
+	return f
 }
 
 func (f failure) Error() string { return f.err.Error() }
@@ -54,8 +74,18 @@ func reportError(ios *ioStreams, err error) int {
 	return exitFailed
 }
 
-// describe says what went wrong and what to do about it, in one line.
+// describe says what went wrong and what to do about it, in one line. A
+// key never appears in it, even when a server echoes one back.
 func describe(err error) string {
+	s := describeErr(err)
+	var f failure
+	if errors.As(err, &f) && len(f.secret) >= 8 {
+		s = strings.ReplaceAll(s, f.secret, client.Redact(f.secret))
+	}
+	return s
+}
+
+func describeErr(err error) string {
 	var (
 		f   failure
 		he  *client.HTTPError
@@ -70,7 +100,7 @@ func describe(err error) string {
 	f.url = client.RedactURL(f.url)
 	switch {
 	case errors.As(err, &he):
-		return describeHTTP(he)
+		return describeHTTP(he, f)
 	case errors.As(err, &co) && errors.As(err, &te) && te.Idle:
 		return co.Error() + "; if the server is just slow, raise --idle-timeout"
 	case errors.As(err, &co):
@@ -117,11 +147,14 @@ var httpAdvice = map[int]string{
 	529:                              "the server is overloaded; try again later",
 }
 
-func describeHTTP(e *client.HTTPError) string {
+func describeHTTP(e *client.HTTPError, f failure) string {
 	s := fmt.Sprintf("%s answered %s", e.URL, e.Error())
 	advice, ok := httpAdvice[e.StatusCode]
 	if !ok && e.StatusCode >= 500 {
 		advice = "the server failed; try again later"
+	}
+	if f.provider != "" {
+		advice = apiAdvice(e.StatusCode, f, advice)
 	}
 	if e.RetryAfter > 0 {
 		advice = strings.TrimSuffix(advice, "; try again later") + fmt.Sprintf("; retry after %s", e.RetryAfter.Round(time.Second))
@@ -130,4 +163,39 @@ func describeHTTP(e *client.HTTPError) string {
 		s += "; " + advice
 	}
 	return s
+}
+
+// apiAdvice is the advice on an LLM API's answer, which knows where the
+// key came from and which model was asked for.
+func apiAdvice(status int, f failure, advice string) string {
+	switch status {
+	case http.StatusUnauthorized:
+		if f.secret == "" {
+			return "no key was sent: set " + f.keyFrom
+		}
+		return "the key was refused: check " + f.keyFrom
+	case http.StatusForbidden:
+		return "the key from " + f.keyFrom + " may not use this model or API"
+	case http.StatusNotFound:
+		return fmt.Sprintf("no model %q at %s; check --model (and --base-url)", f.model, f.url)
+	case http.StatusBadRequest:
+		return "the API refused the request; its message says why"
+	}
+	return advice
+}
+
+// retryReason is the short cause of a retry: the status or the server's
+// error, without the advice to wait, since tok is about to.
+func (o *rootOptions) retryReason(err error) string {
+	var he *client.HTTPError
+	var se *client.ServerError
+	switch {
+	case errors.As(err, &he):
+		err = failure{err: errors.New(he.Error()), secret: o.target.ep.Key}
+	case errors.As(err, &se):
+		err = failure{err: errors.New("error event: " + se.Error()), secret: o.target.ep.Key}
+	default:
+		err = o.failure(err)
+	}
+	return describe(err)
 }

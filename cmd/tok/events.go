@@ -19,7 +19,15 @@ type jsonEvent struct {
 	Usage      *jsonUsage `json:"usage,omitempty"`
 	StopReason string     `json:"stop_reason,omitempty"`
 	Error      *jsonError `json:"error,omitempty"`
+	Retry      *jsonRetry `json:"retry,omitempty"`
 	MS         float64    `json:"ms"`
+}
+
+type jsonRetry struct {
+	Attempt int     `json:"attempt"`
+	Of      int     `json:"of"`
+	WaitMS  float64 `json:"wait_ms"`
+	Reason  string  `json:"reason"`
 }
 
 type jsonTool struct {
@@ -42,7 +50,8 @@ func millis(d time.Duration) float64 {
 	return float64(d.Microseconds()) / 1000
 }
 
-func writeJSONEvent(w io.Writer, ev client.Event, dialect client.Dialect) error {
+// writeJSONEvent writes ev as one line; explain describes a retry's cause.
+func writeJSONEvent(w io.Writer, ev client.Event, dialect client.Dialect, explain func(error) string) error {
 	j := jsonEvent{Kind: ev.Kind.String(), Text: ev.Text, MessageID: ev.MessageID, Model: ev.Model,
 		StopReason: ev.StopReason, MS: millis(ev.At)}
 	switch ev.Kind {
@@ -54,6 +63,8 @@ func writeJSONEvent(w io.Writer, ev client.Event, dialect client.Dialect) error 
 		j.Usage = &jsonUsage{Input: ev.Usage.InputTokens, Output: ev.Usage.OutputTokens}
 	case client.KindError:
 		j.Error = &jsonError{Message: ev.Err.Message, Type: ev.Err.Type}
+	case client.KindRetry:
+		j.Retry = &jsonRetry{Attempt: ev.Retry.Attempt, Of: ev.Retry.Of, WaitMS: millis(ev.Retry.Wait), Reason: explain(ev.Retry.Err)}
 	}
 	return json.NewEncoder(w).Encode(j)
 }

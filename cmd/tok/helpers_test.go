@@ -31,7 +31,14 @@ type result struct {
 // within the deadline (a hang is a bug).
 func runTok(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return runTokEnv(t, nil, stdin, args...)
+}
+
+// runTokEnv is runTok with the environment env (and nothing else).
+func runTokEnv(t *testing.T, env map[string]string, stdin string, args ...string) result {
+	t.Helper()
 	ios, out, errOut := testStreams(stdin)
+	ios.Getenv = func(k string) string { return env[k] }
 	done := make(chan int, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/render"
@@ -18,9 +19,12 @@ func runOneShot(ctx context.Context, o *rootOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.note != "" {
+		fmt.Fprintln(o.IO.ErrOut, "tok: "+o.note)
+	}
 	stream, err := openStream(ctx, o, prompt)
 	if err != nil {
-		return interrupted(ctx, failure{o.URL, err})
+		return interrupted(ctx, o.failure(err))
 	}
 	p, err := newPrinter(ctx, o, stream)
 	if err != nil {
@@ -28,7 +32,7 @@ func runOneShot(ctx context.Context, o *rootOptions) error {
 	}
 	for ev, err := range stream.Events() {
 		if err != nil {
-			return p.fail(ctx, failure{o.URL, err})
+			return p.fail(ctx, o.failure(err))
 		}
 		if err := p.event(ev); err != nil {
 			return err
@@ -72,23 +76,22 @@ func buildPrompt(o *rootOptions) (string, error) {
 }
 
 func openStream(ctx context.Context, o *rootOptions, prompt string) (*client.Stream, error) {
-	if o.URL == "" {
-		fmt.Fprintln(o.IO.ErrOut, "tok: no --url given, so the built-in demo model answers (see tok --help)")
-	}
 	return o.open(ctx, []client.Message{{Role: "user", Content: prompt}})
 }
 
-// open starts a streamed answer to the conversation msgs: from --url, or
-// from the demo model.
+// open starts a streamed answer to the conversation msgs: from the
+// endpoint, or from the demo model.
 func (o *rootOptions) open(ctx context.Context, msgs []client.Message) (*client.Stream, error) {
-	if o.URL == "" {
+	t := o.target
+	if t.demo() {
 		return client.Demo(ctx, msgs, o.demo), nil
 	}
-	cfg := client.Config{ConnectTimeout: o.ConnectTimeout, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout}
+	cfg := client.Config{ConnectTimeout: o.ConnectTimeout, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout,
+		Retries: t.retries, RetryBackoff: o.retryBackoff}
 	if o.Verbose {
 		cfg.Debug = o.IO.ErrOut
 	}
-	req, err := client.NewChatRequest(ctx, o.URL, client.ChatRequest{Messages: msgs, SystemPrompt: o.System}, o.header)
+	req, err := t.ep.Request(ctx, msgs)
 	if err != nil {
 		return nil, err
 	}
@@ -142,11 +145,11 @@ func newPrinter(ctx context.Context, o *rootOptions, s *client.Stream) (*printer
 
 func (p *printer) event(ev client.Event) error {
 	if p.o.Events {
-		if err := writeJSONEvent(p.o.IO.Out, ev, p.stream.Dialect()); err != nil {
+		if err := writeJSONEvent(p.o.IO.Out, ev, p.stream.Dialect(), p.o.retryReason); err != nil {
 			return fmt.Errorf("write stdout: %w", err)
 		}
 		if ev.Kind == client.KindError {
-			return failure{p.o.URL, ev.Err}
+			return p.o.failure(ev.Err)
 		}
 		return nil
 	}
@@ -166,11 +169,25 @@ func (p *printer) event(ev client.Event) error {
 		p.note("⚙ %s running…", oneLine(ev.Tool.Name, 60))
 	case client.KindToolResult:
 		p.note("⚙ %s → %s", oneLine(ev.Tool.Name, 60), oneLine(ev.Tool.Result, 120))
+	case client.KindUsage:
+		if p.o.Verbose {
+			p.note("* usage: %d input tokens, %d output tokens", ev.Usage.InputTokens, ev.Usage.OutputTokens)
+		}
+	case client.KindRetry:
+		p.note("tok: %s; retrying in %s (%d/%d)", p.o.retryReason(ev.Retry.Err), roundWait(ev.Retry.Wait), ev.Retry.Attempt, ev.Retry.Of)
 	case client.KindError:
 		p.endLine()
-		return failure{p.o.URL, ev.Err}
+		return p.o.failure(ev.Err)
 	}
 	return nil
+}
+
+// roundWait shows a wait the way a person reads it: 500ms, 2s, 1m30s.
+func roundWait(d time.Duration) string {
+	if d < time.Second {
+		return d.Round(10 * time.Millisecond).String()
+	}
+	return d.Round(100 * time.Millisecond).String()
 }
 
 func (p *printer) text(s string) error {

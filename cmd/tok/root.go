@@ -19,6 +19,15 @@ type rootOptions struct {
 	URL            string
 	Headers        []string
 	System         string
+	EndpointName   string
+	Provider       string
+	Model          string
+	BaseURL        string
+	API            string
+	MaxTokens      int
+	Temperature    float64
+	Thinking       string
+	Retries        int
 	Events         bool
 	Verbose        bool
 	Timeout        time.Duration
@@ -28,7 +37,11 @@ type rootOptions struct {
 	Prompt         string
 
 	header http.Header
-	demo   client.DemoOptions // the demo model's pace; tests speed it up
+	target target // what answers, once resolved
+	note   string // what the one-shot says about it on stderr, if anything
+	demo   client.DemoOptions
+	// retryBackoff is the first retry's wait; tests shorten it.
+	retryBackoff time.Duration // the demo model's pace; tests speed it up
 }
 
 const rootLong = `tok streams an answer from an LLM endpoint to your terminal.
@@ -78,6 +91,11 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 			if err := opts.validate(); err != nil {
 				return err
 			}
+			note, err := opts.resolve(cmd.Context(), cmd.Flags().Changed)
+			if err != nil {
+				return err
+			}
+			opts.note = note
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -92,12 +110,21 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	cmd.SetErr(ios.ErrOut)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	cmd.SetVersionTemplate("tok {{.Version}}\n")
-	cmd.AddCommand(newServeCmd(ios, nil))
+	cmd.AddCommand(newServeCmd(ios, nil), newConfigCmd(ios))
 
 	f := cmd.Flags()
 	f.StringVar(&opts.URL, "url", "", "stream from this SSE `URL` (tok's protocol, or any dialect tok detects)")
 	f.StringArrayVarP(&opts.Headers, "header", "H", nil, "add a request header, as curl does (repeatable): -H 'Name: value'")
+	f.StringVarP(&opts.EndpointName, "endpoint", "e", "", "use the endpoint called `NAME` in the config file (tok config path)")
+	f.StringVarP(&opts.Provider, "provider", "p", "", "talk to an LLM API directly: anthropic, openai or gemini (key from ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY)")
+	f.StringVarP(&opts.Model, "model", "m", "", "the `model` to ask (default: the provider's everyday model)")
+	f.StringVar(&opts.BaseURL, "base-url", "", "an OpenAI-compatible server's `URL` (vLLM, llama.cpp, Ollama's /v1, LM Studio, LiteLLM, OpenRouter); implies --provider openai")
+	f.StringVar(&opts.API, "api", "", "OpenAI's API to use: chat (Chat Completions, the default) or responses")
 	f.StringVar(&opts.System, "system", "", "the system prompt")
+	f.IntVar(&opts.MaxTokens, "max-tokens", 0, "cap the answer at this many `tokens` (default: the provider's; Anthropic 4096)")
+	f.Float64Var(&opts.Temperature, "temperature", 0, "sampling temperature, 0 to 2 (default: the provider's)")
+	f.StringVar(&opts.Thinking, "thinking", "", "ask for reasoning: off, low, medium, high, or a token budget (Anthropic, Gemini)")
+	f.IntVar(&opts.Retries, "retries", 2, "retry a request that fails before its first token (429, 5xx, overloaded) this many `times`; with --url, 0 unless given")
 	f.BoolVar(&opts.Events, "events", false, "write the decoded events as JSON lines instead of the text")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print the request, headers and timings on stderr (secrets redacted)")
 	f.DurationVar(&opts.Timeout, "timeout", 0, "give up after this long in all (0: never)")
@@ -120,6 +147,9 @@ func (o *rootOptions) validate() error {
 			return err
 		}
 		o.URL = u
+	}
+	if o.Retries < 0 {
+		return usageErrorf("--retries %d is negative: give 0 for none", o.Retries)
 	}
 	if o.Width < 0 || o.Width > 0 && o.Width < 20 {
 		return usageErrorf("--width %d is too narrow: give 20 columns or more, or 0 for the terminal's width", o.Width)

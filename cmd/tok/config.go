@@ -1,0 +1,527 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/tokcli/tok/client"
+)
+
+// configExample is a config file to start from, shown by tok config show --example.
+const configExample = `# tok's endpoints; pick one with: tok -e NAME
+default = "claude"            # used when no -e, --url or --provider is given
+
+[endpoints.claude]
+provider = "anthropic"        # anthropic | openai | gemini
+model = "claude-sonnet-4-5"
+key_env = "ANTHROPIC_API_KEY" # the default for the provider; name another here
+
+[endpoints.local]
+provider = "openai"
+base_url = "http://localhost:11434/v1"   # Ollama, vLLM, llama.cpp, LM Studio…
+model = "llama3.2"
+
+[endpoints.gateway]
+url = "https://chat.example.com/api/chat/stream"   # tok's protocol
+key_cmd = "pass show chat-token"                     # sent as Authorization: Bearer
+headers = { "X-Team" = "infra" }
+`
+
+// fileConfig is the config file.
+//
+// Invariants after [loadConfig]: every endpoint has its Name, exactly one
+// of Provider (lower case) and URL, and passed the checks of
+// [fileEndpoint.check]; Default is "" or names an endpoint.
+type fileConfig struct {
+	Path      string                  `toml:"-"` // where it was read from
+	Default   string                  `toml:"default"`
+	Endpoints map[string]fileEndpoint `toml:"endpoints"`
+}
+
+// fileEndpoint is one named endpoint of the file.
+type fileEndpoint struct {
+	Name        string            `toml:"-"`
+	Provider    string            `toml:"provider"`
+	API         string            `toml:"api"` // openai only: chat | responses
+	URL         string            `toml:"url"`
+	BaseURL     string            `toml:"base_url"`
+	Model       string            `toml:"model"`
+	KeyEnv      string            `toml:"key_env"`
+	KeyCmd      string            `toml:"key_cmd"`
+	Headers     map[string]string `toml:"headers"`
+	System      string            `toml:"system"`
+	MaxTokens   int               `toml:"max_tokens"`
+	Temperature *float64          `toml:"temperature"`
+	Thinking    string            `toml:"thinking"`
+	Retries     *int              `toml:"retries"`
+}
+
+// configError is a config file tok cannot use. Its Error is one line that
+// names the file and, when known, the line: exit code 1, not a usage error.
+type configError struct {
+	Path string
+	Line int // from 1; 0 when unknown
+	Msg  string
+}
+
+func (e *configError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("config %s line %d: %s", e.Path, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("config %s: %s", e.Path, e.Msg)
+}
+
+// configPath returns where the config file is, from the environment read by getenv.
+// A relative XDG_CONFIG_HOME is ignored, as the XDG Base Directory spec says.
+func configPath(getenv func(string) string) (string, error) {
+	if dir := getenv("XDG_CONFIG_HOME"); filepath.IsAbs(dir) {
+		return filepath.Join(dir, "tok", "config.toml"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		home = getenv("USERPROFILE") // Windows without HOME
+	}
+	if home == "" {
+		return "", errors.New("cannot tell where the config file is: set HOME or XDG_CONFIG_HOME")
+	}
+	return filepath.Join(home, ".config", "tok", "config.toml"), nil
+}
+
+// loadConfig reads the file at path. A missing file is an empty config and no error.
+// Every other failure is a [*configError].
+func loadConfig(path string) (*fileConfig, error) {
+	cfg := &fileConfig{Path: path}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return cfg, nil
+	}
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &configError{Path: path, Msg: "cannot read it: " + err.Error()}
+	}
+	src := string(b)
+	md, err := toml.Decode(src, cfg)
+	if err != nil {
+		return nil, decodeError(path, src, md, err)
+	}
+	if err := checkKeys(path, src, md); err != nil {
+		return nil, err
+	}
+	return cfg, cfg.check(src, md)
+}
+
+// tomlErrRE reads the position out of BurntSushi's type errors, which in
+// v1.6 are plain errors: toml: line 3 (last key "endpoints.x.max_tokens"): …
+var tomlErrRE = regexp.MustCompile(`^toml: (?:line (\d+) )?(?:\(last key ("(?:[^"\\]|\\.)*")\): )?(.*)`)
+
+// wantTypeRE finds the Go-side type in a type error's message.
+var wantTypeRE = regexp.MustCompile(`(?:destination has type|expected) (\w+)`)
+
+// decodeError turns toml's error into one line with the line number.
+func decodeError(path, src string, md toml.MetaData, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return &configError{Path: path, Line: pe.Position.Line, Msg: firstLine(pe.Message)}
+	}
+	m := tomlErrRE.FindStringSubmatch(firstLine(err.Error()))
+	if m == nil {
+		return &configError{Path: path, Msg: firstLine(err.Error())}
+	}
+	ce := &configError{Path: path, Msg: m[3]}
+	ce.Line, _ = strconv.Atoi(m[1])
+	if last, uerr := strconv.Unquote(m[2]); uerr == nil {
+		key := splitKey(last)
+		if ce.Line == 0 {
+			ce.Line = keyLine(src, key)
+		}
+		if w := wantTypeRE.FindStringSubmatch(m[3]); w != nil && md.Type(key...) != "" {
+			ce.Msg = typeProblem(key, md.Type(key...), w[1])
+		}
+	}
+	return ce
+}
+
+// typeNames are TOML's types (as MetaData.Type names them) and the Go
+// side's (as toml's errors name them), in words.
+var typeNames = map[string]string{
+	"Integer": "an integer", "integer": "an integer",
+	"Float": "a float", "float": "a number",
+	"String": "a string", "string": "a string",
+	"Bool": "true or false", "boolean": "true or false",
+	"Datetime": "a date", "Array": "an array", "slice": "an array",
+	"Hash": "a table", "map": "a table", "table": "a table",
+	"ArrayHash": "an array of tables",
+}
+
+func typeProblem(key []string, got, want string) string {
+	return fmt.Sprintf("%s takes %s, not %s", describeKey(key), typeNames[want], typeNames[got])
+}
+
+// endpointKeys and topKeys are the keys the file may have, for errors.
+var (
+	endpointKeys = tomlKeys(fileEndpoint{})
+	topKeys      = tomlKeys(fileConfig{})
+)
+
+func tomlKeys(v any) []string {
+	var keys []string
+	t := reflect.TypeOf(v)
+	for i := range t.NumField() {
+		if k := t.Field(i).Tag.Get("toml"); k != "-" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// checkKeys finds what toml decoded without complaint but tok cannot use:
+// a table that is not one (toml v1.6 skips a map given a string) and keys
+// tok does not know.
+func checkKeys(path, src string, md toml.MetaData) error {
+	for _, k := range md.Keys() {
+		isMap := len(k) == 1 && k[0] == "endpoints" || len(k) == 3 && k[0] == "endpoints" && k[2] == "headers"
+		if t := md.Type(k...); isMap && t != "Hash" {
+			return &configError{Path: path, Line: keyLine(src, k), Msg: typeProblem(k, t, "table")}
+		}
+	}
+	undecoded := md.Undecoded()
+	if len(undecoded) == 0 {
+		return nil
+	}
+	k := undecoded[0]
+	known, msg := topKeys, fmt.Sprintf("unknown key %q", k[len(k)-1])
+	if len(k) > 1 {
+		known, msg = endpointKeys, fmt.Sprintf("%s in [%s]", msg, joinKey(k[:len(k)-1]))
+	}
+	if s := closest(k[len(k)-1], known); s != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", s)
+	}
+	msg += "; the keys are: " + strings.Join(known, ", ")
+	return &configError{Path: path, Line: keyLine(src, k), Msg: msg}
+}
+
+// check validates the endpoints in the file's order, then default, and
+// sets each endpoint's Name.
+func (c *fileConfig) check(src string, md toml.MetaData) error {
+	var names []string
+	for _, k := range md.Keys() {
+		if len(k) >= 2 && k[0] == "endpoints" && !slices.Contains(names, k[1]) {
+			names = append(names, k[1])
+		}
+	}
+	for _, name := range names {
+		e := c.Endpoints[name]
+		e.Name = name
+		if key, problem := e.check(); problem != "" {
+			return &configError{Path: c.Path, Line: nearLine(src, append([]string{"endpoints", name}, key...)), Msg: problem}
+		}
+		c.Endpoints[name] = e
+	}
+	if _, ok := c.Endpoints[c.Default]; c.Default != "" && !ok {
+		msg := fmt.Sprintf("default = %s names no endpoint; %s", tomlString(c.Default), c.known())
+		return &configError{Path: c.Path, Line: keyLine(src, []string{"default"}), Msg: msg}
+	}
+	return nil
+}
+
+// known lists the endpoints for an error, or says how to add one.
+func (c *fileConfig) known() string {
+	if len(c.Endpoints) == 0 {
+		return "there are none yet: add one as [endpoints.NAME] (tok config show --example prints a sample)"
+	}
+	return "it has: " + strings.Join(slices.Sorted(maps.Keys(c.Endpoints)), ", ")
+}
+
+// check returns what is wrong with e and the key it is about (nil for the
+// endpoint as a whole), or "" when nothing is. It lower-cases provider and api.
+func (e *fileEndpoint) check() (key []string, problem string) {
+	t := "[" + joinKey([]string{"endpoints", e.Name}) + "]"
+	in := func(k string) string { return k + " in " + t }
+	switch {
+	case e.Name == "":
+		return nil, "an endpoint needs a name: [endpoints.NAME]"
+	case e.Provider != "" && e.URL != "":
+		return nil, t + " has both provider and url: keep provider for an LLM API, or url for a server speaking tok's protocol"
+	case e.Provider == "" && e.URL == "":
+		return nil, t + ` has neither provider nor url: add provider = "anthropic", "openai" or "gemini", or url = "https://…"`
+	case e.Provider != "":
+		p, err := client.ParseProvider(e.Provider)
+		if err != nil {
+			return []string{"provider"}, fmt.Sprintf("provider = %s in %s is not one tok speaks: give anthropic, openai or gemini", tomlString(e.Provider), t)
+		}
+		e.Provider = string(p)
+	case e.BaseURL != "": // a url endpoint
+		return []string{"base_url"}, in("base_url") + " is for a provider's endpoint; url is already the whole address"
+	}
+	e.API = strings.ToLower(e.API)
+	switch {
+	case e.API != "" && e.Provider != string(client.OpenAI):
+		return []string{"api"}, in("api") + ` is for provider "openai" only`
+	case e.API != "" && e.API != client.APIChat && e.API != client.APIResponses:
+		return []string{"api"}, fmt.Sprintf(`api = %s in %s: give "chat" or "responses"`, tomlString(e.API), t)
+	}
+	for k, v := range map[string]string{"url": e.URL, "base_url": e.BaseURL} { // one is "", as checked above
+		if u, err := url.Parse(v); v != "" && (err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https") {
+			return []string{k}, fmt.Sprintf("%s = %s in %s must start with http:// or https://", k, tomlString(client.RedactURL(v)), t)
+		}
+	}
+	return e.checkKnobs(t)
+}
+
+// checkKnobs is check's second half: the key and the request's settings.
+// t is the endpoint's table, [endpoints.NAME].
+func (e *fileEndpoint) checkKnobs(t string) (key []string, problem string) {
+	in := func(k string) string { return k + " in " + t }
+	switch {
+	case e.KeyEnv != "" && e.KeyCmd != "":
+		return []string{"key_cmd"}, in("key_cmd") + " and key_env both say where the key is: keep one"
+	case e.MaxTokens < 0:
+		return []string{"max_tokens"}, fmt.Sprintf("%s is %d: give 0 (the provider's default) or more", in("max_tokens"), e.MaxTokens)
+	case e.Retries != nil && *e.Retries < 0:
+		return []string{"retries"}, fmt.Sprintf("%s is %d: give 0 (no retries) or more", in("retries"), *e.Retries)
+	}
+	if _, err := client.ParseThinking(e.Thinking); err != nil {
+		return []string{"thinking"}, fmt.Sprintf("%s: %v", in("thinking"), err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(e.Headers)) {
+		switch {
+		case name == "" || strings.ContainsAny(name, " \t:\r\n"):
+			return []string{"headers", name}, fmt.Sprintf("header name %q in %s has a space or colon", name, t)
+		case strings.ContainsAny(e.Headers[name], "\r\n"):
+			return []string{"headers", name}, fmt.Sprintf("header %q in %s has a line break in its value", name, t)
+		}
+	}
+	return nil, ""
+}
+
+// endpoint returns the endpoint called name, or an error naming the known ones.
+func (c *fileConfig) endpoint(name string) (fileEndpoint, error) {
+	if e, ok := c.Endpoints[name]; ok {
+		return e, nil
+	}
+	return fileEndpoint{}, fmt.Errorf("no endpoint %q in %s; %s", name, c.Path, c.known())
+}
+
+// keyCmdTimeout bounds key_cmd: a password manager that waits for a
+// prompt nobody sees must not hang tok.
+const keyCmdTimeout = 10 * time.Second
+
+// key returns the endpoint's API key: the output of key_cmd, else the
+// value of key_env read through getenv, else "" (the caller then falls
+// back to the provider's default variable).
+//
+// key_cmd runs with sh -c under ctx and [keyCmdTimeout]; its stdout,
+// trimmed, is the key. An error names the endpoint, the exit status and
+// the first line of stderr, and never carries stdout. No output, or more
+// than one line, is an error too.
+func (e fileEndpoint) key(ctx context.Context, getenv func(string) string) (string, error) {
+	switch {
+	case e.KeyCmd != "":
+		return e.runKeyCmd(ctx)
+	case e.KeyEnv != "":
+		return getenv(e.KeyEnv), nil
+	}
+	return "", nil
+}
+
+func (e fileEndpoint) runKeyCmd(ctx context.Context) (string, error) {
+	cctx, cancel := context.WithTimeout(ctx, keyCmdTimeout)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(cctx, "sh", "-c", e.KeyCmd)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.WaitDelay = time.Second // a child holding the pipes open must not hang tok either
+	err := cmd.Run()
+	what := fmt.Sprintf("the key_cmd of endpoint %q", e.Name)
+	switch {
+	case ctx.Err() != nil:
+		return "", fmt.Errorf("%s: %w", what, ctx.Err())
+	case cctx.Err() != nil:
+		return "", fmt.Errorf("%s did not finish in %s; run it yourself to see why: %s", what, keyCmdTimeout, e.KeyCmd)
+	case err != nil:
+		msg := fmt.Sprintf("%s failed (%v)", what, err)
+		if line := firstLine(ansi.Strip(strings.TrimSpace(stderr.String()))); line != "" {
+			msg += ": " + ansi.Truncate(line, 200, "…")
+		}
+		return "", errors.New(msg)
+	}
+	key := strings.TrimSpace(stdout.String())
+	switch {
+	case key == "":
+		return "", fmt.Errorf("%s printed nothing; it should print the key", what)
+	case strings.ContainsAny(key, "\r\n"):
+		return "", fmt.Errorf("%s printed more than one line; make it print only the key (add | head -n 1)", what)
+	}
+	return key, nil
+}
+
+// firstLine is s up to its first line break, trimmed.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return strings.TrimSpace(line)
+}
+
+// tomlString quotes s as a TOML basic string.
+func tomlString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteRune('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+var bareKeyRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// joinKey writes a dotted key as TOML does, quoting the parts that need it.
+func joinKey(k []string) string {
+	parts := make([]string, len(k))
+	for i, p := range k {
+		parts[i] = p
+		if !bareKeyRE.MatchString(p) {
+			parts[i] = tomlString(p)
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+// describeKey names a key for a message: max_tokens in [endpoints.x].
+func describeKey(k []string) string {
+	name := joinKey(k[len(k)-1:])
+	if len(k) == 1 {
+		return name
+	}
+	return name + " in [" + joinKey(k[:len(k)-1]) + "]"
+}
+
+// splitKey splits a dotted key as written in the file (endpoints."my.ep")
+// into its parts. Best effort: escapes inside quotes stay as written.
+func splitKey(s string) []string {
+	var parts []string
+	var b strings.Builder
+	var quote rune
+	for _, r := range s {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
+			b.WriteRune(r)
+		case r == '"' || r == '\'':
+			quote = r
+		case r == '.':
+			parts = append(parts, b.String())
+			b.Reset()
+		case r != ' ' && r != '\t': // TOML allows blanks only around the dots
+			b.WriteRune(r)
+		}
+	}
+	return append(parts, b.String())
+}
+
+// keyLine returns the line, from 1, where key is set or its table opens,
+// or 0 when it cannot tell. It reads lines, not TOML, so it is best
+// effort: a table header or a dotted key under the current table, else the
+// key's last part followed by = on a line after its parent's (for keys
+// inside inline tables).
+func keyLine(src string, key []string) int {
+	lines := strings.Split(src, "\n")
+	var table []string
+	for i, line := range lines {
+		line = strings.TrimSpace(line)
+		var path []string
+		if end := strings.Index(line, "]"); strings.HasPrefix(line, "[") && end > 0 {
+			table = splitKey(strings.Trim(line[:end], "[ \t"))
+			path = table
+		} else if k, _, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(line, "#") {
+			path = append(slices.Clip(table), splitKey(k)...)
+		}
+		if len(path) >= len(key) && slices.Equal(path[:len(key)], key) {
+			return i + 1
+		}
+	}
+	from := 1
+	if len(key) > 1 {
+		from = max(keyLine(src, key[:len(key)-1]), 1)
+	}
+	re := regexp.MustCompile(`(^|[\s{,.])["']?` + regexp.QuoteMeta(key[len(key)-1]) + `["']?\s*=`)
+	for i := from - 1; i < len(lines); i++ {
+		if l := strings.TrimSpace(lines[i]); !strings.HasPrefix(l, "#") && re.MatchString(l) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// nearLine is the line of key or, failing that, of the nearest table that holds it.
+func nearLine(src string, key []string) int {
+	for n := len(key); n > 0; n-- {
+		if line := keyLine(src, key[:n]); line > 0 {
+			return line
+		}
+	}
+	return 0
+}
+
+// closest returns the one of names within two edits of s, or "".
+func closest(s string, names []string) string {
+	best, bestDist := "", 3
+	for _, n := range names {
+		if d := editDistance(s, n); d < bestDist {
+			best, bestDist = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
