@@ -8,14 +8,14 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 )
 
-// headerView is one line: what answers, the model, the dialect.
+// headerView is one line: what answers, the model, the dialect, each
+// left out when the endpoint's name already says it.
 func (m Model) headerView() string {
 	parts := []string{m.cfg.Endpoint}
-	if m.model != "" {
-		parts = append(parts, m.model)
-	}
-	if m.dialect != "" {
-		parts = append(parts, string(m.dialect))
+	for _, p := range []string{m.model, string(m.dialect)} {
+		if p != "" && !strings.Contains(m.cfg.Endpoint, p) {
+			parts = append(parts, p)
+		}
 	}
 	st := m.paint.st
 	line := " " + st.Header.Render("tok") + " " + st.HeaderMuted.Render(strings.Join(parts, " · "))

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/tokcli/tok/client"
@@ -315,4 +317,17 @@ func hasAuthHeader(h http.Header) bool {
 		}
 	}
 	return false
+}
+
+// endpointNames lists the config file's endpoints, for completion.
+func endpointNames(ios *ioStreams) []string {
+	path, err := configPath(ios.env)
+	if err != nil {
+		return nil
+	}
+	cfg, err := loadConfig(path)
+	if err != nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(cfg.Endpoints))
 }

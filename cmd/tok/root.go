@@ -47,8 +47,15 @@ type rootOptions struct {
 const rootLong = `tok streams an answer from an LLM endpoint to your terminal.
 
 Give a prompt as arguments. Text piped on stdin comes first, then a blank
-line, then the prompt. With no --url, tok answers with its built-in demo
-model, so it works with nothing configured.
+line, then the prompt. With no prompt on a terminal, tok opens the chat.
+
+tok talks to LLM APIs directly with --provider anthropic|openai|gemini (keys
+from ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY), to any
+OpenAI-compatible server with --base-url, and to endpoints named in its
+config file with -e NAME (tok config path). With none of these, the
+provider whose key is the only one set answers; with no key, tok's built-in
+demo model does, so it works with nothing configured. A request that fails
+before its first token (429, 5xx, overloaded) is retried --retries times.
 
 tok reads any Server-Sent Events endpoint and detects its dialect from the
 frames: tok's own protocol, Anthropic Messages, OpenAI Chat Completions and
@@ -66,11 +73,14 @@ Exit codes:
   0    the answer completed
   1    it failed (HTTP error, error event, cut off, timeout); what arrived
        was printed first
-  2    usage error (bad flag, bad header, no prompt)
+  2    usage error (bad flag, bad header, no prompt, no API key)
   130  interrupted by Ctrl+C; what arrived was printed`
 
 const rootExample = `  tok "explain server-sent events in one paragraph"
   git diff | tok "write a commit message"
+  tok --provider anthropic --thinking low "why is the sky blue?"
+  tok --base-url http://localhost:11434/v1 -m llama3.2 "hi"
+  tok -e work                        # the chat, on the config file's endpoint "work"
   tok --url http://localhost:8080/api/chat/stream "hello"
   tok --url https://chat.example.com/stream -H "Authorization: Bearer $TOKEN" "hi"
   tok --events "hi" | jq -c .`
@@ -131,6 +141,12 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", 60*time.Second, "give up when no bytes arrive for this long, heartbeats included (0: never)")
 	f.DurationVar(&opts.ConnectTimeout, "connect-timeout", client.DefaultConnectTimeout, "give up connecting after this long")
 	f.IntVar(&opts.Width, "width", 0, "wrap rendered markdown at this many `columns` (default: the terminal's, at most 100)")
+	cmd.RegisterFlagCompletionFunc("provider", cobra.FixedCompletions([]string{"anthropic", "openai", "gemini"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("api", cobra.FixedCompletions([]string{"chat", "responses"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("thinking", cobra.FixedCompletions([]string{"off", "low", "medium", "high"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("endpoint", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return endpointNames(ios), cobra.ShellCompDirectiveNoFileComp
+	})
 	return cmd
 }
 
