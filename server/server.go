@@ -30,6 +30,9 @@ type Config struct {
 	ReplayDir string
 	// Store keeps resumable sessions; nil is an in-memory store.
 	Store SessionStore
+	// Upstream, when set, answers every dialect route by relaying to an
+	// LLM API instead of the scripted model; nil is the scripted model.
+	Upstream *Upstream
 }
 
 // Server is an http.Handler. It is safe for concurrent use.
@@ -125,6 +128,10 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, d *dialect)
 	stored, done, apiErr := s.resume(r, req)
 	if apiErr != nil {
 		s.reject(w, d, rec, apiErr, sc)
+		return
+	}
+	if s.cfg.Upstream != nil {
+		s.relay(w, r, &relay{d: d, req: req, sc: sc, rec: rec, started: started, stored: stored, storedDone: done})
 		return
 	}
 	p := newPlan(req, sc, d.serverTools)

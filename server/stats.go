@@ -37,6 +37,10 @@ type Record struct {
 	Error                 string `json:"error,omitempty"`
 	SessionID             string `json:"session_id,omitempty"`
 	ResumeFrom            int    `json:"resume_from,omitempty"`
+	// Upstream is the URL a relay asked (with a [Config.Upstream]); then
+	// TokensAfterDisconnect counts what the upstream delivered after the
+	// client left, and the upstream's own stats show what it generated.
+	Upstream string `json:"upstream,omitempty"`
 }
 
 // statsLog keeps the records of recent requests, bounded.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -148,13 +149,13 @@ func TestProviderErrorAfterTextIsNotRetried(t *testing.T) {
 
 func TestInterruptAbortsTheProviderRequest(t *testing.T) {
 	srv := tokServe(t, nil)
-	ios, out, _ := testStreams("")
+	ios, _, _ := testStreams("")
 	ios.Getenv = func(k string) string { return testKeys[k] }
 	ctx, cancel := context.WithCancel(context.Background())
+	first := &firstWrite{seen: make(chan struct{})}
+	ios.Out = first
 	go func() {
-		for out.Len() == 0 { // the first text arrived
-			time.Sleep(5 * time.Millisecond)
-		}
+		<-first.seen // the first text arrived
 		cancel()
 	}()
 	code := execute(ctx, ios, []string{"--provider", "anthropic", "--base-url", srv.URL, "-H", "X-Tok-Scenario: tokens=500,interval=10,first=0", "hi"})
@@ -209,4 +210,15 @@ func TestNoFlagPicksTheProviderWhoseKeyIsSet(t *testing.T) {
 			t.Errorf("env %v: provider %q, note %q, err %v; want %q, %q", tt.env, o.target.ep.Provider, note, err, tt.provider, tt.note)
 		}
 	}
+}
+
+// firstWrite signals the first write to it, and drops the text.
+type firstWrite struct {
+	seen chan struct{}
+	once sync.Once
+}
+
+func (w *firstWrite) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.seen) })
+	return len(p), nil
 }

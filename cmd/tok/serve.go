@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/server"
 )
 
@@ -18,14 +20,16 @@ type serveOptions struct {
 	Addr   string
 	Replay string
 	Redis  string
+	// The upstream that answers in place of the demo model (--provider).
+	Provider string
+	Model    string
+	BaseURL  string
+	API      string
+	System   string
+	KeyEnv   string
 }
 
-func newServeCmd(ios *ioStreams, runF func(context.Context, *serveOptions) error) *cobra.Command {
-	opts := &serveOptions{IO: ios}
-	cmd := &cobra.Command{
-		Use:   "serve",
-		Short: "Run the reference streaming server (every dialect, fault knobs, replay, resume)",
-		Long: `tok serve runs a streaming server for tests, demos and checking a deployment
+var serveLong = `tok serve runs a streaming server for tests, demos and checking a deployment
 chain (a proxy, a CDN, a load balancer) without an API key. Every endpoint
 streams tok's demo model in its API's own format, and stops generating the
 moment the client goes away.
@@ -36,12 +40,44 @@ Each request can ask for faults with a header X-Tok-Scenario: k=v,k=v (or
 ` + server.KnobHelp() + `
 GET /_stats returns a JSON record per request: dialect, scenario, tokens
 planned and sent, first-token time, how it ended, and tokens generated after
-the client left (0 when generation stops at once).`,
-		Example: `  tok serve
+the client left (0 when generation stops at once).
+
+With --provider, tok serve is a gateway to a real LLM API: every endpoint
+relays its request's conversation (messages and system prompt) to the
+provider and streams the answer back in the endpoint's own format, so a
+client of tok's protocol can read OpenAI, and an OpenAI client Gemini. When
+the client goes away, the upstream request is aborted at once. An upstream
+error status (401, 429 with its Retry-After, 404) is passed on with the
+upstream's message. The key comes from the provider's variable
+(ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY or GOOGLE_API_KEY) or
+--key-env, and is never printed; OPENAI_BASE_URL and ANTHROPIC_BASE_URL
+apply when --base-url is not given, and a --base-url server may need no
+key. Of the scenario knobs only status, retry-after, crlf, gzip and buffer
+apply; the upstream sets the pace. Resume works too: an answer cut off when
+its client left is continued by Anthropic; the other providers cannot
+continue one, and say so after the replay.`
+
+const serveExample = `  tok serve
   tok serve --addr 127.0.0.1:9000 --replay testdata
   curl -N localhost:8080/api/chat/stream -H 'X-Tok-Scenario: tokens=20,drop-after=5' -d '{"messages":[{"role":"user","content":"hi"}]}'
-  tok --url localhost:8080/api/chat/stream -H 'X-Tok-Scenario: error-after=3' "hi"`,
-		Args: cobra.NoArgs,
+  tok --url localhost:8080/api/chat/stream -H 'X-Tok-Scenario: error-after=3' "hi"
+
+  # A gateway: tok's protocol (and every other dialect) in front of OpenAI
+  OPENAI_API_KEY=sk-… tok serve --provider openai --model gpt-5-mini
+  tok --url localhost:8080/api/chat/stream "hi"
+
+  # Chained: a gateway on :9000 in front of another tok serve on :8080,
+  # which takes any key (a local server that wants none needs no variable)
+  OPENAI_API_KEY=any tok serve --addr 127.0.0.1:9000 --provider openai --base-url http://127.0.0.1:8080/v1`
+
+func newServeCmd(ios *ioStreams, runF func(context.Context, *serveOptions) error) *cobra.Command {
+	opts := &serveOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:     "serve",
+		Short:   "Run the reference streaming server (every dialect, fault knobs, replay, resume)",
+		Long:    serveLong,
+		Example: serveExample,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -53,11 +89,21 @@ the client left (0 when generation stops at once).`,
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "listen on this `host:port` (loopback unless you ask for another)")
 	f.StringVar(&opts.Replay, "replay", "", "serve DIR/NAME.sse at /replay/NAME (?chunk=N&delay=MS to write it in pieces)")
 	f.StringVar(&opts.Redis, "redis", "", "keep resumable sessions in Redis at this `URL` (redis://host:port/db) instead of memory")
+	f.StringVar(&opts.Provider, "provider", "", "relay every endpoint to this LLM API instead of the demo model: anthropic, openai or gemini")
+	f.StringVar(&opts.Model, "model", "", "the upstream's `model` (default: the provider's everyday model)")
+	f.StringVar(&opts.BaseURL, "base-url", "", "the upstream API's root `URL` (an OpenAI-compatible server's …/v1, another tok serve); implies --provider openai")
+	f.StringVar(&opts.API, "api", "", "OpenAI's API to relay to: chat (Chat Completions, the default) or responses")
+	f.StringVar(&opts.System, "system", "", "the system prompt sent upstream (default: each request's own)")
+	f.StringVar(&opts.KeyEnv, "key-env", "", "read the upstream's key from the environment variable `NAME` (default: the provider's, such as OPENAI_API_KEY)")
 	return cmd
 }
 
 func runServe(ctx context.Context, o *serveOptions) error {
-	cfg := server.Config{ReplayDir: o.Replay}
+	up, keyFrom, err := o.upstream()
+	if err != nil {
+		return err
+	}
+	cfg := server.Config{ReplayDir: o.Replay, Upstream: up}
 	if o.Redis != "" {
 		store, err := server.NewRedisStore(o.Redis)
 		if errors.Is(err, server.ErrRedisURL) {
@@ -78,6 +124,9 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	for _, e := range srv.Endpoints(base) {
 		fmt.Fprintln(o.IO.ErrOut, "  "+e)
 	}
+	if up != nil {
+		fmt.Fprintln(o.IO.ErrOut, "tok serve: "+relayNote(up.Endpoint, keyFrom))
+	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -95,4 +144,89 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	}
 	hs.Close()
 	return nil
+}
+
+// upstream resolves the --provider flags into the server's upstream, and
+// names the variable its key came from; nil is the demo model.
+func (o *serveOptions) upstream() (up *server.Upstream, keyFrom string, _ error) {
+	if o.Provider == "" && o.BaseURL == "" {
+		if o.Model != "" || o.API != "" || o.System != "" || o.KeyEnv != "" {
+			return nil, "", usageErrorf("--model, --api, --system and --key-env set up an upstream: add --provider anthropic|openai|gemini")
+		}
+		return nil, "", nil
+	}
+	ep := client.Endpoint{Provider: client.OpenAI, API: o.API, Model: o.Model, System: o.System}
+	if o.Provider != "" {
+		p, err := client.ParseProvider(o.Provider)
+		if err != nil {
+			return nil, "", usageErrorf("--provider %q: tok serve relays to anthropic, openai or gemini", o.Provider)
+		}
+		ep.Provider = p
+	}
+	var err error
+	if ep.BaseURL, err = o.baseURL(ep.Provider); err != nil {
+		return nil, "", err
+	}
+	if ep.Key, keyFrom, err = o.key(ep); err != nil {
+		return nil, "", err
+	}
+	if err := ep.Check(); err != nil {
+		return nil, "", usageError{err}
+	}
+	c := client.New(client.Config{IdleTimeout: 60 * time.Second, Retries: 2})
+	return &server.Upstream{Endpoint: ep, Client: c}, keyFrom, nil
+}
+
+// baseURL is --base-url, else OPENAI_BASE_URL or ANTHROPIC_BASE_URL for
+// their provider, else "" for the provider's own API.
+func (o *serveOptions) baseURL(p client.Provider) (string, error) {
+	if o.BaseURL == "" {
+		switch p {
+		case client.OpenAI:
+			return o.IO.env("OPENAI_BASE_URL"), nil
+		case client.Anthropic:
+			return o.IO.env("ANTHROPIC_BASE_URL"), nil
+		}
+		return "", nil
+	}
+	u, err := url.Parse(o.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", usageErrorf("--base-url %q is not a URL: write it as http://host:port/v1", o.BaseURL)
+	}
+	return o.BaseURL, nil
+}
+
+// key reads the upstream's key from --key-env or the provider's
+// variables. The provider's own API needs one; another base URL (a local
+// server) may not, unless --key-env names a variable that is not set.
+func (o *serveOptions) key(ep client.Endpoint) (key, from string, _ error) {
+	vars := keyVars[ep.Provider]
+	if o.KeyEnv != "" {
+		vars = []string{o.KeyEnv}
+	}
+	for _, v := range vars {
+		if key := o.IO.env(v); key != "" {
+			return key, v, nil
+		}
+	}
+	switch {
+	case o.KeyEnv != "":
+		return "", "", usageErrorf("--key-env %s: %s is not set; set it to the upstream's key", o.KeyEnv, o.KeyEnv)
+	case ep.BaseURL == "":
+		return "", "", usageErrorf("no API key for %s: set %s, or name the variable that holds it with --key-env", ep.Provider, vars[0])
+	}
+	return "", "", nil
+}
+
+// relayNote says where the server relays to, without the key.
+func relayNote(ep client.Endpoint, keyFrom string) string {
+	model := ep.Model
+	if model == "" {
+		model = ep.Provider.DefaultModel()
+	}
+	key := "no key"
+	if keyFrom != "" {
+		key = "key from " + keyFrom
+	}
+	return fmt.Sprintf("every endpoint relays to %s · %s at %s (%s)", ep.Provider, model, client.RedactURL(ep.Target()), key)
 }
