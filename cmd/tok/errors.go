@@ -153,8 +153,11 @@ func describeHTTP(e *client.HTTPError, f failure) string {
 	if !ok && e.StatusCode >= 500 {
 		advice = "the server failed; try again later"
 	}
-	if f.provider != "" {
+	switch {
+	case f.provider != "":
 		advice = apiAdvice(e.StatusCode, f, advice)
+	case strings.HasPrefix(e.Message, "upstream ") && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden):
+		advice = "the gateway's own key was refused by the API behind it: check the key tok serve was started with"
 	}
 	if e.RetryAfter > 0 {
 		advice = strings.TrimSuffix(advice, "; try again later") + fmt.Sprintf("; retry after %s", e.RetryAfter.Round(time.Second))

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/server"
 )
 
@@ -221,4 +222,12 @@ type firstWrite struct {
 func (w *firstWrite) Write(p []byte) (int, error) {
 	w.once.Do(func() { close(w.seen) })
 	return len(p), nil
+}
+
+func TestAGatewaysRelayed401BlamesTheGatewaysKey(t *testing.T) {
+	err := failure{url: "http://gw/api/chat/stream", err: &client.HTTPError{StatusCode: 401, Status: "401 Unauthorized",
+		Message: "upstream openai: 401 Unauthorized: bad key", URL: "http://gw/api/chat/stream"}}
+	if got := describe(err); !strings.Contains(got, "the gateway's own key was refused") || strings.Contains(got, "-H") {
+		t.Errorf("describe = %q", got)
+	}
 }
