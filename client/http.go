@@ -117,6 +117,7 @@ func (c *Client) Stream(ctx context.Context, req *http.Request) (*Stream, error)
 // attempt is one try of a request: its body's producer, the function
 // that explains its read errors, and the one that releases it.
 type attempt struct {
+	resp  *http.Response
 	prod  *bodyProducer
 	fail  func(error) error
 	close func()
@@ -151,6 +152,7 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, rec *recorder) 
 	}
 	var once sync.Once
 	return &attempt{
+		resp: resp,
 		prod: &bodyProducer{r: decompress(resp, body)},
 		fail: func(err error) error { return c.explain(ctx, err) },
 		close: func() {
@@ -262,6 +264,7 @@ type watchedBody struct {
 func (b *watchedBody) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	if n > 0 {
+		b.rec.read(n)
 		b.idle.touch()
 		if !b.seen {
 			b.seen = true

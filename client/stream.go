@@ -182,6 +182,10 @@ type bodyProducer struct {
 	fr  framer
 	dec decoder
 	det *detector
+	// tap and comment, when set, see each frame and each SSE comment as
+	// they are read (a probe's).
+	tap     func(Frame)
+	comment func()
 }
 
 func (p *bodyProducer) open() error {
@@ -197,7 +201,11 @@ func (p *bodyProducer) open() error {
 		p.fr, p.dec = &textFramer{r: br}, &textDecoder{}
 	default:
 		p.det = &detector{}
-		p.fr, p.dec = NewFrameReader(br), p.det
+		fr := NewFrameReader(br)
+		if p.comment != nil {
+			fr.OnComment = func([]byte) { p.comment() }
+		}
+		p.fr, p.dec = fr, p.det
 	}
 	return nil
 }
@@ -211,6 +219,9 @@ func (p *bodyProducer) next(dst []Event) ([]Event, error) {
 	f, err := p.fr.Next()
 	if err != nil {
 		return dst, err
+	}
+	if p.tap != nil {
+		p.tap(f)
 	}
 	if !f.Unterminated {
 		return p.dec.decode(dst, f)

@@ -31,6 +31,23 @@ type recorder struct {
 	mu                   sync.Mutex
 	t                    Timings
 	dnsAt, connAt, tlsAt time.Time
+	// reads, when not nil, collects every body read (a probe's).
+	reads *[]Read
+}
+
+// Read is one read of a response body: when, and how many bytes.
+type Read struct {
+	At    time.Duration
+	Bytes int
+}
+
+func (r *recorder) read(n int) {
+	if r.reads == nil {
+		return
+	}
+	r.mu.Lock()
+	*r.reads = append(*r.reads, Read{r.since(), n})
+	r.mu.Unlock()
 }
 
 func newRecorder() *recorder { return &recorder{t: Timings{Start: time.Now()}} }

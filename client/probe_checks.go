@@ -1,0 +1,301 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// Level is a check's verdict.
+type Level string
+
+// The verdicts, from best to worst.
+const (
+	Pass Level = "PASS"
+	Warn Level = "WARN"
+	Fail Level = "FAIL"
+)
+
+// Check is one verdict on a probed stream, with one line of why.
+type Check struct {
+	Name   string
+	Level  Level
+	Detail string
+}
+
+// Failed reports whether any check failed.
+func (res *ProbeResult) Failed() bool {
+	for _, c := range res.Checks {
+		if c.Level == Fail {
+			return true
+		}
+	}
+	return false
+}
+
+// Reached reports whether the endpoint answered with a 2xx at all.
+func (res *ProbeResult) Reached() bool { return res.Status >= 200 && res.Status <= 299 }
+
+func (res *ProbeResult) add(name string, l Level, format string, args ...any) {
+	res.Checks = append(res.Checks, Check{name, l, fmt.Sprintf(format, args...)})
+}
+
+// check judges the result. A request that got no 2xx has only the status
+// check.
+func (res *ProbeResult) check(opts ProbeOptions) {
+	res.Checks = nil
+	if !res.Reached() {
+		why := "no answer"
+		if res.Err != nil {
+			why = res.Err.Error()
+		}
+		res.add("status", Fail, "%s", why)
+		return
+	}
+	res.add("status", Pass, "%s", strings.TrimSpace(res.Proto+" "+fmt.Sprint(res.Status)))
+	res.checkHeaders()
+	res.checkProtocol()
+	res.checkEnd()
+	res.checkBuffering()
+	res.checkThresholds(opts)
+}
+
+func (res *ProbeResult) checkHeaders() {
+	h := res.Header
+	switch ct := h.Get("Content-Type"); {
+	case strings.HasPrefix(ct, "text/event-stream"):
+		res.add("content-type", Pass, "%s", ct)
+	case res.Dialect == DialectText || res.Dialect == DialectVercelData:
+		res.add("content-type", Warn, "%s: a plain stream, not server-sent events", orNone(ct))
+	default:
+		res.add("content-type", Fail, "%s: want text/event-stream, or browsers and proxies treat the body as a download", orNone(ct))
+	}
+	if cc := h.Get("Cache-Control"); lower(cc, "no-cache", "no-store") {
+		res.add("cache-control", Pass, "%s", cc)
+	} else {
+		res.add("cache-control", Warn, "%s: send Cache-Control: no-cache, so no cache holds the stream", orNone(cc))
+	}
+	if cl := h.Get("Content-Length"); cl != "" {
+		res.add("content-length", Warn, "%s bytes: a stream has no length; something sized the body in advance, so it was buffered", cl)
+	} else {
+		res.add("content-length", Pass, "none (chunked or close-delimited)")
+	}
+	if ce := h.Get("Content-Encoding"); ce != "" && ce != "identity" {
+		res.add("compression", Warn, "%s: compressors hold bytes back; turn compression off for text/event-stream", ce)
+	} else {
+		res.add("compression", Pass, "none")
+	}
+}
+
+func (res *ProbeResult) checkProtocol() {
+	var fe *frameError
+	switch {
+	case errors.Is(res.Err, ErrUnknownDialect):
+		res.add("dialect", Fail, "%v", res.Err)
+	case res.Dialect == "":
+		res.add("dialect", Fail, "no frame arrived to tell")
+	default:
+		res.add("dialect", Pass, "%s", res.Dialect)
+	}
+	if errors.As(res.Err, &fe) {
+		res.add("frames", Fail, "%v", fe)
+	} else {
+		res.add("frames", Pass, "%d frames, well formed", res.FrameCount)
+	}
+}
+
+// terminalName is how a dialect ends a stream, for the messages.
+var terminalName = map[Dialect]string{
+	DialectTok: `"done"`, DialectAnthropic: "message_stop", DialectOpenAIChat: "[DONE]",
+	DialectOpenAIResponses: "response.completed", DialectGemini: "a finishReason",
+	DialectVercelUI: `"finish"`, DialectVercelData: "d:", DialectText: "the end of the body",
+}
+
+func (res *ProbeResult) checkEnd() {
+	end := terminalName[res.Dialect]
+	if end == "" {
+		end = "a terminal event"
+	}
+	var te *TimeoutError
+	switch {
+	case res.ServerError != nil:
+		res.add("end", Fail, "an error event after %d tokens: %s", res.Tokens, res.ServerError)
+	case res.Terminal:
+		res.add("end", Pass, "%s", end)
+	case res.Implicit:
+		res.add("end", Fail, "the body ended after the finish without %s; clients that wait for it hang or report a cut", end)
+	case errors.As(res.Err, &te) && te.Idle:
+		res.add("end", Fail, "no bytes for %s after %d tokens: the stream stalled (raise --idle-timeout if the model is just slow)", te.After, res.Tokens)
+	case res.Err != nil:
+		res.add("end", Fail, "cut off after %d tokens at %s, before %s: %s", res.Tokens, fmtDur(res.Total), end, cause(res.Err))
+	}
+	if res.Err != nil && !res.Terminal {
+		if limit, ok := gatewayLimit(res.Total); ok {
+			res.add("cut-off", Fail, "the stream died at %s: %s", fmtDur(res.Total), limit)
+		}
+	}
+	switch {
+	case res.AfterTerminal > 0:
+		res.add("after end", Warn, "%d frames after %s", res.AfterTerminal, end)
+	case res.HeldOpen:
+		res.add("after end", Warn, "the connection stayed open after %s; close it, or clients that read to EOF wait", end)
+	case res.Terminal:
+		res.add("after end", Pass, "nothing, and the connection closed")
+	}
+	switch {
+	case res.Heartbeats > 0:
+		res.add("heartbeats", Pass, "%d comments", res.Heartbeats)
+	case res.Gaps.Max > 15*time.Second || res.FirstToken > 15*time.Second:
+		res.add("heartbeats", Warn, "none, and silences of over 15 s: proxies may close an idle stream; send a ': ping' comment every 10-15 s")
+	default:
+		res.add("heartbeats", Pass, "none (no silence long enough to need them)")
+	}
+}
+
+// cause is the innermost words of err.
+func cause(err error) string {
+	var co *CutOffError
+	if errors.As(err, &co) && co.Err != nil {
+		return co.Err.Error()
+	}
+	if errors.As(err, &co) {
+		return "the server closed the stream"
+	}
+	return err.Error()
+}
+
+// gatewayLimits are the timeouts that cut streams at a round time.
+var gatewayLimits = []struct {
+	at   time.Duration
+	name string
+}{
+	{29 * time.Second, "AWS API Gateway's 29 s integration timeout"},
+	{30 * time.Second, "a 30 s gateway or load-balancer timeout (API Gateway, Heroku's router)"},
+	{60 * time.Second, "a 60 s timeout: nginx's proxy_read_timeout, or an AWS ALB's idle timeout"},
+	{100 * time.Second, "Cloudflare's 100 s proxy read timeout"},
+	{120 * time.Second, "a 120 s gateway timeout"},
+	{300 * time.Second, "a 300 s gateway timeout"},
+}
+
+// gatewayLimit names the timeout a stream that died at d probably met.
+func gatewayLimit(d time.Duration) (string, bool) {
+	for _, g := range gatewayLimits {
+		if diff := d - g.at; diff >= -300*time.Millisecond && diff <= time.Second {
+			return "a gateway timeout, likely " + g.name, true
+		}
+	}
+	return "", false
+}
+
+// burst is a run of token arrivals with no gap over burstGap between them.
+type burst struct {
+	tokens int
+	start  time.Duration
+	bytes  int
+}
+
+const burstGap = 3 * time.Millisecond
+
+// bursts groups the arrivals, and the body's reads, into bursts.
+func (res *ProbeResult) bursts() []burst {
+	var bs []burst
+	for i, at := range res.Arrivals {
+		if i == 0 || at-res.Arrivals[i-1] > burstGap {
+			bs = append(bs, burst{start: at})
+		}
+		bs[len(bs)-1].tokens++
+	}
+	for _, r := range res.Reads {
+		for i := len(bs) - 1; i >= 0; i-- {
+			if r.At >= bs[i].start-burstGap {
+				bs[i].bytes += r.Bytes
+				break
+			}
+		}
+	}
+	return bs
+}
+
+// checkBuffering looks for tokens that arrive in lumps: the whole answer
+// at once after a wait, or bursts of kilobytes, as a buffering proxy
+// releases them.
+func (res *ProbeResult) checkBuffering() {
+	const fix = "send X-Accel-Buffering: no, set proxy_buffering off (nginx) and proxy_http_version 1.1, and flush after each event"
+	bs := res.bursts()
+	if res.Tokens < 10 {
+		res.add("buffering", Pass, "too few tokens (%d) to tell", res.Tokens)
+		return
+	}
+	biggest := 0
+	for _, b := range bs {
+		biggest = max(biggest, b.tokens)
+	}
+	if len(bs) <= 2 && biggest*10 >= res.Tokens*9 && res.FirstToken > 200*time.Millisecond {
+		res.add("buffering", Fail, "all %d tokens arrived at once, %s after the request: buffered by a proxy; %s", res.Tokens, fmtDur(res.FirstToken), fix)
+		return
+	}
+	lumps, lumpBytes, lumpTokens := 0, 0, 0
+	for _, b := range bs[:len(bs)-1] { // the last burst is whatever was left
+		if b.tokens >= 4 {
+			lumps++
+			lumpBytes += b.bytes
+			lumpTokens += b.tokens
+		}
+	}
+	if lumps >= 2 && lumpTokens*2 >= res.Tokens {
+		size := lumpBytes / lumps
+		res.add("buffering", Fail, "tokens arrive in %d lumps of ~%s (%d tokens each): buffered by a proxy; %s", lumps, fmtBytes(size), lumpTokens/lumps, fix)
+		return
+	}
+	res.add("buffering", Pass, "%d tokens in %d arrivals", res.Tokens, len(bs))
+}
+
+func (res *ProbeResult) checkThresholds(opts ProbeOptions) {
+	if opts.MaxTTFT > 0 {
+		switch {
+		case res.FirstToken == 0:
+			res.add("ttft", Fail, "no token arrived (limit %s)", fmtDur(opts.MaxTTFT))
+		case res.FirstToken > opts.MaxTTFT:
+			res.add("ttft", Fail, "%s, over --max-ttft %s", fmtDur(res.FirstToken), fmtDur(opts.MaxTTFT))
+		default:
+			res.add("ttft", Pass, "%s, within %s", fmtDur(res.FirstToken), fmtDur(opts.MaxTTFT))
+		}
+	}
+	if opts.MinRate > 0 {
+		if res.Rate < opts.MinRate {
+			res.add("rate", Fail, "%.1f tokens/s, under --min-rate %g", res.Rate, opts.MinRate)
+		} else {
+			res.add("rate", Pass, "%.1f tokens/s, over %g", res.Rate, opts.MinRate)
+		}
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// fmtDur shows a duration as people read it: 812ms, 1.42s, 29.9s.
+func fmtDur(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	}
+	return fmt.Sprintf("%.1fs", d.Seconds())
+}
+
+// fmtBytes shows a size: 812 B, 4.0 KiB.
+func fmtBytes(n int) string {
+	if n < 1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	return fmt.Sprintf("%.1f KiB", math.Round(float64(n)/102.4)/10)
+}

@@ -1,0 +1,79 @@
+package client_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/server"
+)
+
+// probe runs one probe of tok serve's tok protocol endpoint with knobs.
+func probe(t *testing.T, url, knobs string, cfg client.Config, opts client.ProbeOptions) *client.ProbeResult {
+	t.Helper()
+	ep := client.Endpoint{URL: url + "/api/chat/stream", Header: scenario(knobs)}
+	req, err := ep.Request(context.Background(), []client.Message{{Role: "user", Content: "hi"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client.New(cfg).Probe(context.Background(), req, opts)
+}
+
+// verdict is the check called name, as "LEVEL detail".
+func verdict(res *client.ProbeResult, name string) string {
+	for _, c := range res.Checks {
+		if c.Name == name {
+			return string(c.Level) + " " + c.Detail
+		}
+	}
+	return "(no " + name + " check)"
+}
+
+func TestProbeVerdicts(t *testing.T) {
+	srv := httptest.NewServer(server.New(server.Config{}))
+	defer srv.Close()
+	tests := []struct {
+		knobs  string
+		cfg    client.Config
+		check  string
+		want   string
+		failed bool
+	}{
+		{"tokens=40,interval=5,first=20", client.Config{}, "buffering", "PASS 40 tokens in", false},
+		{"tokens=40,interval=5,first=20", client.Config{}, "end", `PASS "done"`, false},
+		{"tokens=40,interval=5,first=20", client.Config{}, "after end", "PASS nothing, and the connection closed", false},
+		{"tokens=400,interval=2,first=20,buffer=4096", client.Config{}, "buffering", "FAIL tokens arrive in 4 lumps of ~4.0 KiB", true},
+		{"tokens=40,interval=5,first=20,drop-after=10", client.Config{}, "end", "FAIL cut off after 10 tokens", true},
+		{"tokens=40,interval=5,first=20,error-after=10", client.Config{}, "end", "FAIL an error event after 10 tokens", true},
+		{"tokens=40,interval=5,first=20,stall-after=10", client.Config{IdleTimeout: 300 * time.Millisecond}, "end", "FAIL no bytes for 300ms after 10 tokens", true},
+		{"status=429", client.Config{}, "status", "FAIL 429 Too Many Requests", true},
+		{"tokens=40,interval=5,first=20,heartbeat=20", client.Config{}, "heartbeats", "PASS", false},
+	}
+	for _, tt := range tests {
+		res := probe(t, srv.URL, tt.knobs, tt.cfg, client.ProbeOptions{})
+		if got := verdict(res, tt.check); !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%s: %s = %q, want %q\nall: %+v", tt.knobs, tt.check, got, tt.want, res.Checks)
+		}
+		if res.Failed() != tt.failed {
+			t.Errorf("%s: failed = %v, want %v: %+v", tt.knobs, res.Failed(), tt.failed, res.Checks)
+		}
+	}
+}
+
+func TestProbeTTFTIsWithin5msOfTruth(t *testing.T) {
+	srv := httptest.NewServer(server.New(server.Config{}))
+	defer srv.Close()
+	res := probe(t, srv.URL, "tokens=5,interval=5,first=300", client.Config{}, client.ProbeOptions{})
+	// Truth: the server waits 300 ms after its headers; the loopback costs
+	// the time to the headers.
+	truth := 300*time.Millisecond + res.Headers
+	if d := res.FirstToken - truth; d < 0 || d > 5*time.Millisecond {
+		t.Errorf("first token %s, truth %s (headers %s): off by %s", res.FirstToken, truth, res.Headers, d)
+	}
+	if res.Tokens != 5 || res.OutputTokens != 5 || res.TokensFrom != "usage" {
+		t.Errorf("tokens %d, output %d from %s", res.Tokens, res.OutputTokens, res.TokensFrom)
+	}
+}
