@@ -179,14 +179,20 @@ var gatewayLimits = []struct {
 	{300 * time.Second, "a 300 s gateway timeout"},
 }
 
-// gatewayLimit names the timeout a stream that died at d probably met.
+// gatewayLimit names the timeout a stream that died at d probably met:
+// the nearest of those it died just before or up to a second after.
 func gatewayLimit(d time.Duration) (string, bool) {
+	best, found := time.Duration(math.MaxInt64), ""
 	for _, g := range gatewayLimits {
-		if diff := d - g.at; diff >= -300*time.Millisecond && diff <= time.Second {
-			return "a gateway timeout, likely " + g.name, true
+		diff := d - g.at
+		if diff >= -300*time.Millisecond && diff <= time.Second && diff.Abs() < best {
+			best, found = diff.Abs(), g.name
 		}
 	}
-	return "", false
+	if found == "" {
+		return "", false
+	}
+	return "a gateway timeout, likely " + found, true
 }
 
 // burst is a run of token arrivals with no gap over burstGap between them.
@@ -285,7 +291,7 @@ func fmtDur(d time.Duration) string {
 	case d < time.Millisecond:
 		return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
 	case d < time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
+		return fmt.Sprintf("%dms", d.Round(time.Millisecond).Milliseconds())
 	case d < 10*time.Second:
 		return fmt.Sprintf("%.2fs", d.Seconds())
 	}

@@ -77,3 +77,19 @@ func TestProbeTTFTIsWithin5msOfTruth(t *testing.T) {
 		t.Errorf("tokens %d, output %d from %s", res.Tokens, res.OutputTokens, res.TokensFrom)
 	}
 }
+
+func TestProbeNamesTheNearestGatewayTimeout(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		29*time.Second + 100*time.Millisecond: "29 s",
+		29*time.Second + 950*time.Millisecond: "30 s",
+		60*time.Second + 400*time.Millisecond: "60 s",
+		100 * time.Second:                     "100 s",
+	} {
+		if got := client.ExportGatewayLimit(d); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want %q", d, got, want)
+		}
+	}
+	if got := client.ExportGatewayLimit(45 * time.Second); got != "" {
+		t.Errorf("45s: %q, want none", got)
+	}
+}

@@ -60,9 +60,12 @@ const (
 // reportError prints err as one line on stderr and returns the exit code.
 func reportError(ios *ioStreams, err error) int {
 	var ue usageError
+	var pe probeExit
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &pe):
+		return int(pe) // the report said why
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintln(ios.ErrOut, "tok: interrupted; the answer above is what arrived")
 		return exitInterrupted

@@ -1,0 +1,236 @@
+package client
+
+import (
+	_ "embed" // for ProbeSchema
+	"encoding/json"
+	"math"
+	"strconv"
+	"time"
+)
+
+// ProbeSchema is the JSON Schema (draft 2020-12) of what
+// [ProbeResult.MarshalJSON] and [ProbeSummary.MarshalJSON] write: the
+// contract `tok probe --json` keeps with the tools that read it.
+//
+//go:embed probe.schema.json
+var ProbeSchema []byte
+
+// millis is a duration written to JSON as float milliseconds, to the
+// microsecond.
+type millis time.Duration
+
+func (d millis) MarshalJSON() ([]byte, error) {
+	return strconv.AppendFloat(nil, math.Round(float64(d)/1e3)/1e3, 'f', -1, 64), nil
+}
+
+// round2 rounds a rate to two decimals, so the JSON shows no float noise.
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
+
+// probeJSON is a [ProbeResult] as probe.schema.json's "result" describes
+// it. The field order is the JSON's; keep it stable.
+type probeJSON struct {
+	URL           string           `json:"url"`
+	Method        string           `json:"method"`
+	Status        int              `json:"status"`
+	Proto         string           `json:"proto"`
+	Dialect       string           `json:"dialect"`
+	Headers       headersJSON      `json:"headers"`
+	DNS           millis           `json:"dns_ms"`
+	Connect       millis           `json:"connect_ms"`
+	TLS           millis           `json:"tls_ms"`
+	HeadersAt     millis           `json:"headers_ms"`
+	FirstByte     millis           `json:"first_byte_ms"`
+	FirstToken    millis           `json:"first_token_ms"`
+	Total         millis           `json:"total_ms"`
+	Tokens        int              `json:"tokens"`
+	OutputTokens  int              `json:"output_tokens"`
+	TokensFrom    string           `json:"tokens_from"`
+	Gaps          gapsJSON         `json:"gaps_ms"`
+	PerToken      millis           `json:"per_token_ms"`
+	Rate          float64          `json:"rate"`
+	Bytes         int64            `json:"bytes"`
+	Frames        int              `json:"frames"`
+	Heartbeats    int              `json:"heartbeats"`
+	Terminal      bool             `json:"terminal"`
+	Implicit      bool             `json:"implicit"`
+	AfterTerminal int              `json:"after_terminal"`
+	HeldOpen      bool             `json:"held_open"`
+	ServerError   *serverErrorJSON `json:"server_error"`
+	Error         *string          `json:"error"`
+	Passed        bool             `json:"passed"`
+	Checks        []checkJSON      `json:"checks"`
+	Arrivals      []millis         `json:"arrivals_ms"`
+}
+
+// headersJSON holds the response headers the checks read, "" when absent.
+type headersJSON struct {
+	ContentType     string `json:"content_type"`
+	CacheControl    string `json:"cache_control"`
+	ContentLength   string `json:"content_length"`
+	ContentEncoding string `json:"content_encoding"`
+	XAccelBuffering string `json:"x_accel_buffering"`
+}
+
+type gapsJSON struct {
+	P50 millis `json:"p50"`
+	P90 millis `json:"p90"`
+	P99 millis `json:"p99"`
+	Max millis `json:"max"`
+}
+
+type serverErrorJSON struct {
+	Message string `json:"message"`
+	Type    string `json:"type"`
+}
+
+type checkJSON struct {
+	Name   string `json:"name"`
+	Level  Level  `json:"level"`
+	Detail string `json:"detail"`
+}
+
+// MarshalJSON writes every figure and check of the result, as
+// probe.schema.json ([ProbeSchema]) documents: snake_case keys, durations
+// as float milliseconds in keys ending in "_ms" (0 for a phase that did
+// not happen), "error" null unless the request failed, and "passed" true
+// when no check failed.
+func (res *ProbeResult) MarshalJSON() ([]byte, error) {
+	out := res.figuresJSON()
+	if res.ServerError != nil {
+		out.ServerError = &serverErrorJSON{res.ServerError.Message, res.ServerError.Type}
+	}
+	if res.Err != nil {
+		msg := res.Err.Error()
+		out.Error = &msg
+	}
+	for _, c := range res.Checks {
+		out.Checks = append(out.Checks, checkJSON(c))
+	}
+	for _, at := range res.Arrivals {
+		out.Arrivals = append(out.Arrivals, millis(at))
+	}
+	return json.Marshal(out)
+}
+
+// figuresJSON copies the figures; the lists are empty, never null.
+func (res *ProbeResult) figuresJSON() probeJSON {
+	h := res.Header.Get
+	return probeJSON{
+		URL:     res.URL,
+		Method:  res.Method,
+		Status:  res.Status,
+		Proto:   res.Proto,
+		Dialect: string(res.Dialect),
+		Headers: headersJSON{
+			ContentType:     h("Content-Type"),
+			CacheControl:    h("Cache-Control"),
+			ContentLength:   h("Content-Length"),
+			ContentEncoding: h("Content-Encoding"),
+			XAccelBuffering: h("X-Accel-Buffering"),
+		},
+		DNS:           millis(res.DNS),
+		Connect:       millis(res.Connect),
+		TLS:           millis(res.TLS),
+		HeadersAt:     millis(res.Headers),
+		FirstByte:     millis(res.FirstByte),
+		FirstToken:    millis(res.FirstToken),
+		Total:         millis(res.Total),
+		Tokens:        res.Tokens,
+		OutputTokens:  res.OutputTokens,
+		TokensFrom:    res.TokensFrom,
+		Gaps:          gapsJSON{millis(res.Gaps.P50), millis(res.Gaps.P90), millis(res.Gaps.P99), millis(res.Gaps.Max)},
+		PerToken:      millis(res.PerToken),
+		Rate:          round2(res.Rate),
+		Bytes:         res.Bytes,
+		Frames:        res.FrameCount,
+		Heartbeats:    res.Heartbeats,
+		Terminal:      res.Terminal,
+		Implicit:      res.Implicit,
+		AfterTerminal: res.AfterTerminal,
+		HeldOpen:      res.HeldOpen,
+		Passed:        !res.Failed(),
+		Checks:        make([]checkJSON, 0, len(res.Checks)),
+		Arrivals:      make([]millis, 0, len(res.Arrivals)),
+	}
+}
+
+// MarshalJSON writes the summary as probe.schema.json's "summary"
+// describes it ([ProbeSchema]): the same conventions as
+// [ProbeResult.MarshalJSON], each distribution as an object of n, min,
+// p50, p90, p99, max and mean (null when n is 0), and every request's
+// result under "results".
+func (s *ProbeSummary) MarshalJSON() ([]byte, error) {
+	out := summaryJSON{
+		URL: s.URL, Method: s.Method, Requests: s.Requests, Errors: s.Errors,
+		Wall: millis(s.Wall), PerSecond: round2(s.PerSecond),
+		Headers: durationsJSON(s.Headers), FirstByte: durationsJSON(s.FirstByte),
+		FirstToken: durationsJSON(s.FirstToken), Total: durationsJSON(s.Total), GapP50: durationsJSON(s.GapP50),
+		Rate: floatsJSON(s.Rate), OutputTokens: floatsJSON(s.OutputTokens),
+		Passed: !s.Failed(), Checks: make([]tallyJSON, 0, len(s.Checks)),
+		Results: s.Results,
+	}
+	if out.Results == nil {
+		out.Results = []*ProbeResult{}
+	}
+	for _, t := range s.Checks {
+		out.Checks = append(out.Checks, tallyJSON(t))
+	}
+	return json.Marshal(out)
+}
+
+type summaryJSON struct {
+	URL          string         `json:"url"`
+	Method       string         `json:"method"`
+	Requests     int            `json:"requests"`
+	Errors       int            `json:"errors"`
+	Wall         millis         `json:"wall_ms"`
+	PerSecond    float64        `json:"requests_per_second"`
+	Headers      distJSON       `json:"headers_ms"`
+	FirstByte    distJSON       `json:"first_byte_ms"`
+	FirstToken   distJSON       `json:"first_token_ms"`
+	Total        distJSON       `json:"total_ms"`
+	GapP50       distJSON       `json:"gap_p50_ms"`
+	Rate         distJSON       `json:"rate"`
+	OutputTokens distJSON       `json:"output_tokens"`
+	Passed       bool           `json:"passed"`
+	Checks       []tallyJSON    `json:"checks"`
+	Results      []*ProbeResult `json:"results"`
+}
+
+type tallyJSON struct {
+	Name string `json:"name"`
+	Pass int    `json:"pass"`
+	Warn int    `json:"warn"`
+	Fail int    `json:"fail"`
+}
+
+// distJSON is a distribution; the figures are null when N is 0.
+type distJSON struct {
+	N    int             `json:"n"`
+	Min  json.RawMessage `json:"min"`
+	P50  json.RawMessage `json:"p50"`
+	P90  json.RawMessage `json:"p90"`
+	P99  json.RawMessage `json:"p99"`
+	Max  json.RawMessage `json:"max"`
+	Mean json.RawMessage `json:"mean"`
+}
+
+func durationsJSON(d Distribution[time.Duration]) distJSON {
+	return toDistJSON(d, func(v time.Duration) json.RawMessage { b, _ := millis(v).MarshalJSON(); return b })
+}
+
+func floatsJSON(d Distribution[float64]) distJSON {
+	return toDistJSON(d, func(v float64) json.RawMessage { b, _ := json.Marshal(round2(v)); return b })
+}
+
+func toDistJSON[T time.Duration | float64](d Distribution[T], enc func(T) json.RawMessage) distJSON {
+	out := distJSON{N: d.N}
+	fields := []*json.RawMessage{&out.Min, &out.P50, &out.P90, &out.P99, &out.Max, &out.Mean}
+	for i, v := range []T{d.Min, d.P50, d.P90, d.P99, d.Max, d.Mean} {
+		*fields[i] = json.RawMessage("null")
+		if d.N > 0 {
+			*fields[i] = enc(v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,353 @@
+package client
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// reportWidth is the width the reports fit: a standard terminal's.
+const reportWidth = 80
+
+// reportIndent lines the second header line up under the first's request.
+const reportIndent = "           "
+
+// paint styles one piece of a report.
+type paint func(string) string
+
+// reportStyles colour a report: verdicts by level, labels dim. The plain
+// set leaves text as it is, so a report without colour has no escapes.
+type reportStyles struct {
+	pass, warn, fail, dim paint
+}
+
+func newReportStyles(color bool) reportStyles {
+	if !color {
+		plain := func(s string) string { return s }
+		return reportStyles{plain, plain, plain, plain}
+	}
+	with := func(s lipgloss.Style) paint { return func(t string) string { return s.Render(t) } }
+	return reportStyles{
+		pass: with(lipgloss.NewStyle().Foreground(lipgloss.Green)),
+		warn: with(lipgloss.NewStyle().Foreground(lipgloss.Yellow)),
+		fail: with(lipgloss.NewStyle().Foreground(lipgloss.Red)),
+		dim:  with(lipgloss.NewStyle().Faint(true)),
+	}
+}
+
+func (st reportStyles) level(l Level) string {
+	switch l {
+	case Fail:
+		return st.fail(string(l))
+	case Warn:
+		return st.warn(string(l))
+	}
+	return st.pass(string(l))
+}
+
+// Report writes the result for a terminal, in at most 80 columns: the
+// request, the phases and the pace, a timeline of the tokens' arrivals,
+// and the checks. A request that got no 2xx answer has no figures and no
+// timeline. Text from the server is stripped of control characters. A
+// check's detail too long for the width is cut with "…" when it passed,
+// and wrapped onto a few lines when it did not, so the cause and the fix
+// stay in view. With color false the report has no escape sequences.
+func (res *ProbeResult) Report(w io.Writer, color bool) error {
+	st := newReportStyles(color)
+	var b strings.Builder
+	res.writeHead(&b, st)
+	if res.Reached() {
+		res.writeFigures(&b, st)
+		res.writeTimeline(&b, st)
+	}
+	writeChecks(&b, st, res.Checks)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeHead writes the request line and, under it, the answer in brief.
+func (res *ProbeResult) writeHead(b *strings.Builder, st reportStyles) {
+	req := clean(res.Method + " " + res.URL)
+	fmt.Fprintf(b, "%s  %s\n", st.dim("tok probe"), ansi.Truncate(req, reportWidth-len(reportIndent), "…"))
+	parts := res.outcome()
+	for i, p := range parts {
+		parts[i] = clean(p)
+	}
+	line := ansi.Truncate(strings.Join(parts, " · "), reportWidth-len(reportIndent), "…")
+	fmt.Fprintf(b, "%s%s\n", reportIndent, line)
+}
+
+// outcome is the answer in a few words: the status, the dialect, the
+// tokens and the time; or, when no 2xx came, why not.
+func (res *ProbeResult) outcome() []string {
+	if !res.Reached() {
+		parts := []string{"no answer"}
+		var he *HTTPError
+		if errors.As(res.Err, &he) {
+			parts[0] = cmp.Or(he.Status, strconv.Itoa(he.StatusCode))
+			if he.RetryAfter > 0 {
+				parts = append(parts, "retry after "+fmtDur(he.RetryAfter))
+			}
+		} else if res.Status != 0 {
+			parts[0] = strconv.Itoa(res.Status)
+		}
+		return append(parts, fmtDur(res.Total))
+	}
+	return []string{
+		strings.TrimSpace(res.Proto + " " + strconv.Itoa(res.Status)),
+		cmp.Or(string(res.Dialect), "no dialect"),
+		fmt.Sprintf("%d tokens (%s)", res.OutputTokens, res.TokensFrom),
+		fmtDur(res.Total),
+	}
+}
+
+// writeFigures writes the phases up to the first byte, the pace of the
+// tokens and the gaps between them.
+func (res *ProbeResult) writeFigures(b *strings.Builder, st reportStyles) {
+	field := func(label, value string) string { return st.dim(label) + " " + value }
+	b.WriteString("\n")
+	writeFields(b, field("dns", durOrDash(res.DNS)), field("connect", durOrDash(res.Connect)),
+		field("tls", durOrDash(res.TLS)), field("headers", durOrDash(res.Headers)),
+		field("first byte", durOrDash(res.FirstByte)))
+	rate := "—"
+	if res.Rate > 0 {
+		rate = fmt.Sprintf("%.1f tok/s", res.Rate)
+	}
+	writeFields(b, field("first token", durOrDash(res.FirstToken)),
+		field("per token", durOrDash(res.PerToken)), field("rate", rate))
+	if len(res.Arrivals) >= 2 {
+		g := res.Gaps
+		writeFields(b, st.dim("gaps"), field("p50", fmtDur(g.P50)), field("p90", fmtDur(g.P90)),
+			field("p99", fmtDur(g.P99)), field("max", fmtDur(g.Max)))
+	}
+}
+
+// writeFields writes one indented line of fields, two spaces apart.
+func writeFields(b *strings.Builder, fields ...string) {
+	fmt.Fprintf(b, "  %s\n", ansi.Truncate(strings.Join(fields, "  "), reportWidth-2, "…"))
+}
+
+func durOrDash(d time.Duration) string {
+	if d <= 0 {
+		return "—"
+	}
+	return fmtDur(d)
+}
+
+// checkNameWidth is the checks' name column: the longest name and a space.
+const checkNameWidth = 15
+
+// maxDetailLines is the most lines a WARN or FAIL detail wraps onto.
+const maxDetailLines = 4
+
+// writeChecks writes the checks, a verdict and a name to each, and a count.
+func writeChecks(b *strings.Builder, st reportStyles, checks []Check) {
+	if len(checks) == 0 {
+		return
+	}
+	nameWidth := checkNameWidth
+	for _, c := range checks {
+		nameWidth = max(nameWidth, len(c.Name)+1)
+	}
+	room := reportWidth - len("  PASS  ") - nameWidth
+	indent := strings.Repeat(" ", reportWidth-room)
+	b.WriteString("\n")
+	for _, c := range checks {
+		lines := fitDetail(clean(c.Detail), room, c.Level != Pass)
+		fmt.Fprintf(b, "  %s  %s%s\n", st.level(c.Level), st.dim(fmt.Sprintf("%-*s", nameWidth, c.Name)), lines[0])
+		for _, l := range lines[1:] {
+			fmt.Fprintf(b, "%s%s\n", indent, l)
+		}
+	}
+	fmt.Fprintf(b, "\n  %s\n", tally(st, checks))
+}
+
+// fitDetail fits a check's detail to width. A pass says what it needs in
+// a line, so a longer one is cut with "…". A warning or a failure names
+// the cause and the fix (the gateway's timeout, "proxy_buffering off"),
+// which a cut would lose, so it wraps, onto at most maxDetailLines lines.
+func fitDetail(s string, width int, wrap bool) []string {
+	if !wrap {
+		return []string{ansi.Truncate(s, width, "…")}
+	}
+	lines := strings.Split(ansi.Wrap(s, width, " "), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	if len(lines) > maxDetailLines {
+		last := lines[maxDetailLines-1] + " " + lines[maxDetailLines]
+		lines = append(lines[:maxDetailLines-1], ansi.Truncate(last, width, "…"))
+	}
+	return lines
+}
+
+// tally counts the verdicts: "1 failed, 2 warnings, 8 passed", or
+// "all 11 checks passed".
+func tally(st reportStyles, checks []Check) string {
+	n := map[Level]int{}
+	for _, c := range checks {
+		n[c.Level]++
+	}
+	if n[Pass] == len(checks) {
+		return st.pass(fmt.Sprintf("all %d checks passed", len(checks)))
+	}
+	var parts []string
+	if n[Fail] > 0 {
+		parts = append(parts, st.fail(fmt.Sprintf("%d failed", n[Fail])))
+	}
+	if n[Warn] > 0 {
+		parts = append(parts, st.warn(plural(n[Warn], "warning")))
+	}
+	if n[Pass] > 0 {
+		parts = append(parts, fmt.Sprintf("%d passed", n[Pass]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// plural is "1 warning", "2 warnings".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// clean makes server text safe to print. It drops control characters (C0,
+// DEL and C1, which includes the 8-bit CSI), so a header or an error
+// message cannot move the cursor or start an escape sequence; line breaks
+// and tabs become spaces, so words stay apart.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return ' '
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// WriteFrames writes the frames [ProbeOptions.Frames] kept, one a line,
+// with the time each arrived:
+//
+//	+302.114ms  event=delta id=7  data="{\"text\":\"Hi\"}"
+//	+310.020ms  : (comment)
+//
+// The data is quoted as a Go string, so control characters show as
+// escapes; an event name or ID that holds spaces or control characters is
+// quoted too. A probe without [ProbeOptions.Frames] writes nothing.
+func (res *ProbeResult) WriteFrames(w io.Writer) error {
+	var b strings.Builder
+	for _, f := range res.Frames {
+		at := "+" + strconv.FormatFloat(float64(f.At)/float64(time.Millisecond), 'f', 3, 64) + "ms"
+		fmt.Fprintf(&b, "%12s  ", at)
+		if f.Comment {
+			b.WriteString(": (comment)\n")
+			continue
+		}
+		var tags []string
+		if f.Event != "" {
+			tags = append(tags, "event="+quoteOdd(f.Event))
+		}
+		if f.ID != "" {
+			tags = append(tags, "id="+quoteOdd(f.ID))
+		}
+		if len(tags) > 0 {
+			b.WriteString(strings.Join(tags, " ") + "  ")
+		}
+		b.WriteString("data=" + strconv.Quote(f.Data) + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// quoteOdd quotes s when it holds anything but printable, non-space text.
+func quoteOdd(s string) string {
+	for _, r := range s {
+		if r == ' ' || r == '"' || !strconv.IsPrint(r) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
+}
+
+// bars are the timeline's column heights, lowest first.
+var bars = []rune("▁▂▃▄▅▆▇█")
+
+// timelineCols is the most columns the timeline draws.
+const timelineCols = 60
+
+// writeTimeline draws when the tokens arrived: one row of bars over
+// [0, Total], each column as tall as the tokens in its slice of time, so
+// a buffered stream shows as a few tall bars between gaps and a steady
+// one as a flat band.
+func (res *ProbeResult) writeTimeline(b *strings.Builder, st reportStyles) {
+	b.WriteString("\n")
+	if len(res.Arrivals) == 0 {
+		fmt.Fprintf(b, "  %s\n", st.dim("no tokens arrived"))
+		return
+	}
+	span := max(res.Total, res.Arrivals[len(res.Arrivals)-1], time.Millisecond)
+	cols, width := timeline(res.Arrivals, span)
+	top := slices.Max(cols)
+	fmt.Fprintf(b, "  %s\n", st.dim(fmt.Sprintf("tokens over time (each column %s; █ %.0f tok/s)",
+		fmtDur(width), top/width.Seconds())))
+	row := make([]rune, len(cols))
+	for i, v := range cols {
+		row[i] = bar(v, top)
+	}
+	end := fmtDur(span)
+	pad := max(len(cols)-1-len(end), 1)
+	fmt.Fprintf(b, "  %s\n  %s\n", string(row), st.dim("0"+strings.Repeat(" ", pad)+end))
+}
+
+// timeline spreads the arrivals over [0, span] in up to timelineCols
+// columns of at least a millisecond, and reports the columns' width.
+//
+// Each column counts the arrivals near its centre with a tent kernel, of
+// half-width the column's width or, for a sparse stream, two mean gaps
+// between tokens. So a steady stream draws a flat band, not the beat
+// pattern of one and two tokens a column that plain bins give when the
+// token interval does not divide the column width, and jitter between
+// tokens does not show as ragged bars; a lump still lands in a column or
+// two, with blanks between. The weights are scaled to sum to about the
+// number of arrivals, so a column's value is tokens in its width.
+func timeline(arrivals []time.Duration, span time.Duration) ([]float64, time.Duration) {
+	n := int(min(max(span/time.Millisecond, 1), timelineCols))
+	width := float64(span / time.Duration(n))
+	half := width
+	if len(arrivals) > 1 {
+		meanGap := float64(arrivals[len(arrivals)-1]-arrivals[0]) / float64(len(arrivals)-1)
+		half = max(width, 2*meanGap)
+	}
+	cols := make([]float64, n)
+	for _, at := range arrivals {
+		x := float64(at)
+		first := max(int(math.Ceil((x-half)/width-0.5)), 0)
+		for i := first; i < n && float64(i)*width+width/2 < x+half; i++ {
+			near := 1 - math.Abs(x-(float64(i)*width+width/2))/half
+			cols[i] += max(near, 0) * width / half
+		}
+	}
+	return cols, time.Duration(width)
+}
+
+// bar is the glyph for a column holding v, scaled to the tallest
+// column's top: a space for none, and at least the lowest bar for any.
+func bar(v, top float64) rune {
+	if v <= 0 || top <= 0 {
+		return ' '
+	}
+	level := int(math.Round(v / top * float64(len(bars))))
+	return bars[min(max(level, 1), len(bars))-1]
+}

@@ -1,0 +1,371 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tokcli/tok/client"
+)
+
+// probeOptions are the flags of tok probe.
+type probeOptions struct {
+	IO *ioStreams
+
+	URL          string
+	Prompt       string
+	Headers      []string
+	Method       string
+	Data         string
+	EndpointName string
+	Provider     string
+	Model        string
+	API          string
+	JSON         bool
+	Frames       bool
+	N, C         int
+	MaxTTFT      time.Duration
+	MinRate      float64
+	IdleTimeout  time.Duration
+	Timeout      time.Duration
+	Connect      time.Duration
+	Grace        time.Duration
+
+	header http.Header
+	body   []byte // --data, read
+	ep     client.Endpoint
+}
+
+// Exit codes of tok probe, as its help documents.
+const (
+	exitProbeFailed      = 1
+	exitProbeUnreachable = 3
+)
+
+// probeExit is a probe's outcome as an exit code, already reported.
+type probeExit int
+
+func (e probeExit) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+const probeLong = `tok probe smoke-tests a streaming endpoint: does it stream, how fast, and
+if not, what is in the way.
+
+It sends one request (or -n of them) and measures, on a monotonic clock:
+DNS, connect, TLS, time to headers, first byte and first token (the first
+non-empty text), the gaps between tokens (p50, p90, p99, max), time per
+output token, decode rate, output tokens (the server's usage when sent,
+else chunks), and the total. Then it checks, each PASS, WARN or FAIL with
+one line of why: the status; Content-Type text/event-stream;
+Cache-Control no-cache; no Content-Length; no compression; the dialect;
+well-formed frames; a terminal event ([DONE], message_stop, done…) and
+nothing after it; heartbeats; buffering (tokens that arrive in lumps, as a
+buffering proxy releases them, with the fix); a cut-off at a gateway's
+round-number timeout (29-30 s, 60 s, 100 s); and --max-ttft and
+--min-rate.
+
+The request's shape comes from the URL: /v1/messages is Anthropic,
+…/chat/completions OpenAI Chat Completions, …/responses OpenAI Responses,
+…:streamGenerateContent Gemini, anything else tok's protocol. Keys come
+from ANTHROPIC_API_KEY, OPENAI_API_KEY and GEMINI_API_KEY. --provider or
+-e NAME (the config file's endpoint) name the API instead; -H, --method and
+--data @file send a request of your own.
+
+Exit codes:
+  0  every check passed (warnings allowed)
+  1  a check failed
+  2  usage error
+  3  could not connect, or the answer was not 2xx`
+
+const probeExample = `  tok probe http://localhost:8080/api/chat/stream
+  tok probe https://api.example.com/v1/chat/completions --max-ttft 800ms --min-rate 20
+  tok probe --provider anthropic "count to twenty"
+  tok probe https://chat.example.com/stream --data @request.json -H "Authorization: Bearer $TOKEN"
+  tok probe http://localhost:8080/api/chat/stream -n 50 -c 10 --json | jq .first_token_ms`
+
+// defaultProbePrompt asks for an answer long enough to measure a rate.
+const defaultProbePrompt = "Count from 1 to 30, one number per line, with no other text."
+
+func newProbeCmd(ios *ioStreams, runF func(context.Context, *probeOptions) error) *cobra.Command {
+	o := &probeOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:     "probe [URL] [PROMPT...]",
+		Short:   "Smoke-test a streaming endpoint: latency, buffering, headers, protocol (exit codes for CI)",
+		Long:    probeLong,
+		Example: probeExample,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.parse(cmd.Context(), args, cmd.Flags().Changed); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runProbe(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&o.Headers, "header", "H", nil, "add a request header (repeatable): -H 'Name: value'")
+	f.StringVarP(&o.Method, "method", "X", "", "the request method (default POST, or GET with no body)")
+	f.StringVarP(&o.Data, "data", "d", "", "send this body instead of tok's request: a string, or @FILE (@- for stdin)")
+	f.StringVarP(&o.EndpointName, "endpoint", "e", "", "probe the config file's endpoint `NAME`")
+	f.StringVarP(&o.Provider, "provider", "p", "", "probe an LLM API: anthropic, openai or gemini")
+	f.StringVarP(&o.Model, "model", "m", "", "the `model` to ask")
+	f.StringVar(&o.API, "api", "", "OpenAI's API: chat or responses")
+	f.BoolVar(&o.JSON, "json", false, "write every figure and check as JSON (see client/probe.schema.json)")
+	f.BoolVar(&o.Frames, "frames", false, "print the raw frames with their arrival times first")
+	f.IntVarP(&o.N, "requests", "n", 1, "send this many requests")
+	f.IntVarP(&o.C, "concurrency", "c", 1, "with this many at a time")
+	f.DurationVar(&o.MaxTTFT, "max-ttft", 0, "fail a time to first token over this (e.g. 800ms)")
+	f.Float64Var(&o.MinRate, "min-rate", 0, "fail a decode rate under this many tokens a second")
+	f.DurationVar(&o.IdleTimeout, "idle-timeout", 30*time.Second, "fail a stream silent for this long, heartbeats included")
+	f.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "give up on a request after this long in all")
+	f.DurationVar(&o.Connect, "connect-timeout", client.DefaultConnectTimeout, "give up connecting after this long")
+	f.DurationVar(&o.Grace, "grace", 500*time.Millisecond, "after the terminal event, read this long for anything more")
+	return cmd
+}
+
+// parse checks the flags and decides the request's shape.
+func (o *probeOptions) parse(ctx context.Context, args []string, changed func(string) bool) error {
+	named := o.EndpointName != "" || o.Provider != ""
+	if !named {
+		if len(args) == 0 {
+			return usageErrorf("give the URL to probe, as in: tok probe http://localhost:8080/api/chat/stream")
+		}
+		u, err := normalizeURL(args[0])
+		if err != nil {
+			return usageErrorf("%q is not a URL: write it as http://host:port/path", args[0])
+		}
+		o.URL, args = u, args[1:]
+	}
+	o.Prompt = strings.Join(args, " ")
+	if o.Prompt == "" {
+		o.Prompt = defaultProbePrompt
+	}
+	switch {
+	case o.N < 1 || o.C < 1:
+		return usageErrorf("-n and -c take 1 or more")
+	case o.MaxTTFT < 0 || o.MinRate < 0 || o.IdleTimeout < 0 || o.Timeout < 0 || o.Grace < 0:
+		return usageErrorf("--max-ttft, --min-rate, --idle-timeout, --timeout and --grace take 0 or more")
+	case o.Frames && (o.JSON || o.N > 1):
+		return usageErrorf("--frames prints one request's frames: leave out --json and -n")
+	}
+	h, err := parseHeaders(o.Headers)
+	if err != nil {
+		return err
+	}
+	o.header = h
+	if err := o.readData(); err != nil {
+		return err
+	}
+	if named {
+		return o.namedEndpoint(ctx, changed)
+	}
+	o.ep = endpointFromURL(o.URL, o.IO.env)
+	o.ep.Header, o.ep.Model = h, firstNonEmpty(o.Model, o.ep.Model)
+	return nil
+}
+
+// readData reads --data: the text, or a file with @FILE.
+func (o *probeOptions) readData() error {
+	switch {
+	case o.Data == "":
+		return nil
+	case o.Data == "@-":
+		b, err := io.ReadAll(o.IO.In)
+		if err != nil {
+			return fmt.Errorf("read stdin: %w", err)
+		}
+		o.body = b
+	case strings.HasPrefix(o.Data, "@"):
+		b, err := os.ReadFile(o.Data[1:])
+		if err != nil {
+			return usageErrorf("--data %s: %v", o.Data, err)
+		}
+		o.body = b
+	default:
+		o.body = []byte(o.Data)
+	}
+	return nil
+}
+
+// namedEndpoint resolves -e or --provider as the chat does.
+func (o *probeOptions) namedEndpoint(ctx context.Context, changed func(string) bool) error {
+	ro := &rootOptions{IO: o.IO, EndpointName: o.EndpointName, Provider: o.Provider, Model: o.Model, API: o.API, header: o.header}
+	if _, err := ro.resolve(ctx, changed); err != nil {
+		return err
+	}
+	o.ep = ro.target.ep
+	o.URL = o.ep.Target()
+	return nil
+}
+
+// endpointFromURL reads the API from the URL's path; the key comes from
+// the provider's variable when it is set.
+func endpointFromURL(raw string, env func(string) string) client.Endpoint {
+	path, _, _ := strings.Cut(raw, "?")
+	var ep client.Endpoint
+	switch {
+	case strings.HasSuffix(path, "/v1/messages"):
+		ep = client.Endpoint{Provider: client.Anthropic, BaseURL: strings.TrimSuffix(path, "/v1/messages")}
+	case strings.HasSuffix(path, "/chat/completions"):
+		ep = client.Endpoint{Provider: client.OpenAI, BaseURL: strings.TrimSuffix(path, "/chat/completions")}
+	case strings.HasSuffix(path, "/responses"):
+		ep = client.Endpoint{Provider: client.OpenAI, API: client.APIResponses, BaseURL: strings.TrimSuffix(path, "/responses")}
+	case strings.HasSuffix(path, ":streamGenerateContent") && strings.Contains(path, "/models/"):
+		base, model, _ := strings.Cut(strings.TrimSuffix(path, ":streamGenerateContent"), "/models/")
+		ep = client.Endpoint{Provider: client.Gemini, BaseURL: strings.TrimSuffix(base, "/v1beta"), Model: model}
+	default:
+		return client.Endpoint{URL: raw}
+	}
+	for _, name := range keyVars[ep.Provider] {
+		if ep.Key = env(name); ep.Key != "" {
+			break
+		}
+	}
+	return ep
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// request builds one probe request.
+func (o *probeOptions) request(ctx context.Context) (*http.Request, error) {
+	if o.body == nil && o.Method == "" {
+		return o.ep.Request(ctx, []client.Message{{Role: "user", Content: o.Prompt}})
+	}
+	method := o.Method
+	if method == "" {
+		method = http.MethodPost
+	}
+	req, err := http.NewRequestWithContext(ctx, method, o.URL, bytes.NewReader(o.body))
+	if err != nil {
+		return nil, usageErrorf("--method %q: %v", o.Method, err)
+	}
+	if o.body == nil {
+		req.Body, req.GetBody, req.ContentLength = nil, nil, 0
+	} else {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("User-Agent", client.UserAgent)
+	for k, vs := range o.header {
+		req.Header[k] = vs
+	}
+	return req, nil
+}
+
+func runProbe(ctx context.Context, o *probeOptions) error {
+	c := client.New(client.Config{ConnectTimeout: o.Connect, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout})
+	popts := client.ProbeOptions{Grace: o.Grace, MaxTTFT: o.MaxTTFT, MinRate: o.MinRate, Frames: o.Frames}
+	color := o.IO.StdoutTTY && o.IO.env("NO_COLOR") == ""
+	if o.N == 1 {
+		req, err := o.request(ctx)
+		if err != nil {
+			return err
+		}
+		res := c.Probe(ctx, req, popts)
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
+		if err := o.write(res, color); err != nil {
+			return err
+		}
+		switch {
+		case !res.Reached():
+			return probeExit(exitProbeUnreachable)
+		case res.Failed():
+			return probeExit(exitProbeFailed)
+		}
+		return nil
+	}
+	results, wall, err := o.many(ctx, c, popts)
+	if err != nil {
+		return err
+	}
+	sum := client.Summarize(results, wall)
+	if err := writeOut(o.IO.Out, sum, o.JSON, color); err != nil {
+		return err
+	}
+	reached := 0
+	for _, r := range results {
+		if r.Reached() {
+			reached++
+		}
+	}
+	switch {
+	case reached == 0:
+		return probeExit(exitProbeUnreachable)
+	case sum.Failed():
+		return probeExit(exitProbeFailed)
+	}
+	return nil
+}
+
+// many runs o.N probes, o.C at a time.
+func (o *probeOptions) many(ctx context.Context, c *client.Client, popts client.ProbeOptions) ([]*client.ProbeResult, time.Duration, error) {
+	results := make([]*client.ProbeResult, o.N)
+	reqs := make([]*http.Request, o.N)
+	for i := range reqs {
+		req, err := o.request(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		reqs[i] = req
+	}
+	start := time.Now()
+	sem := make(chan struct{}, o.C)
+	var wg sync.WaitGroup
+	for i := range reqs {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			results[i] = c.Probe(ctx, reqs[i], popts)
+		})
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil, 0, errInterrupted
+	}
+	return results, time.Since(start), nil
+}
+
+func (o *probeOptions) write(res *client.ProbeResult, color bool) error {
+	if o.Frames {
+		if err := res.WriteFrames(o.IO.Out); err != nil {
+			return fmt.Errorf("write stdout: %w", err)
+		}
+		fmt.Fprintln(o.IO.Out)
+	}
+	return writeOut(o.IO.Out, res, o.JSON, color)
+}
+
+// reporter is a probe's result or summary.
+type reporter interface {
+	Report(w io.Writer, color bool) error
+}
+
+func writeOut(w io.Writer, r reporter, asJSON, color bool) error {
+	var err error
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(r)
+	} else {
+		err = r.Report(w, color)
+	}
+	if err != nil {
+		return fmt.Errorf("write stdout: %w", err)
+	}
+	return nil
+}
