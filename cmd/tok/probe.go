@@ -88,7 +88,7 @@ const probeExample = `  tok probe http://localhost:8080/api/chat/stream
   tok probe https://api.example.com/v1/chat/completions --max-ttft 800ms --min-rate 20
   tok probe --provider anthropic "count to twenty"
   tok probe https://chat.example.com/stream --data @request.json -H "Authorization: Bearer $TOKEN"
-  tok probe http://localhost:8080/api/chat/stream -n 50 -c 10 --json | jq .first_token_ms`
+  tok probe http://localhost:8080/api/chat/stream -n 50 -c 10 --json | jq .first_token_ms.p99`
 
 // defaultProbePrompt asks for an answer long enough to measure a rate.
 const defaultProbePrompt = "Count from 1 to 30, one number per line, with no other text."
