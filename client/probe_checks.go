@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -195,67 +196,78 @@ func gatewayLimit(d time.Duration) (string, bool) {
 	return "a gateway timeout, likely " + found, true
 }
 
-// burst is a run of token arrivals with no gap over burstGap between them.
-type burst struct {
-	tokens int
-	start  time.Duration
-	bytes  int
+// run is a stretch of token arrivals with no silence of the stream's
+// lump gap in it, and the silence before it.
+type run struct {
+	tokens     int
+	start, end time.Duration
+	gapBefore  time.Duration
+	bytes      int
 }
 
-const burstGap = 3 * time.Millisecond
+// lumpGap is the silence that separates runs: eight typical gaps, and at
+// least 30 ms, so a fast stream's scheduling jitter is not a lump.
+func (res *ProbeResult) lumpGap() time.Duration { return max(30*time.Millisecond, 8*res.Gaps.P50) }
 
-// bursts groups the arrivals, and the body's reads, into bursts.
-func (res *ProbeResult) bursts() []burst {
-	var bs []burst
+// runs groups the arrivals into runs, with the bytes read in each.
+func (res *ProbeResult) runs() []run {
+	gap := res.lumpGap()
+	var rs []run
+	var prev time.Duration // the request's start: a buffering proxy may hold the headers too
 	for i, at := range res.Arrivals {
-		if i == 0 || at-res.Arrivals[i-1] > burstGap {
-			bs = append(bs, burst{start: at})
+		if i == 0 || at-res.Arrivals[i-1] >= gap {
+			rs = append(rs, run{start: at, gapBefore: at - prev})
 		}
-		bs[len(bs)-1].tokens++
+		r := &rs[len(rs)-1]
+		r.tokens++
+		r.end, prev = at, at
 	}
-	for _, r := range res.Reads {
-		for i := len(bs) - 1; i >= 0; i-- {
-			if r.At >= bs[i].start-burstGap {
-				bs[i].bytes += r.Bytes
+	for _, rd := range res.Reads {
+		for i := len(rs) - 1; i >= 0; i-- {
+			if rd.At >= rs[i].start-gap/2 {
+				rs[i].bytes += rd.Bytes
 				break
 			}
 		}
 	}
-	return bs
+	return rs
 }
 
 // checkBuffering looks for tokens that arrive in lumps: the whole answer
-// at once after a wait, or bursts of kilobytes, as a buffering proxy
-// releases them.
+// at once after a wait, or runs of kilobytes that arrive far faster than
+// the silences between them, as a buffering proxy releases them. A slow
+// stream with a pause (a tool call, a long thought) is not lumpy: its runs
+// take longer than the pauses.
 func (res *ProbeResult) checkBuffering() {
 	const fix = "send X-Accel-Buffering: no, set proxy_buffering off (nginx) and proxy_http_version 1.1, and flush after each event"
-	bs := res.bursts()
 	if res.Tokens < 10 {
 		res.add("buffering", Pass, "too few tokens (%d) to tell", res.Tokens)
 		return
 	}
+	rs := res.runs()
 	biggest := 0
-	for _, b := range bs {
-		biggest = max(biggest, b.tokens)
+	for _, r := range rs {
+		biggest = max(biggest, r.tokens)
 	}
-	if len(bs) <= 2 && biggest*10 >= res.Tokens*9 && res.FirstToken > 200*time.Millisecond {
+	quick := rs[0].end-rs[0].start < 20*time.Millisecond
+	if len(rs) == 1 && quick && res.FirstToken-res.Headers > 200*time.Millisecond {
 		res.add("buffering", Fail, "all %d tokens arrived at once, %s after the request: buffered by a proxy; %s", res.Tokens, fmtDur(res.FirstToken), fix)
 		return
 	}
-	lumps, lumpBytes, lumpTokens := 0, 0, 0
-	for _, b := range bs[:len(bs)-1] { // the last burst is whatever was left
-		if b.tokens >= 4 {
-			lumps++
-			lumpBytes += b.bytes
-			lumpTokens += b.tokens
+	var sizes, counts []int
+	lumpTokens := 0
+	for _, r := range rs {
+		if r.tokens >= 4 && (r.end-r.start)*4 <= r.gapBefore {
+			sizes, counts = append(sizes, r.bytes), append(counts, r.tokens)
+			lumpTokens += r.tokens
 		}
 	}
-	if lumps >= 2 && lumpTokens*2 >= res.Tokens {
-		size := lumpBytes / lumps
-		res.add("buffering", Fail, "tokens arrive in %d lumps of ~%s (%d tokens each): buffered by a proxy; %s", lumps, fmtBytes(size), lumpTokens/lumps, fix)
+	if len(sizes) >= 2 && lumpTokens*2 >= res.Tokens {
+		res.add("buffering", Fail, "tokens arrive in %d lumps of ~%s (%d tokens each): buffered by a proxy; %s",
+			len(sizes), fmtBytes(median(sizes)), median(counts), fix)
 		return
 	}
-	res.add("buffering", Pass, "%d tokens in %d arrivals", res.Tokens, len(bs))
+	res.add("buffering", Pass, "%d tokens, no lumps", res.Tokens)
 }
 
 func (res *ProbeResult) checkThresholds(opts ProbeOptions) {
@@ -304,4 +316,11 @@ func fmtBytes(n int) string {
 		return fmt.Sprintf("%d B", n)
 	}
 	return fmt.Sprintf("%.1f KiB", math.Round(float64(n)/102.4)/10)
+}
+
+// median of ns, the lower of the middle two.
+func median(ns []int) int {
+	s := slices.Clone(ns)
+	slices.Sort(s)
+	return s[(len(s)-1)/2]
 }

@@ -42,7 +42,7 @@ func TestProbeVerdicts(t *testing.T) {
 		want   string
 		failed bool
 	}{
-		{"tokens=40,interval=5,first=20", client.Config{}, "buffering", "PASS 40 tokens in", false},
+		{"tokens=40,interval=5,first=20", client.Config{}, "buffering", "PASS 40 tokens, no lumps", false},
 		{"tokens=40,interval=5,first=20", client.Config{}, "end", `PASS "done"`, false},
 		{"tokens=40,interval=5,first=20", client.Config{}, "after end", "PASS nothing, and the connection closed", false},
 		{"tokens=400,interval=2,first=20,buffer=4096", client.Config{}, "buffering", "FAIL tokens arrive in 4 lumps of ~4.0 KiB", true},
