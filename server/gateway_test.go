@@ -208,29 +208,6 @@ func TestGatewayPassesThinkingAndToolCallsThrough(t *testing.T) {
 	}
 }
 
-// ended polls base's /_stats for up to 2 s until its first record is not
-// running any more, and returns it.
-func ended(t *testing.T, base string) server.Record {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		resp, err := http.Get(base + "/_stats")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var recs []server.Record
-		err = json.NewDecoder(resp.Body).Decode(&recs)
-		resp.Body.Close()
-		if err != nil || len(recs) == 0 {
-			t.Fatalf("stats %v, err %v", recs, err)
-		}
-		if recs[0].End != server.EndRunning || time.Now().After(deadline) {
-			return recs[0]
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestGatewayAbortsTheUpstreamWhenTheClientLeaves(t *testing.T) {
 	before := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, before) }) // runs after the servers close
@@ -252,11 +229,11 @@ func TestGatewayAbortsTheUpstreamWhenTheClientLeaves(t *testing.T) {
 				}
 			}
 			s.Close()
-			inner := ended(t, u.URL)
+			inner := stats(t, u.URL)[0]
 			if inner.End != server.EndClientDisconnect || inner.TokensAfterDisconnect != 0 || inner.TokensSent >= 200 {
 				t.Errorf("upstream's record %+v, want a client_disconnect with no tokens after it", inner)
 			}
-			outer := ended(t, gw.URL)
+			outer := stats(t, gw.URL)[0]
 			if outer.End != server.EndClientDisconnect || outer.TokensAfterDisconnect != 0 || outer.TokensSent < 3 {
 				t.Errorf("gateway's record %+v", outer)
 			}
@@ -340,7 +317,7 @@ func cutSession(t *testing.T, gw, id string, cut int) string {
 		}
 	}
 	s.Close()
-	if rec := ended(t, gw); rec.End != server.EndClientDisconnect {
+	if rec := stats(t, gw)[0]; rec.End != server.EndClientDisconnect {
 		t.Fatalf("the gateway's record %+v, want a client_disconnect", rec)
 	}
 	return text
@@ -447,7 +424,7 @@ func TestGatewayEndsOpenRelaysWithAnErrorOnShutdown(t *testing.T) {
 	if got.errEv == nil || got.errEv.Message != "the server is shutting down" {
 		t.Errorf("error event %v, err %v; want the shutdown's", got.errEv, got.err)
 	}
-	if inner := ended(t, u.URL); inner.End != server.EndClientDisconnect || inner.TokensAfterDisconnect != 0 {
+	if inner := stats(t, u.URL)[0]; inner.End != server.EndClientDisconnect || inner.TokensAfterDisconnect != 0 {
 		t.Errorf("upstream's record %+v, want it aborted", inner)
 	}
 }

@@ -134,14 +134,7 @@ func TestServeRelaysToAnUpstreamWithoutPrintingTheKey(t *testing.T) {
 		t.Errorf("the upstream got Authorization %q, want the key from OPENAI_API_KEY", got)
 	}
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("runServe: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("tok serve did not shut down")
-	}
+	waitShutdown(t, done)
 }
 
 func TestServeListsEndpointsServesAndShutsDown(t *testing.T) {
@@ -171,14 +164,7 @@ func TestServeListsEndpointsServesAndShutsDown(t *testing.T) {
 		t.Errorf("tok against tok serve: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("runServe: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("tok serve did not shut down")
-	}
+	waitShutdown(t, done)
 }
 
 func TestServeOnABusyPortSaysSo(t *testing.T) {
@@ -187,5 +173,18 @@ func TestServeOnABusyPortSaysSo(t *testing.T) {
 	r := runTok(t, "", "serve", "--addr", ln.Addr().String())
 	if r.code != 1 || !strings.Contains(r.stderr, "address already in use; pick another with --addr") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// waitShutdown waits for runServe to return after its context ended.
+func waitShutdown(t *testing.T, done <-chan error) {
+	t.Helper()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("runServe: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("tok serve did not shut down")
 	}
 }
