@@ -21,6 +21,7 @@ const (
 	KindDone                          // the answer is complete: StopReason
 	KindError                         // the server reported a failure: Err
 	KindRetry                         // the request failed before its first token and is sent again: Retry
+	KindReconnect                     // the stream broke after text arrived and is being resumed: Retry
 )
 
 var kindNames = [...]string{
@@ -35,6 +36,7 @@ var kindNames = [...]string{
 	KindDone:          "done",
 	KindError:         "error",
 	KindRetry:         "retry",
+	KindReconnect:     "reconnect",
 }
 
 // String returns the kind's name as written by tok --events, such as "text".
@@ -63,7 +65,7 @@ type Event struct {
 	StopReason string
 	// Err comes with KindError.
 	Err *ServerError
-	// Retry comes with KindRetry.
+	// Retry comes with KindRetry and KindReconnect.
 	Retry Retry
 	// At is the time since the request began, on the monotonic clock.
 	At time.Duration

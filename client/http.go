@@ -38,6 +38,18 @@ type Config struct {
 	// MaxRetryWait is the longest Retry-After honoured: a server asking
 	// for a longer wait gets no retry, and its error is returned. 0 is 60 s.
 	MaxRetryWait time.Duration
+	// ResumeTries is how many times tok reconnects to a stream that broke
+	// after text arrived (a clean close before the end, a reset, the idle
+	// timeout), when the server can resume it: tok's protocol numbers a
+	// session's tokens with index, and any SSE server may send id lines.
+	// The reconnect asks for the rest (resumeFrom, or Last-Event-ID), and
+	// tokens already held are dropped by index, so the text neither
+	// repeats nor skips. A reconnect that brings new text starts the count
+	// again. 0 is none.
+	ResumeTries int
+	// ResumeWithin bounds one outage: from the break to the headers of the
+	// reconnect that ends it. 0 is 30 s.
+	ResumeWithin time.Duration
 	// Debug, when set, receives the request line, headers with secrets
 	// redacted, the response headers and the timings.
 	Debug io.Writer
@@ -93,17 +105,26 @@ func (e *TimeoutError) Is(target error) bool {
 //
 // With [Config.Retries] set, a failure before the answer's first token
 // (a 429 or 5xx, an overloaded error event, a connection cut) is retried
-// after a [KindRetry] event, as [Config.Retries] describes.
+// after a [KindRetry] event, as [Config.Retries] describes. With
+// [Config.ResumeTries] set, a stream that breaks later and sent SSE id
+// lines is resumed with Last-Event-ID after a [KindReconnect] event.
 func (c *Client) Stream(ctx context.Context, req *http.Request) (*Stream, error) {
+	return c.stream(ctx, req, nil)
+}
+
+// stream is Stream with the request that resumes the answer, when the
+// caller knows how to ask for one (see [Client.Chat]).
+func (c *Client) stream(ctx context.Context, req *http.Request, resume resumeFunc) (*Stream, error) {
 	rec := newRecorder()
 	a, err := c.attempt(ctx, req, rec)
-	if c.cfg.Retries <= 0 || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
+	again := c.cfg.Retries > 0 || c.cfg.ResumeTries > 0
+	if !again || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
 		if err != nil {
 			return nil, err
 		}
 		return &Stream{rec: rec, prod: a.prod, fail: a.fail, close: a.close}, nil
 	}
-	r := &retrier{c: c, ctx: ctx, req: req, rec: rec, cur: a}
+	r := &retrier{c: c, ctx: ctx, req: req, rec: rec, resume: resume, cur: a}
 	if err != nil {
 		ev, ok := r.again(err)
 		if !ok {

@@ -213,10 +213,7 @@ func (e Endpoint) Request(ctx context.Context, msgs []Message) (*http.Request, e
 	var body any
 	switch {
 	case e.Provider == "":
-		if e.Key != "" {
-			header.Set("Authorization", "Bearer "+e.Key)
-		}
-		return NewChatRequest(ctx, e.URL, ChatRequest{Messages: msgs, SystemPrompt: e.System}, merge(header, e.Header))
+		return NewChatRequest(ctx, e.URL, ChatRequest{Messages: msgs, SystemPrompt: e.System}, e.tokHeader())
 	case e.Provider == Anthropic:
 		header.Set("anthropic-version", "2023-06-01")
 		if e.Key != "" {
@@ -251,6 +248,16 @@ func (e Endpoint) Request(ctx context.Context, msgs []Message) (*http.Request, e
 	req.Header.Set("User-Agent", UserAgent)
 	applyHeader(req, merge(header, e.Header))
 	return req, nil
+}
+
+// tokHeader is the headers of a request in tok's protocol: the key as a
+// bearer token, then the endpoint's own.
+func (e Endpoint) tokHeader() http.Header {
+	header := http.Header{}
+	if e.Key != "" {
+		header.Set("Authorization", "Bearer "+e.Key)
+	}
+	return merge(header, e.Header)
 }
 
 // merge is a with b's values replacing its own.

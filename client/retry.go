@@ -19,22 +19,30 @@ type Retry struct {
 	Err         error
 }
 
-// retrier is the producer of a stream whose request is retried while no
-// token has arrived. It sends the request again (a clone, with the body
-// re-read through GetBody) after a [KindRetry] event and a wait.
+// retrier is the producer of a stream that is sent again when it fails:
+// the whole request while no token has arrived (a retry, [KindRetry]),
+// and the rest of the answer when it breaks after text did and the server
+// can resume it (a reconnect, [KindReconnect]; see resume.go). Each new
+// attempt follows its event and a wait.
 type retrier struct {
 	c   *Client
 	ctx context.Context
 	req *http.Request
 	rec *recorder
+	// resume builds a reconnect's request; nil resumes a clone of req
+	// with Last-Event-ID.
+	resume resumeFunc
 
 	cur     *attempt
 	queued  []Event       // events to yield before reading on
 	wait    time.Duration // before the next attempt
 	tries   int
-	began   bool // a token arrived: no more retries
+	began   bool // a token arrived: no more retries, only reconnects
 	started bool // a start event was yielded; a retry's own is dropped
 	tail    []Event
+	dial    Dialect // the latest attempt's, while there is none
+
+	at position // how much of the answer is held, for a reconnect
 }
 
 func (r *retrier) next(dst []Event) ([]Event, error) {
@@ -47,19 +55,16 @@ func (r *retrier) next(dst []Event) ([]Event, error) {
 		if err := r.sleep(); err != nil {
 			return dst, err
 		}
-		r.rec.newAttempt()
-		a, err := r.c.attempt(r.ctx, r.clone(), r.rec)
-		if err != nil {
+		if err := r.open(); err != nil {
 			if ev, ok := r.again(err); ok {
 				return append(dst, ev), nil
 			}
-			return dst, err
+			return dst, r.giveUp(err)
 		}
-		r.cur = a
 	}
 	n := len(dst)
 	evs, err := r.cur.prod.next(dst)
-	evs = r.filter(evs, n)
+	evs = r.filter(r.track(evs, n), n)
 	if last := len(evs) - 1; err == nil && !r.began && last >= n && evs[last].Kind == KindError && evs[last].Err != nil {
 		if ev, ok := r.again(evs[last].Err); ok {
 			return append(evs[:n], ev), nil
@@ -71,8 +76,15 @@ func (r *retrier) next(dst []Event) ([]Event, error) {
 	case errors.Is(err, io.EOF):
 		tail := r.cur.prod.end()
 		if len(tail) == 0 || !tail[len(tail)-1].terminal() {
-			if ev, ok := r.again(errCutBeforeText); ok {
+			cut := errCutBeforeText
+			if r.began {
+				cut = errConnectionClosed
+			}
+			if ev, ok := r.again(cut); ok {
 				return append(evs, ev), nil
+			}
+			if r.at.cut != nil {
+				return evs, r.giveUp(cut)
 			}
 		}
 		r.tail = tail
@@ -84,11 +96,25 @@ func (r *retrier) next(dst []Event) ([]Event, error) {
 	if ev, ok := r.again(err); ok {
 		return append(evs, ev), nil
 	}
-	return evs, err
+	return evs, r.giveUp(err)
+}
+
+// open sends the next attempt: the request again, or a reconnect.
+func (r *retrier) open() error {
+	if r.began {
+		return r.reopen()
+	}
+	r.rec.newAttempt()
+	a, err := r.c.attempt(r.ctx, r.clone(), r.rec)
+	if err != nil {
+		return err
+	}
+	r.cur = a
+	return nil
 }
 
 // filter notes whether a token arrived in evs[n:] and drops a start event
-// repeated by a retry.
+// repeated by a retry or a reconnect.
 func (r *retrier) filter(evs []Event, n int) []Event {
 	out := evs[:n]
 	for _, ev := range evs[n:] {
@@ -100,6 +126,7 @@ func (r *retrier) filter(evs []Event, n int) []Event {
 			r.started = true
 		case KindText, KindThinking, KindToolStart, KindToolArgs, KindToolExecuting, KindToolResult:
 			r.began = true
+			r.at.progress()
 		}
 		out = append(out, ev)
 	}
@@ -109,22 +136,27 @@ func (r *retrier) filter(evs []Event, n int) []Event {
 func (r *retrier) end() []Event { return r.tail }
 
 func (r *retrier) dialect() Dialect {
-	if r.cur == nil {
-		return ""
+	if r.cur != nil {
+		r.dial = r.cur.prod.dialect()
 	}
-	return r.cur.prod.dialect()
+	return r.dial
 }
 
 func (r *retrier) close() {
 	if r.cur != nil {
+		r.dial = r.cur.prod.dialect()
 		r.cur.close()
 	}
 }
 
-// again decides whether err, before any token, is worth another attempt.
-// If it is, it releases the current attempt and returns the retry event.
+// again decides whether err is worth another attempt: a retry before any
+// token, a reconnect after. If it is, it releases the current attempt and
+// returns the event that says so.
 func (r *retrier) again(err error) (Event, bool) {
-	if r.began || r.tries >= r.c.cfg.Retries || !retryable(err) {
+	if r.began {
+		return r.reconnect(err)
+	}
+	if r.tries >= r.c.cfg.Retries || !retryable(err) {
 		return Event{}, false
 	}
 	wait := r.backoff(r.tries)
@@ -152,7 +184,12 @@ func (r *retrier) backoff(n int) time.Duration {
 	if d <= 0 {
 		d = 500 * time.Millisecond
 	}
-	d = min(d<<n, 8*time.Second)
+	return jitter(min(d<<n, 8*time.Second))
+}
+
+// jitter takes up to a fifth off d, so clients cut off together do not
+// come back together.
+func jitter(d time.Duration) time.Duration {
 	return d - time.Duration(rand.Int64N(int64(d/5)+1))
 }
 

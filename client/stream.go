@@ -6,6 +6,7 @@ import (
 	"io"
 	"iter"
 	"sync"
+	"time"
 )
 
 // Stream is one streamed answer: the events of a response body, or of the
@@ -146,6 +147,10 @@ var errConnectionClosed = errors.New("the connection closed mid-response")
 // isCutOff reports whether a read error means the stream broke off (as
 // opposed to the caller stopping it or the body not being a stream).
 func isCutOff(err error) bool {
+	var re *ResumeError
+	if errors.As(err, &re) {
+		return true
+	}
 	var na *NotAStreamError
 	var fe *frameError
 	return !errors.As(err, &na) && !errors.As(err, &fe) && !errors.Is(err, ErrUnknownDialect) && !isCallerStop(err)
@@ -239,6 +244,36 @@ func (p *bodyProducer) end() []Event {
 		return nil
 	}
 	return p.dec.end()
+}
+
+// index returns the index of the token frame just read, or -1 when it had
+// none: tok's protocol numbers a session's tokens, for resume.
+func (p *bodyProducer) index() int {
+	dec := p.dec
+	if p.det != nil {
+		dec = p.det.dec
+	}
+	if d, ok := dec.(*tokDecoder); ok {
+		return d.seq - 1
+	}
+	return -1
+}
+
+// lastEventID returns the SSE id in force after the frames read so far.
+func (p *bodyProducer) lastEventID() string {
+	if fr, ok := p.fr.(*FrameReader); ok {
+		return fr.LastEventID()
+	}
+	return ""
+}
+
+// retryHint returns the reconnection time the server set with an SSE
+// retry field, or -1 when it set none.
+func (p *bodyProducer) retryHint() time.Duration {
+	if fr, ok := p.fr.(*FrameReader); ok && fr.Retry() >= 0 {
+		return time.Duration(fr.Retry()) * time.Millisecond
+	}
+	return -1
 }
 
 func (p *bodyProducer) dialect() Dialect {

@@ -71,7 +71,7 @@ func (r *recorder) event(ev *Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	ev.At = r.since()
-	if ev.Kind == KindRetry {
+	if ev.Kind == KindRetry || ev.Kind == KindReconnect {
 		return
 	}
 	r.t.Events++

@@ -7,9 +7,13 @@ import "github.com/valyala/fastjson"
 // tool_result, done or error, then "data: [DONE]".
 type tokDecoder struct {
 	p fastjson.Parser
+	// seq is 1 + the index of the token frame just decoded, 0 when that
+	// frame had none: a session's tokens are numbered, for resume.
+	seq int
 }
 
 func (d *tokDecoder) decode(dst []Event, f Frame) ([]Event, error) {
+	d.seq = 0
 	if f.Data == doneSentinel {
 		return append(dst, Event{Kind: KindDone}), nil
 	}
@@ -21,6 +25,11 @@ func (d *tokDecoder) decode(dst []Event, f Frame) ([]Event, error) {
 	case "start":
 		dst = append(dst, Event{Kind: KindStart, MessageID: str(v, "messageId")})
 	case "token":
+		if i := v.Get("index"); i != nil && i.Type() == fastjson.TypeNumber {
+			if n, err := i.Int(); err == nil && n >= 0 {
+				d.seq = n + 1
+			}
+		}
 		if s := str(v, "content"); s != "" {
 			dst = append(dst, Event{Kind: KindText, Text: s})
 		}

@@ -15,6 +15,8 @@ type chatRequest struct {
 	toolResult   bool // the last turn carries a tool's result
 	sessionID    string
 	resumeFrom   int
+	lastEventID  string // the Last-Event-ID header a resume sent
+	resumed      bool   // the request continues a session (resumeFrom or Last-Event-ID)
 }
 
 // stop says why an answer ended; each dialect spells it its own way.

@@ -27,6 +27,9 @@ type Scenario struct {
 	CRLF       bool          // CRLF line endings
 	Gzip       bool          // gzip the body, flushed per frame
 	Buffer     int           // hold output and release it in lumps of this many bytes
+	Once       bool          // the faults strike a fresh request only, not a resume
+	NoIndex    bool          // tok's token frames carry an SSE id but no index
+	Forget     bool          // keep no session: a resume is answered 404
 
 	raw string
 }
@@ -50,6 +53,9 @@ var knobs = []struct{ name, help string }{
 	{"crlf", "CRLF line endings"},
 	{"gzip", "gzip the body, flushed frame by frame"},
 	{"buffer=BYTES", "hold output and release it in lumps, as a buffering proxy does"},
+	{"once", "the faults strike a fresh request only, not a resume (resumeFrom, Last-Event-ID)"},
+	{"no-index", "tok's token frames carry an SSE id line but no index (resume by Last-Event-ID)"},
+	{"forget", "keep no session, so a resume is answered 404, as after an expiry"},
 }
 
 // KnobHelp returns one line per knob, for tok serve --help.
@@ -107,7 +113,8 @@ func (s *Scenario) set(k, v string) (ok bool, err error) {
 	ints := map[string]*int{"tokens": &s.Tokens, "drop-after": &s.DropAfter, "error-after": &s.ErrorAfter,
 		"stall-after": &s.StallAfter, "status": &s.Status, "retry-after": &s.RetryAfter, "buffer": &s.Buffer}
 	durations := map[string]*time.Duration{"interval": &s.Interval, "first": &s.First, "heartbeat": &s.Heartbeat}
-	flags := map[string]*bool{"tool": &s.Tool, "thinking": &s.Thinking, "crlf": &s.CRLF, "gzip": &s.Gzip}
+	flags := map[string]*bool{"tool": &s.Tool, "thinking": &s.Thinking, "crlf": &s.CRLF, "gzip": &s.Gzip,
+		"once": &s.Once, "no-index": &s.NoIndex, "forget": &s.Forget}
 	switch {
 	case ints[k] != nil || durations[k] != nil:
 		n, err := strconv.Atoi(v)
@@ -131,6 +138,12 @@ func (s *Scenario) set(k, v string) (ok bool, err error) {
 		return true, fmt.Errorf("scenario knob status wants an HTTP status, not %d", s.Status)
 	}
 	return true, nil
+}
+
+// calm is the scenario without its faults, for a resume under once.
+func (s Scenario) calm() Scenario {
+	s.DropAfter, s.ErrorAfter, s.StallAfter, s.Status = -1, -1, -1, 0
+	return s
 }
 
 // retryable reports whether the status carries Retry-After.

@@ -119,7 +119,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, d *dialect)
 	}()
 	req, sc, apiErr := s.parse(w, r, d)
 	s.stats.update(rec, func(rec *Record) {
-		rec.Scenario, rec.SessionID, rec.ResumeFrom = sc.String(), req.sessionID, req.resumeFrom
+		rec.Scenario, rec.SessionID, rec.ResumeFrom, rec.LastEventID = sc.String(), req.sessionID, req.resumeFrom, req.lastEventID
 	})
 	if apiErr != nil {
 		s.reject(w, d, rec, apiErr, sc)
@@ -140,9 +140,16 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, d *dialect)
 	if d.header != nil {
 		d.header(w.Header())
 	}
-	ru := &run{ctx: r.Context(), shutdown: s.shutdown, sc: sc, plan: p, enc: d.newEncoder(req),
+	enc, session := d.newEncoder(req), req.sessionID
+	if te, ok := enc.(*tokEncoder); ok {
+		te.noIndex = sc.NoIndex
+	}
+	if sc.Forget {
+		session = ""
+	}
+	ru := &run{ctx: r.Context(), shutdown: s.shutdown, sc: sc, plan: p, enc: enc,
 		fw: newFrameWriter(w, sc), stats: &s.stats, rec: rec, started: started,
-		store: s.store, session: req.sessionID, stored: stored, storedDone: done,
+		store: s.store, session: session, stored: stored, storedDone: done,
 		input: promptTokens(req)}
 	end := ru.play(req.resumeFrom)
 	s.stats.update(rec, func(rec *Record) { rec.End, rec.TokensAfterDisconnect = end, ru.after })
@@ -179,6 +186,9 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request, d *dialect) (chat
 		return chatRequest{}, sc, &apiError{http.StatusBadRequest, "invalid_request_error", "could not read the request body: " + err.Error()}
 	}
 	req, apiErr := d.parse(r, body)
+	if sc.Once && req.resumed {
+		sc = sc.calm()
+	}
 	if apiErr == nil && sc.Status != 0 {
 		apiErr = &apiError{sc.Status, statusKind(sc.Status), "scripted status " + http.StatusText(sc.Status) + " (scenario status=" + itoa(sc.Status) + ")"}
 	}
@@ -201,8 +211,12 @@ func streamHeaders(h http.Header) {
 	h.Set("X-Accel-Buffering", "no")
 }
 
+// Stats returns the records of the recent requests, oldest first, as
+// GET /_stats serves them.
+func (s *Server) Stats() []Record { return s.stats.snapshot() }
+
 func (s *Server) serveStats(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.stats.snapshot())
+	writeJSON(w, http.StatusOK, s.Stats())
 }
 
 func (s *Server) serveIndex(w http.ResponseWriter, r *http.Request) {

@@ -37,6 +37,7 @@ type Record struct {
 	Error                 string `json:"error,omitempty"`
 	SessionID             string `json:"session_id,omitempty"`
 	ResumeFrom            int    `json:"resume_from,omitempty"`
+	LastEventID           string `json:"last_event_id,omitempty"`
 	// Upstream is the URL a relay asked (with a [Config.Upstream]); then
 	// TokensAfterDisconnect counts what the upstream delivered after the
 	// client left, and the upstream's own stats show what it generated.

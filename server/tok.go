@@ -46,14 +46,14 @@ func parseTok(r *http.Request, body []byte) (chatRequest, *apiError) {
 	}
 	req := chatRequest{messages: b.Messages, system: b.SystemPrompt, sessionID: b.SessionID}
 	if b.ResumeFrom != nil {
-		req.resumeFrom = *b.ResumeFrom
+		req.resumeFrom, req.resumed = *b.ResumeFrom, true
 	}
 	if id := r.Header.Get("Last-Event-ID"); id != "" {
 		n, err := strconv.Atoi(id)
 		if err != nil {
 			return chatRequest{}, badRequest("Last-Event-ID must be a token index")
 		}
-		req.resumeFrom = n + 1
+		req.resumeFrom, req.lastEventID, req.resumed = n+1, id, true
 	}
 	if req.resumeFrom < 0 || (req.resumeFrom > 0 && req.sessionID == "") {
 		return chatRequest{}, badRequest("resumeFrom needs a sessionId and a non-negative index")
@@ -87,9 +87,11 @@ func writeTokError(w http.ResponseWriter, e *apiError) {
 }
 
 // tokEncoder writes tok's protocol: a JSON object per frame, then [DONE].
-// With a session, token frames carry index and an SSE id.
+// With a session, token frames carry index and an SSE id (the id alone
+// with noIndex, the scenario's no-index).
 type tokEncoder struct {
 	session string
+	noIndex bool
 }
 
 // tokFrame is one frame of tok's protocol, type first as people read it.
@@ -125,6 +127,9 @@ func (e *tokEncoder) text(fw *frameWriter, text string, index int) error {
 	f, id := tokFrame{Type: "token", Content: text}, ""
 	if e.session != "" {
 		f.Index, id = &index, itoa(index)
+	}
+	if e.noIndex {
+		f.Index = nil
 	}
 	return e.send(fw, id, f)
 }

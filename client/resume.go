@@ -1,0 +1,218 @@
+package client
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Chat streams endpoint e's answer to the conversation msgs.
+//
+// A tok-protocol endpoint (e.URL) gets a fresh sessionId with each answer.
+// With [Config.ResumeTries] set, a stream of it that breaks after text
+// arrived is resumed: the reconnect carries resumeFrom, the index of the
+// first token the answer lacks, or Last-Event-ID when the frames were
+// numbered by SSE id lines only. The LLM APIs keep no sessions, so their
+// streams are only retried before the first token ([Config.Retries]).
+func (c *Client) Chat(ctx context.Context, e Endpoint, msgs []Message) (*Stream, error) {
+	if e.Provider != "" {
+		req, err := e.Request(ctx, msgs)
+		if err != nil {
+			return nil, err
+		}
+		return c.stream(ctx, req, nil)
+	}
+	if err := e.Check(); err != nil {
+		return nil, err
+	}
+	body := ChatRequest{Messages: tidy(msgs), SystemPrompt: e.System, SessionID: rand.Text()}
+	header := e.tokHeader()
+	req, err := NewChatRequest(ctx, e.URL, body, header)
+	if err != nil {
+		return nil, err
+	}
+	return c.stream(ctx, req, func(ctx context.Context, from int, lastID string) (*http.Request, error) {
+		b, h := body, header.Clone()
+		if from > 0 {
+			b.ResumeFrom = from
+		} else {
+			h.Set("Last-Event-ID", lastID)
+		}
+		return NewChatRequest(ctx, e.URL, b, h)
+	})
+}
+
+// resumeFunc builds the request that continues an answer broken after
+// the tokens before index from (0 when they were not numbered), or after
+// the frame with SSE id lastID ("" when there was none).
+type resumeFunc func(ctx context.Context, from int, lastID string) (*http.Request, error)
+
+// ResumeError is a stream that broke after text arrived and could not be
+// resumed: Cut is why it broke, Err why the last reconnect failed (the
+// server forgot the session, it did not come back in time…).
+type ResumeError struct {
+	Cut, Err error
+	// Tries counts the reconnects made.
+	Tries int
+}
+
+func (e *ResumeError) Error() string {
+	s := e.Cut.Error() + "; could not resume"
+	if e.Tries > 1 {
+		s += fmt.Sprintf(" in %d tries", e.Tries)
+	}
+	return s + ": " + e.Err.Error()
+}
+
+func (e *ResumeError) Unwrap() []error { return []error{e.Cut, e.Err} }
+
+// position is how much of an answer a stream holds, which is what a
+// reconnect asks for, and the state of an outage.
+type position struct {
+	next   int           // the index of the first token not held; 0 while none was numbered
+	id     string        // the SSE id in force after the frames held
+	hint   time.Duration // the server's retry field
+	hinted bool          // it sent one
+
+	cut   error     // why the stream broke, during an outage
+	since time.Time // when
+	tries int       // reconnects in this outage
+}
+
+// progress ends an outage: new text arrived.
+func (p *position) progress() { p.cut, p.tries = nil, 0 }
+
+// wait is the pause before reconnect n (from 0): the server's retry
+// field, else 250 ms, doubling up to 8 s, with jitter.
+func (p *position) wait(n int) time.Duration {
+	d := 250 * time.Millisecond
+	if p.hinted {
+		d = p.hint
+	}
+	if d <= 0 {
+		return 0
+	}
+	return jitter(min(d<<n, max(d, 8*time.Second)))
+}
+
+// track notes how far the answer has come with the frame just read, and
+// drops that frame's events when the answer holds them already: a
+// reconnect's replay that starts too early repeats nothing.
+func (r *retrier) track(evs []Event, n int) []Event {
+	p := r.cur.prod
+	if id := p.lastEventID(); id != "" {
+		r.at.id = id
+	}
+	if h := p.retryHint(); h >= 0 {
+		r.at.hint, r.at.hinted = h, true
+	}
+	if len(evs) == n {
+		return evs
+	}
+	switch i := p.index(); {
+	case i < 0:
+	case i < r.at.next:
+		return evs[:n]
+	default:
+		r.at.next = i + 1
+	}
+	return evs
+}
+
+// canResume reports whether the server said enough to be asked for the
+// rest: numbered tokens (with a request to carry resumeFrom) or an id.
+func (r *retrier) canResume() bool {
+	return r.at.id != "" || (r.resume != nil && r.at.next > 0)
+}
+
+// reconnect decides whether a stream broken by err after text arrived is
+// worth resuming, and if it is, schedules the reconnect.
+func (r *retrier) reconnect(err error) (Event, bool) {
+	of := r.c.cfg.ResumeTries
+	if of <= 0 || r.at.tries >= of || !r.canResume() || !resumable(err) {
+		return Event{}, false
+	}
+	if r.at.cut == nil {
+		r.at.cut, r.at.since = err, time.Now()
+	}
+	wait := r.at.wait(r.at.tries)
+	if time.Since(r.at.since)+wait >= r.c.resumeWithin() {
+		return Event{}, false
+	}
+	r.at.tries++
+	r.close()
+	r.cur, r.wait = nil, wait
+	return Event{Kind: KindReconnect, Retry: Retry{Attempt: r.at.tries, Of: of, Wait: wait, Err: err}}, true
+}
+
+// reopen sends a reconnect, which must bring headers before the outage's
+// time is up.
+func (r *retrier) reopen() error {
+	within := r.c.resumeWithin()
+	left := within - time.Since(r.at.since)
+	if left <= 0 {
+		return fmt.Errorf("%w (%s)", errOutage, within)
+	}
+	var req *http.Request
+	if r.resume != nil {
+		var err error
+		if req, err = r.resume(r.ctx, r.at.next, r.at.id); err != nil {
+			return err
+		}
+	} else {
+		req = r.clone()
+		req.Header.Set("Last-Event-ID", r.at.id)
+	}
+	ctx, cancel := context.WithCancelCause(r.ctx)
+	t := time.AfterFunc(left, func() { cancel(fmt.Errorf("%w (%s)", errOutage, within)) })
+	// A scratch recorder: the answer's timings stay the first connection's.
+	a, err := r.c.attempt(ctx, req, newRecorder())
+	t.Stop()
+	if err != nil {
+		cancel(nil)
+		return err
+	}
+	release := a.close
+	a.close = func() { release(); cancel(nil) }
+	r.cur = a
+	return nil
+}
+
+// giveUp is the error that ends the stream: err itself, or, during an
+// outage, err as the reason the stream could not be resumed.
+func (r *retrier) giveUp(err error) error {
+	if r.at.cut == nil || r.ctx.Err() != nil {
+		return err
+	}
+	return &ResumeError{Cut: r.at.cut, Err: err, Tries: r.at.tries}
+}
+
+func (c *Client) resumeWithin() time.Duration {
+	if c.cfg.ResumeWithin > 0 {
+		return c.cfg.ResumeWithin
+	}
+	return 30 * time.Second
+}
+
+// errOutage ends an outage that outlasted [Config.ResumeWithin].
+var errOutage = errors.New("the server did not come back in time")
+
+// resumable reports whether a stream broken by err may be resumed: a cut
+// connection, the idle timeout, or a reconnect answered by a status worth
+// another try; not the total timeout, a stop or a body that is not a stream.
+func resumable(err error) bool {
+	var te *TimeoutError
+	var he *HTTPError
+	switch {
+	case errors.As(err, &he):
+		return retryable(he)
+	case errors.As(err, &te):
+		return te.Idle
+	case errors.Is(err, errOutage):
+		return false
+	}
+	return isCutOff(err)
+}
