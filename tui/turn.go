@@ -64,6 +64,7 @@ type turn struct {
 	lastText  time.Duration // the time of the latest text
 	elapsed   time.Duration // the latest event's time
 	retry     client.Retry  // the latest retry before the first token
+	reconnect client.Retry  // the reconnect under way, if the stream broke
 
 	cache      []string // the finished turn's lines, at cacheWidth
 	cacheWidth int
@@ -94,6 +95,8 @@ func (t *turn) add(ev client.Event) {
 		t.usage = ev.Usage
 	case client.KindRetry:
 		t.retry = ev.Retry
+	case client.KindReconnect:
+		t.reconnect = ev.Retry
 	case client.KindDone:
 		t.state = stateDone
 	}
@@ -103,6 +106,7 @@ func (t *turn) addText(ev client.Event) {
 	if ev.Text == "" {
 		return
 	}
+	t.reconnect = client.Retry{}
 	kind := partText
 	if ev.Kind == client.KindThinking {
 		kind = partThinking

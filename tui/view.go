@@ -50,6 +50,10 @@ func (m Model) statusView() string {
 		fields[0] = st.StatusState.Render(fmt.Sprintf("retrying in %s (%d/%d)", round(r.Wait), r.Attempt, r.Of))
 		fields = append(fields, m.cfg.Reason(r.Err))
 	}
+	if r := t.reconnect; t.state.live() && r.Attempt > 0 {
+		fields[0] = st.StatusState.Render(fmt.Sprintf("reconnecting… (%d/%d)", r.Attempt, r.Of))
+		fields = append(fields, m.cfg.Reason(r.Err))
+	}
 	if n := t.outputTokens(); n == 1 {
 		fields = append(fields, "1 token")
 	} else if n > 1 {

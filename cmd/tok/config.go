@@ -70,6 +70,7 @@ type fileEndpoint struct {
 	Temperature *float64          `toml:"temperature"`
 	Thinking    string            `toml:"thinking"`
 	Retries     *int              `toml:"retries"`
+	ResumeTries *int              `toml:"resume_tries"`
 }
 
 // configError is a config file tok cannot use. Its Error is one line that
@@ -298,6 +299,8 @@ func (e *fileEndpoint) checkKnobs(t string) (key []string, problem string) {
 		return []string{"max_tokens"}, fmt.Sprintf("%s is %d: give 0 (the provider's default) or more", in("max_tokens"), e.MaxTokens)
 	case e.Retries != nil && *e.Retries < 0:
 		return []string{"retries"}, fmt.Sprintf("%s is %d: give 0 (no retries) or more", in("retries"), *e.Retries)
+	case e.ResumeTries != nil && *e.ResumeTries < 0:
+		return []string{"resume_tries"}, fmt.Sprintf("%s is %d: give 0 (never resume) or more", in("resume_tries"), *e.ResumeTries)
 	}
 	if _, err := client.ParseThinking(e.Thinking); err != nil {
 		return []string{"thinking"}, fmt.Sprintf("%s: %v", in("thinking"), err)

@@ -188,6 +188,9 @@ func (e fileEndpoint) show(getenv func(string) string) []string {
 	if e.Retries != nil {
 		add("retries", strconv.Itoa(*e.Retries))
 	}
+	if e.ResumeTries != nil {
+		add("resume_tries", strconv.Itoa(*e.ResumeTries))
+	}
 	return lines
 }
 

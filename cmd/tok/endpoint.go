@@ -22,6 +22,8 @@ type target struct {
 	// environment variable's name, or "key_cmd of endpoint NAME".
 	keyFrom string
 	retries int
+	// resumeTries is how often a broken tok-protocol stream is resumed.
+	resumeTries int
 }
 
 // demo reports whether the built-in demo model answers.
@@ -67,7 +69,7 @@ func (o *rootOptions) resolve(ctx context.Context, flagSet func(string) bool) (n
 			return "", err
 		}
 	}
-	t := target{name: fe.Name, retries: o.Retries}
+	t := target{name: fe.Name, retries: o.Retries, resumeTries: o.ResumeTries}
 	ep := &t.ep
 	// The file, then the flags over it.
 	if fe.Name != "" {
@@ -79,6 +81,9 @@ func (o *rootOptions) resolve(ctx context.Context, flagSet func(string) bool) (n
 		ep.Thinking, _ = client.ParseThinking(fe.Thinking) // checked when the file was read
 		if fe.Retries != nil && !flagSet("retries") {
 			t.retries = *fe.Retries
+		}
+		if fe.ResumeTries != nil && !flagSet("resume-tries") {
+			t.resumeTries = *fe.ResumeTries
 		}
 		for k, v := range fe.Headers {
 			if ep.Header == nil {

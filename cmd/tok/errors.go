@@ -102,12 +102,12 @@ func describeErr(err error) string {
 	errors.As(err, &f)
 	f.url = client.RedactURL(f.url)
 	switch {
-	case errors.As(err, &he):
-		return describeHTTP(he, f)
 	case errors.As(err, &co) && errors.As(err, &te) && te.Idle:
 		return co.Error() + "; if the server is just slow, raise --idle-timeout"
 	case errors.As(err, &co):
 		return co.Error() + "; the text above is what arrived"
+	case errors.As(err, &he):
+		return describeHTTP(he, f)
 	case errors.As(err, &te) && te.Idle:
 		return fmt.Sprintf("no answer from %s: %s; is the server up? raise --idle-timeout if it is slow", f.url, te)
 	case errors.As(err, &te):
@@ -195,7 +195,10 @@ func apiAdvice(status int, f failure, advice string) string {
 func (o *rootOptions) retryReason(err error) string {
 	var he *client.HTTPError
 	var se *client.ServerError
+	var te *client.TimeoutError
 	switch {
+	case errors.As(err, &te):
+		return te.Error()
 	case errors.As(err, &he):
 		err = failure{err: errors.New(he.Error()), secret: o.target.ep.Key}
 	case errors.As(err, &se):

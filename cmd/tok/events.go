@@ -63,7 +63,7 @@ func writeJSONEvent(w io.Writer, ev client.Event, dialect client.Dialect, explai
 		j.Usage = &jsonUsage{Input: ev.Usage.InputTokens, Output: ev.Usage.OutputTokens}
 	case client.KindError:
 		j.Error = &jsonError{Message: ev.Err.Message, Type: ev.Err.Type}
-	case client.KindRetry:
+	case client.KindRetry, client.KindReconnect:
 		j.Retry = &jsonRetry{Attempt: ev.Retry.Attempt, Of: ev.Retry.Of, WaitMS: millis(ev.Retry.Wait), Reason: explain(ev.Retry.Err)}
 	}
 	return json.NewEncoder(w).Encode(j)

@@ -87,15 +87,11 @@ func (o *rootOptions) open(ctx context.Context, msgs []client.Message) (*client.
 		return client.Demo(ctx, msgs, o.demo), nil
 	}
 	cfg := client.Config{ConnectTimeout: o.ConnectTimeout, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout,
-		Retries: t.retries, RetryBackoff: o.retryBackoff}
+		Retries: t.retries, RetryBackoff: o.retryBackoff, ResumeTries: t.resumeTries}
 	if o.Verbose {
 		cfg.Debug = o.IO.ErrOut
 	}
-	req, err := t.ep.Request(ctx, msgs)
-	if err != nil {
-		return nil, err
-	}
-	return client.New(cfg).Stream(ctx, req)
+	return client.New(cfg).Chat(ctx, t.ep, msgs)
 }
 
 // printer writes a stream's events: the text to stdout and one line per
@@ -175,6 +171,8 @@ func (p *printer) event(ev client.Event) error {
 		}
 	case client.KindRetry:
 		p.note("tok: %s; retrying in %s (%d/%d)", p.o.retryReason(ev.Retry.Err), roundWait(ev.Retry.Wait), ev.Retry.Attempt, ev.Retry.Of)
+	case client.KindReconnect:
+		p.note("tok: %s; reconnecting in %s (%d/%d)", p.o.retryReason(ev.Retry.Err), roundWait(ev.Retry.Wait), ev.Retry.Attempt, ev.Retry.Of)
 	case client.KindError:
 		p.endLine()
 		return p.o.failure(ev.Err)

@@ -28,6 +28,7 @@ type rootOptions struct {
 	Temperature    float64
 	Thinking       string
 	Retries        int
+	ResumeTries    int
 	Events         bool
 	Verbose        bool
 	Timeout        time.Duration
@@ -56,6 +57,9 @@ config file with -e NAME (tok config path). With none of these, the
 provider whose key is the only one set answers; with no key, tok's built-in
 demo model does, so it works with nothing configured. A request that fails
 before its first token (429, 5xx, overloaded) is retried --retries times.
+A --url stream that breaks mid-answer is resumed where it broke, when the
+server keeps sessions (tok's protocol numbers them; any SSE id works), up
+to --resume-tries times: the text neither repeats nor skips.
 
 tok reads any Server-Sent Events endpoint and detects its dialect from the
 frames: tok's own protocol, Anthropic Messages, OpenAI Chat Completions and
@@ -135,6 +139,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	f.Float64Var(&opts.Temperature, "temperature", 0, "sampling temperature, 0 to 2 (default: the provider's)")
 	f.StringVar(&opts.Thinking, "thinking", "", "ask for reasoning: off, low, medium, high, or a token budget (Anthropic, Gemini)")
 	f.IntVar(&opts.Retries, "retries", 2, "retry a request that fails before its first token (429, 5xx, overloaded) this many `times`; with --url, 0 unless given")
+	f.IntVar(&opts.ResumeTries, "resume-tries", 3, "reconnect a --url stream that breaks mid-answer this many `times`, when the server can resume it")
 	f.BoolVar(&opts.Events, "events", false, "write the decoded events as JSON lines instead of the text")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print the request, headers and timings on stderr (secrets redacted)")
 	f.DurationVar(&opts.Timeout, "timeout", 0, "give up after this long in all (0: never)")
@@ -166,6 +171,9 @@ func (o *rootOptions) validate() error {
 	}
 	if o.Retries < 0 {
 		return usageErrorf("--retries %d is negative: give 0 for none", o.Retries)
+	}
+	if o.ResumeTries < 0 {
+		return usageErrorf("--resume-tries %d is negative: give 0 to never resume", o.ResumeTries)
 	}
 	if o.Width < 0 || o.Width > 0 && o.Width < 20 {
 		return usageErrorf("--width %d is too narrow: give 20 columns or more, or 0 for the terminal's width", o.Width)

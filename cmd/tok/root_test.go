@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -161,8 +162,9 @@ func TestRequestCarriesPromptSystemAndHeaders(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	want := `{"messages":[{"role":"user","content":"piped text\n\nthe question"}],"systemPrompt":"be brief"}`
-	if body != want {
+	// The sessionId is random per answer: a 26-letter base32 text.
+	want := `{"messages":[{"role":"user","content":"piped text\n\nthe question"}],"systemPrompt":"be brief","sessionId":"SESSION"}`
+	if body = regexp.MustCompile(`"sessionId":"[A-Z2-7]{26}"`).ReplaceAllString(body, `"sessionId":"SESSION"`); body != want {
 		t.Errorf("body = %s\nwant   %s", body, want)
 	}
 	if accept != "text/event-stream" || custom != "yes" {
