@@ -67,10 +67,12 @@ func TestAResumedStreamEqualsTheUninterruptedOne(t *testing.T) {
 		cfg         client.Config
 		resumeFrom  int
 		lastEventID string
+		wait        time.Duration // the longest the reconnect may wait
 	}{
-		{"a cut, by index (resumeFrom)", ",drop-after=15,once", client.Config{}, 15, ""},
-		{"a cut, by SSE id (Last-Event-ID)", ",drop-after=15,once,no-index", client.Config{}, 15, "14"},
-		{"the idle timeout", ",stall-after=15,once", client.Config{IdleTimeout: 200 * time.Millisecond}, 15, ""},
+		{"a cut, by index (resumeFrom)", ",drop-after=15,once", client.Config{}, 15, "", 250 * time.Millisecond},
+		{"a cut, by SSE id (Last-Event-ID)", ",drop-after=15,once,no-index", client.Config{}, 15, "14", 250 * time.Millisecond},
+		{"the idle timeout", ",stall-after=15,once", client.Config{IdleTimeout: 200 * time.Millisecond}, 15, "", 250 * time.Millisecond},
+		{"the server's retry field", ",drop-after=15,once,sse-retry=20", client.Config{}, 15, "", 20 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,8 +81,8 @@ func TestAResumedStreamEqualsTheUninterruptedOne(t *testing.T) {
 			if got.err != nil || got.text != want.text {
 				t.Fatalf("text %q, err %v\nwant %q", got.text, got.err, want.text)
 			}
-			if len(got.reconnects) != 1 || got.reconnects[0].Attempt != 1 || got.reconnects[0].Of != 3 {
-				t.Errorf("reconnects %+v; want one, 1 of 3", got.reconnects)
+			if len(got.reconnects) != 1 || got.reconnects[0].Attempt != 1 || got.reconnects[0].Of != 3 || got.reconnects[0].Wait > tt.wait {
+				t.Errorf("reconnects %+v; want one, 1 of 3, within %s", got.reconnects, tt.wait)
 			}
 			recs := srv.Stats()
 			first, second := recs[len(recs)-2], recs[len(recs)-1]

@@ -45,6 +45,9 @@ func (r *run) play(from int) string {
 		r.beat = time.NewTicker(r.sc.Heartbeat)
 		defer r.beat.Stop()
 	}
+	if r.sc.SSERetry >= 0 && r.fw.write([]byte("retry: "+itoa(int(r.sc.SSERetry.Milliseconds()))+r.fw.eol+r.fw.eol)) != nil {
+		return r.disconnected()
+	}
 	if r.enc.begin(r.fw) != nil {
 		return r.disconnected()
 	}

@@ -24,6 +24,7 @@ type Scenario struct {
 	Status     int           // answer this HTTP status with the dialect's error
 	RetryAfter int           // seconds, for status 429, 503 and 529
 	Heartbeat  time.Duration // ": ping" comments this often (0: none)
+	SSERetry   time.Duration // an SSE retry field first, the client's reconnection time (-1: none)
 	CRLF       bool          // CRLF line endings
 	Gzip       bool          // gzip the body, flushed per frame
 	Buffer     int           // hold output and release it in lumps of this many bytes
@@ -50,6 +51,7 @@ var knobs = []struct{ name, help string }{
 	{"status=CODE", "answer CODE with the dialect's JSON error"},
 	{"retry-after=S", "the Retry-After of status 429, 503 and 529 (default 1)"},
 	{"heartbeat=MS", "a ': ping' comment every MS milliseconds"},
+	{"sse-retry=MS", "an SSE retry field first: the client's reconnection time"},
 	{"crlf", "CRLF line endings"},
 	{"gzip", "gzip the body, flushed frame by frame"},
 	{"buffer=BYTES", "hold output and release it in lumps, as a buffering proxy does"},
@@ -70,7 +72,7 @@ func KnobHelp() string {
 // defaultScenario is the pace of the demo model and no faults.
 func defaultScenario() Scenario {
 	return Scenario{Interval: 25 * time.Millisecond, First: 300 * time.Millisecond,
-		DropAfter: -1, ErrorAfter: -1, StallAfter: -1, RetryAfter: 1}
+		DropAfter: -1, ErrorAfter: -1, StallAfter: -1, RetryAfter: 1, SSERetry: -1}
 }
 
 // scenarioOf reads the request's scenario from the header, else the query.
@@ -112,7 +114,7 @@ func ParseScenario(raw string) (Scenario, error) {
 func (s *Scenario) set(k, v string) (ok bool, err error) {
 	ints := map[string]*int{"tokens": &s.Tokens, "drop-after": &s.DropAfter, "error-after": &s.ErrorAfter,
 		"stall-after": &s.StallAfter, "status": &s.Status, "retry-after": &s.RetryAfter, "buffer": &s.Buffer}
-	durations := map[string]*time.Duration{"interval": &s.Interval, "first": &s.First, "heartbeat": &s.Heartbeat}
+	durations := map[string]*time.Duration{"interval": &s.Interval, "first": &s.First, "heartbeat": &s.Heartbeat, "sse-retry": &s.SSERetry}
 	flags := map[string]*bool{"tool": &s.Tool, "thinking": &s.Thinking, "crlf": &s.CRLF, "gzip": &s.Gzip,
 		"once": &s.Once, "no-index": &s.NoIndex, "forget": &s.Forget}
 	switch {

@@ -17,7 +17,11 @@ func TestParseScenario(t *testing.T) {
 		{"tokens=3+drop-after=2", "", func(s Scenario) bool { return s.Tokens == 3 && s.DropAfter == 2 }},
 		{"status=429,retry-after=7", "", func(s Scenario) bool { return s.Status == 429 && s.RetryAfter == 7 && s.retryable() }},
 		{"heartbeat=15,buffer=4096", "", func(s Scenario) bool { return s.Heartbeat == 15*time.Millisecond && s.Buffer == 4096 }},
-		{"bogus=1", "unknown scenario knob bogus; knobs are tokens, interval, first, tool, thinking, drop-after, error-after, stall-after, status, retry-after, heartbeat, crlf, gzip, buffer, once, no-index, forget", nil},
+		{"drop-after=5,once,no-index,forget,sse-retry=0", "", func(s Scenario) bool {
+			return s.DropAfter == 5 && s.Once && s.NoIndex && s.Forget && s.SSERetry == 0 && s.calm().DropAfter == -1
+		}},
+		{"", "", func(s Scenario) bool { return !s.Once && !s.NoIndex && !s.Forget && s.SSERetry == -1 }},
+		{"bogus=1", "unknown scenario knob bogus; knobs are tokens, interval, first, tool, thinking, drop-after, error-after, stall-after, status, retry-after, heartbeat, sse-retry, crlf, gzip, buffer, once, no-index, forget", nil},
 		{"tokens=lots", `scenario knob tokens wants a whole number, not "lots"`, nil},
 		{"interval=-5", `scenario knob interval wants a whole number, not "-5"`, nil},
 		{"tool=yes", "scenario knob tool is a flag: write it alone", nil},

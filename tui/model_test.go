@@ -359,3 +359,16 @@ func TestARetryShowsInTheStatusUntilTextArrives(t *testing.T) {
 		t.Errorf("after the first text the status still says retrying:\n%s", s)
 	}
 }
+
+func TestAReconnectShowsInTheStatusAndTheAnswerCarriesOn(t *testing.T) {
+	m := ask(t, newTestModel(t, 100, 24, nil), "q")
+	m = feed(m, text("before the cut "))
+	m = feed(m, client.Event{Kind: client.KindReconnect, Retry: client.Retry{Attempt: 2, Of: 3, Wait: durationMS(250), Err: errors.New("the connection closed mid-response")}})
+	s := screen(m)
+	wantOnScreen(t, s, "reconnecting… (2/3) · the connection closed mid-response")
+	wantOnScreen(t, s, "before the cut")
+	m = feed(m, text("and after"))
+	if s := screen(m); strings.Contains(s, "reconnecting") || !strings.Contains(s, "streaming") || !strings.Contains(s, "before the cut and after") {
+		t.Errorf("after new text the status still says reconnecting, or the answer lost its start:\n%s", s)
+	}
+}
