@@ -372,3 +372,15 @@ func TestAReconnectShowsInTheStatusAndTheAnswerCarriesOn(t *testing.T) {
 		t.Errorf("after new text the status still says reconnecting, or the answer lost its start:\n%s", s)
 	}
 }
+
+func TestTheRateLeavesOutTheTimeSpentReconnecting(t *testing.T) {
+	m := ask(t, newTestModel(t, 100, 24, nil), "q")
+	at := func(s string, ms int) client.Event {
+		return client.Event{Kind: client.KindText, Text: s, At: durationMS(ms)}
+	}
+	m = feed(m, at("a ", 1000), at("b ", 1100), at("c ", 1200))
+	m = feed(m, client.Event{Kind: client.KindReconnect, Retry: client.Retry{Attempt: 1, Of: 3}})
+	m = feed(m, at("d ", 5200), at("e", 5300))
+	// 4 gaps of text in 0.3 s once the 4 s outage is left out, not 4 in 4.3 s.
+	wantOnScreen(t, screen(m), "13 tok/s")
+}

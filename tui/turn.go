@@ -65,6 +65,7 @@ type turn struct {
 	elapsed   time.Duration // the latest event's time
 	retry     client.Retry  // the latest retry before the first token
 	reconnect client.Retry  // the reconnect under way, if the stream broke
+	outages   time.Duration // text-less time spent reconnecting, left out of the rate
 
 	cache      []string // the finished turn's lines, at cacheWidth
 	cacheWidth int
@@ -105,6 +106,9 @@ func (t *turn) add(ev client.Event) {
 func (t *turn) addText(ev client.Event) {
 	if ev.Text == "" {
 		return
+	}
+	if t.reconnect.Attempt > 0 && ev.Kind == client.KindText && t.lastText > 0 {
+		t.outages += ev.At - t.lastText
 	}
 	t.reconnect = client.Retry{}
 	kind := partText
@@ -181,7 +185,7 @@ func (t *turn) outputTokens() int {
 // rate is the answer's speed in tokens a second, from the first text to
 // the latest, or 0 before there is a span to measure.
 func (t *turn) rate() float64 {
-	span := t.lastText - t.firstText
+	span := t.lastText - t.firstText - t.outages
 	if t.texts < 2 || span <= 0 {
 		return 0
 	}
