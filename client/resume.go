@@ -12,8 +12,8 @@ import (
 // Chat streams endpoint e's answer to the conversation msgs.
 //
 // A tok-protocol endpoint (e.URL) gets a fresh sessionId with each answer.
-// With [Config.ResumeTries] set, a stream of it that breaks after text
-// arrived is resumed: the reconnect carries resumeFrom, the index of the
+// With [Config.ResumeTries] set, a stream of it in tok's protocol that
+// breaks after text arrived is resumed: the reconnect carries resumeFrom, the index of the
 // first token the answer lacks, or Last-Event-ID when the frames were
 // numbered by SSE id lines only. The LLM APIs keep no sessions, so their
 // streams are only retried before the first token ([Config.Retries]).
@@ -124,7 +124,13 @@ func (r *retrier) track(evs []Event, n int) []Event {
 
 // canResume reports whether the server said enough to be asked for the
 // rest: numbered tokens (with a request to carry resumeFrom) or an id.
+// A tok request answered in another dialect is not resumed: that server
+// did not take up tok's protocol, so nothing says it honours
+// Last-Event-ID rather than answering again from the start.
 func (r *retrier) canResume() bool {
+	if r.resume != nil && r.dialect() != DialectTok {
+		return false
+	}
 	return r.at.id != "" || (r.resume != nil && r.at.next > 0)
 }
 

@@ -269,6 +269,21 @@ func TestNoReconnectWithoutAnIndexOrAnID(t *testing.T) {
 	}
 }
 
+func TestATokRequestAnsweredInAnotherDialectIsNotResumed(t *testing.T) {
+	s := &scripted{answer: func(n int, w http.ResponseWriter, r *http.Request) {
+		for i := range 3 {
+			fmt.Fprintf(w, "id: %d\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t%d \"}}]}\n\n", i, i)
+		}
+	}}
+	hs := httptest.NewServer(s)
+	defer hs.Close()
+	got := chat(t, context.Background(), client.Config{ResumeTries: 3}, client.Endpoint{URL: hs.URL})
+	var co *client.CutOffError
+	if !errors.As(got.err, &co) || got.text != words(0, 3) || len(got.reconnects) != 0 || s.seen.Load() != 1 {
+		t.Errorf("text %q, err %v, %d requests; want the cut-off, one request: an OpenAI stream may start again when asked twice", got.text, got.err, s.seen.Load())
+	}
+}
+
 func TestTheLLMAPIsAreNotResumed(t *testing.T) {
 	f := &flaky{next: server.New(server.Config{})}
 	hs := httptest.NewServer(f)

@@ -58,8 +58,9 @@ provider whose key is the only one set answers; with no key, tok's built-in
 demo model does, so it works with nothing configured. A request that fails
 before its first token (429, 5xx, overloaded) is retried --retries times.
 A --url stream that breaks mid-answer is resumed where it broke, when the
-server keeps sessions (tok's protocol numbers them; any SSE id works), up
-to --resume-tries times: the text neither repeats nor skips.
+server speaks tok's protocol and keeps sessions (it numbers the tokens with
+index or SSE id lines), up to --resume-tries times: the text neither
+repeats nor skips.
 
 tok reads any Server-Sent Events endpoint and detects its dialect from the
 frames: tok's own protocol, Anthropic Messages, OpenAI Chat Completions and
