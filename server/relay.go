@@ -211,8 +211,11 @@ func (rl *relay) fail(message string) string {
 
 // stopped ends a relay whose context is done: the client left, or the
 // server is shutting down and says so (to a client that may have left
-// too, which the failed write then tells).
+// too, which the failed write then tells), or hands a session off.
 func (rl *relay) stopped() string {
+	if rl.shuttingDown() && rl.req.sessionID != "" {
+		return handOff(rl.fw)
+	}
 	if rl.shuttingDown() {
 		return rl.fail(errShuttingDown.Error())
 	}

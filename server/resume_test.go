@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -164,5 +167,46 @@ func startRedis(t *testing.T) string {
 		if time.Now().After(deadline) {
 			t.Skip("redis-server did not start in 5 s")
 		}
+	}
+}
+
+// A server shutting down hands a resumable session to whoever answers
+// next at its address: the client reconnects after the retry field and
+// the answer goes on from the shared store.
+func TestShutdownHandsASessionOverToTheNextInstance(t *testing.T) {
+	store := server.NewMemoryStore()
+	old, next := server.New(server.Config{Store: store}), server.New(server.Config{Store: store})
+	var cur atomic.Pointer[server.Server]
+	cur.Store(old)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { cur.Load().ServeHTTP(w, r) }))
+	defer ts.Close()
+	c := client.New(client.Config{ResumeTries: 3})
+	ep := client.Endpoint{URL: ts.URL + "/api/chat/stream", Header: http.Header{"X-Tok-Scenario": {"tokens=20,first=0,interval=10"}}}
+	s, err := c.Chat(context.Background(), ep, []client.Message{{Role: "user", Content: "hi"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	var reconnect client.Retry
+	for ev, err := range s.Events() {
+		switch {
+		case err != nil:
+			t.Fatalf("after %q: %v", text, err)
+		case ev.Kind == client.KindText:
+			if text += ev.Text; text == demoText(5) {
+				cur.Store(next)
+				old.Shutdown()
+			}
+		case ev.Kind == client.KindReconnect:
+			reconnect = ev.Retry
+		case ev.Kind == client.KindError:
+			t.Fatalf("error event %v after %q", ev.Err, text)
+		}
+	}
+	if text != demoText(20) || reconnect.Attempt != 1 || reconnect.Wait > time.Second || reconnect.Wait < 800*time.Millisecond {
+		t.Errorf("text %q after reconnect %+v; want the whole answer, one reconnect after the 1 s retry field", text, reconnect)
+	}
+	if o, n := old.Stats()[0], next.Stats()[0]; o.End != server.EndShutdown || n.ResumeFrom == 0 || n.End != server.EndComplete {
+		t.Errorf("the old instance's record %+v, the next one's %+v", o, n)
 	}
 }

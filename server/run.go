@@ -125,6 +125,9 @@ func (r *run) beforeStep(st step, replayed bool) (end string, stopped bool) {
 	}
 	if !r.wait(pause) {
 		if r.shuttingDown() {
+			if r.session != "" {
+				return handOff(r.fw), true
+			}
 			r.enc.fail(r.fw, "the server is shutting down")
 			r.fw.close()
 			return EndErrorEvent, true
@@ -195,6 +198,19 @@ func (r *run) wait(d time.Duration) bool {
 		}
 	}
 }
+
+// handOff ends a resumable session's stream when the server shuts down:
+// no terminal event, only a retry field, so the client reconnects after it
+// and resumes from the store (this server restarted, or another sharing
+// its Redis).
+func handOff(fw *frameWriter) string {
+	fw.write([]byte("retry: " + itoa(int(handOffRetry.Milliseconds())) + fw.eol + fw.eol))
+	fw.close()
+	return EndShutdown
+}
+
+// handOffRetry is the wait handOff asks of clients: time for a restart.
+const handOffRetry = time.Second
 
 func (r *run) shuttingDown() bool {
 	select {

@@ -102,8 +102,11 @@ func (s *Server) Endpoints(base string) []string {
 // ServeHTTP serves the routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
-// Shutdown asks open streams to end with the dialect's error event; call
-// it before http.Server.Shutdown, which waits for them.
+// Shutdown asks open streams to end with the dialect's error event, or,
+// for a resumable session (tok's protocol with a sessionId), to close with
+// an SSE retry field and no terminal event, so the client reconnects and
+// resumes from the store: this server restarted, or another sharing its
+// Redis. Call it before http.Server.Shutdown, which waits for them.
 func (s *Server) Shutdown() { s.once.Do(func() { close(s.shutdown) }) }
 
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, d *dialect) {

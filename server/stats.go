@@ -13,6 +13,9 @@ const (
 	EndDropped          = "dropped"
 	EndErrorEvent       = "error_event"
 	EndRejected         = "rejected"
+	// EndShutdown is a resumable session's stream closed by a shutdown
+	// with a retry field and no terminal event, for the client to resume.
+	EndShutdown = "shutdown"
 )
 
 // Record is what GET /_stats reports of one request.

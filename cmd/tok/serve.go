@@ -42,6 +42,14 @@ GET /_stats returns a JSON record per request: dialect, scenario, tokens
 planned and sent, first-token time, how it ended, and tokens generated after
 the client left (0 when generation stops at once).
 
+Answers in tok's protocol that carry a sessionId are kept (in memory, or in
+Redis with --redis) and numbered, so a client cut off can resume them with
+resumeFrom or Last-Event-ID. On shutdown (Ctrl+C, SIGTERM) those streams are
+handed over rather than ended: they close with an SSE retry field and no
+terminal event, and their clients resume from the store, on this server
+restarted or on another that shares its Redis. Other streams end with the
+dialect's error event.
+
 With --provider, tok serve is a gateway to a real LLM API: every endpoint
 relays its request's conversation (messages and system prompt) to the
 provider and streams the answer back in the endpoint's own format, so a
@@ -135,7 +143,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		return err
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(o.IO.ErrOut, "tok serve: shutting down; open streams end with an error event")
+	fmt.Fprintln(o.IO.ErrOut, "tok serve: shutting down; open sessions are handed over for their clients to resume, other streams end with an error event")
 	srv.Shutdown()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
