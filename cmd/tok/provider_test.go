@@ -29,16 +29,25 @@ func tokServe(t *testing.T, h http.Handler) *httptest.Server {
 
 func stats(t *testing.T, url string) []server.Record {
 	t.Helper()
-	resp, err := http.Get(url + "/_stats")
-	if err != nil {
-		t.Fatal(err)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		resp, err := http.Get(url + "/_stats")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var recs []server.Record
+		err = json.NewDecoder(resp.Body).Decode(&recs)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The client can finish reading before the server notes how the
+		// request ended: wait for the last record to end.
+		if len(recs) == 0 || recs[len(recs)-1].End != server.EndRunning || time.Now().After(deadline) {
+			return recs
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	defer resp.Body.Close()
-	var recs []server.Record
-	if err := json.NewDecoder(resp.Body).Decode(&recs); err != nil {
-		t.Fatal(err)
-	}
-	return recs
 }
 
 // providerArgs are the flags that point tok at tok serve's dialect of
