@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -27,22 +26,13 @@ func tokServe(t *testing.T, h http.Handler) *httptest.Server {
 	return srv
 }
 
-func stats(t *testing.T, url string) []server.Record {
+// ended returns srv's records once the last request has ended: the
+// client can finish reading before the server notes how it ended.
+func ended(t *testing.T, srv *server.Server) []server.Record {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		resp, err := http.Get(url + "/_stats")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var recs []server.Record
-		err = json.NewDecoder(resp.Body).Decode(&recs)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The client can finish reading before the server notes how the
-		// request ended: wait for the last record to end.
+		recs := srv.Stats()
 		if len(recs) == 0 || recs[len(recs)-1].End != server.EndRunning || time.Now().After(deadline) {
 			return recs
 		}
@@ -146,9 +136,10 @@ func TestProviderRetriesA429ThenSucceeds(t *testing.T) {
 }
 
 func TestProviderErrorAfterTextIsNotRetried(t *testing.T) {
-	srv := tokServe(t, nil)
+	ts := server.New(server.Config{})
+	srv := tokServe(t, ts)
 	r := runTokEnv(t, testKeys, "", "--provider", "gemini", "--base-url", srv.URL, "-H", "X-Tok-Scenario: tokens=10,interval=0,first=0,error-after=4", "hi")
-	recs := stats(t, srv.URL)
+	recs := ended(t, ts)
 	if r.code != 1 || r.stdout == "" || len(recs) != 1 {
 		t.Errorf("exit %d, stdout %q, %d requests; want the partial text, exit 1, one request", r.code, r.stdout, len(recs))
 	}
@@ -158,7 +149,8 @@ func TestProviderErrorAfterTextIsNotRetried(t *testing.T) {
 }
 
 func TestInterruptAbortsTheProviderRequest(t *testing.T) {
-	srv := tokServe(t, nil)
+	ts := server.New(server.Config{})
+	srv := tokServe(t, ts)
 	ios, _, _ := testStreams("")
 	ios.Getenv = func(k string) string { return testKeys[k] }
 	ctx, cancel := context.WithCancel(context.Background())
@@ -172,12 +164,7 @@ func TestInterruptAbortsTheProviderRequest(t *testing.T) {
 	if code != exitInterrupted {
 		t.Errorf("exit %d, want 130", code)
 	}
-	var rec server.Record
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if rec = stats(t, srv.URL)[0]; rec.End != server.EndRunning {
-			break
-		}
-	}
+	rec := ended(t, ts)[0]
 	if rec.End != server.EndClientDisconnect || rec.TokensAfterDisconnect != 0 || rec.TokensSent >= 500 {
 		t.Errorf("the server's record: %+v; want client_disconnect, 0 tokens after", rec)
 	}

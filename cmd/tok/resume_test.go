@@ -17,7 +17,8 @@ import (
 var reconnectNote = regexp.MustCompile(`^tok: the connection closed mid-response; reconnecting in \d+ms \(1/3\)\n$`)
 
 func TestOneShotResumesAByteForByteEqualAnswer(t *testing.T) {
-	hs := tokServe(t, nil)
+	srv := server.New(server.Config{})
+	hs := tokServe(t, srv)
 	url, knobs := hs.URL+"/api/chat/stream", "X-Tok-Scenario: tokens=60,interval=0,first=0"
 	whole := runTok(t, "", "--url", url, "-H", knobs, "hello")
 	if whole.code != 0 || whole.stdout == "" || whole.stderr != "" {
@@ -39,7 +40,7 @@ func TestOneShotResumesAByteForByteEqualAnswer(t *testing.T) {
 			if !reconnectNote.MatchString(r.stderr) {
 				t.Errorf("stderr %q; want the one reconnect note", r.stderr)
 			}
-			recs := stats(t, hs.URL)
+			recs := ended(t, srv)
 			first, second := recs[len(recs)-2], recs[len(recs)-1]
 			if first.End != server.EndDropped || first.TokensSent != 20 || second.SessionID != first.SessionID {
 				t.Errorf("first request: %s after %d tokens, session %q then %q", first.End, first.TokensSent, first.SessionID, second.SessionID)
