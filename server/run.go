@@ -45,7 +45,7 @@ func (r *run) play(from int) string {
 		r.beat = time.NewTicker(r.sc.Heartbeat)
 		defer r.beat.Stop()
 	}
-	if r.sc.SSERetry >= 0 && r.fw.write([]byte("retry: "+itoa(int(r.sc.SSERetry.Milliseconds()))+r.fw.eol+r.fw.eol)) != nil {
+	if r.sc.SSERetry >= 0 && r.fw.retry(r.sc.SSERetry) != nil {
 		return r.disconnected()
 	}
 	if r.enc.begin(r.fw) != nil {
@@ -204,7 +204,7 @@ func (r *run) wait(d time.Duration) bool {
 // and resumes from the store (this server restarted, or another sharing
 // its Redis).
 func handOff(fw *frameWriter) string {
-	fw.write([]byte("retry: " + itoa(int(handOffRetry.Milliseconds())) + fw.eol + fw.eol))
+	fw.retry(handOffRetry)
 	fw.close()
 	return EndShutdown
 }

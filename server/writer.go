@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // frameWriter writes a stream to the client with the scenario's framing:
@@ -50,6 +51,11 @@ func (fw *frameWriter) frame(id, event, data string) error {
 	}
 	b.WriteString(fw.eol)
 	return fw.write([]byte(b.String()))
+}
+
+// retry writes an SSE retry field: the client's reconnection time.
+func (fw *frameWriter) retry(d time.Duration) error {
+	return fw.write([]byte("retry: " + itoa(int(d.Milliseconds())) + fw.eol + fw.eol))
 }
 
 // comment writes a heartbeat.
