@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/tokcli/tok/client"
 )
@@ -160,12 +159,7 @@ func (rl *relay) closeCall() error {
 
 func (rl *relay) tokenSent() {
 	rl.sent++
-	rl.stats.update(rl.rec, func(rec *Record) {
-		rec.TokensSent = rl.sent
-		if rl.sent == 1 {
-			rec.FirstTokenMS = millis(time.Since(rl.started))
-		}
-	})
+	rl.stats.sent(rl.rec, rl.sent, rl.started)
 }
 
 // finish ends a whole answer. The session is marked finished before the

@@ -157,12 +157,7 @@ func (r *run) step(st step, index int) error {
 
 func (r *run) tokenSent() {
 	r.sent++
-	r.stats.update(r.rec, func(rec *Record) {
-		rec.TokensSent = r.sent
-		if r.sent == 1 {
-			rec.FirstTokenMS = millis(time.Since(r.started))
-		}
-	})
+	r.stats.sent(r.rec, r.sent, r.started)
 }
 
 // wait sleeps for d (forever when d < 0), sending heartbeats. It returns

@@ -76,6 +76,16 @@ func (l *statsLog) update(rec *Record, f func(r *Record)) {
 	l.mu.Unlock()
 }
 
+// sent notes that n tokens have been written, and the first one's time.
+func (l *statsLog) sent(rec *Record, n int, started time.Time) {
+	l.update(rec, func(rec *Record) {
+		rec.TokensSent = n
+		if n == 1 {
+			rec.FirstTokenMS = millis(time.Since(started))
+		}
+	})
+}
+
 func (l *statsLog) snapshot() []Record {
 	l.mu.Lock()
 	defer l.mu.Unlock()
