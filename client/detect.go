@@ -26,6 +26,11 @@ func (d *detector) decode(dst []Event, f Frame) ([]Event, error) {
 	if d.dec != nil {
 		return d.dec.decode(dst, f)
 	}
+	if strings.TrimSpace(f.Data) == "" {
+		// An empty frame (a keep-alive, say) says nothing of the dialect
+		// and holds no text in any of them.
+		return dst, nil
+	}
 	dialect, v, err := d.classify(f)
 	if err != nil {
 		return dst, err

@@ -85,11 +85,15 @@ func statusLine(resp *http.Response) string {
 	return resp.Status
 }
 
+// maxRetryAfter caps the wait a server may ask for (a day), so that no
+// number it sends overflows a duration; tok gives up on far shorter waits.
+const maxRetryAfter = 24 * time.Hour
+
 // retryAfter reads the wait a server asked for: OpenAI's retry-after-ms,
 // else Retry-After.
 func retryAfter(h http.Header, now time.Time) time.Duration {
 	if ms, err := strconv.ParseFloat(h.Get("Retry-After-Ms"), 64); err == nil && ms >= 0 {
-		return time.Duration(ms * float64(time.Millisecond))
+		return time.Duration(min(ms, maxRetryAfter.Seconds()*1000) * float64(time.Millisecond))
 	}
 	return parseRetryAfter(h.Get("Retry-After"), now)
 }
@@ -100,10 +104,10 @@ func parseRetryAfter(h string, now time.Time) time.Duration {
 		return 0
 	}
 	if s, err := strconv.ParseFloat(h, 64); err == nil && s >= 0 {
-		return time.Duration(s * float64(time.Second))
+		return time.Duration(min(s, maxRetryAfter.Seconds()) * float64(time.Second))
 	}
 	if t, err := http.ParseTime(h); err == nil && t.After(now) {
-		return t.Sub(now).Round(time.Second)
+		return min(t.Sub(now).Round(time.Second), maxRetryAfter)
 	}
 	return 0
 }

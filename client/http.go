@@ -21,7 +21,8 @@ type Config struct {
 	// IdleTimeout ends a request that receives no bytes for this long,
 	// heartbeat comments included, from the moment it is sent; 0 is none.
 	IdleTimeout time.Duration
-	// Timeout bounds the whole request, stream included; 0 is none.
+	// Timeout bounds the whole answer: the request, its stream, and every
+	// retry and reconnect with the waits between them; 0 is none.
 	Timeout time.Duration
 	// Transport replaces the default transport (for tests and proxies).
 	Transport http.RoundTripper
@@ -45,10 +46,14 @@ type Config struct {
 	// The reconnect asks for the rest (resumeFrom, or Last-Event-ID), and
 	// tokens already held are dropped by index, so the text neither
 	// repeats nor skips. A reconnect that brings new text starts the count
-	// again. 0 is none.
+	// again, but one answer makes at most 4 × ResumeTries reconnects in
+	// all. A reconnect must be answered in tok's protocol with indexed
+	// tokens (or, resumed by Last-Event-ID, with id lines) or it is
+	// refused, so nothing is ever repeated. 0 is none.
 	ResumeTries int
 	// ResumeWithin bounds one outage: from the break to the headers of the
-	// reconnect that ends it. 0 is 30 s.
+	// reconnect that ends it; all the outages of one answer together get
+	// twice as long. 0 is 30 s.
 	ResumeWithin time.Duration
 	// Debug, when set, receives the request line, headers with secrets
 	// redacted, the response headers and the timings.
@@ -115,24 +120,41 @@ func (c *Client) Stream(ctx context.Context, req *http.Request) (*Stream, error)
 // stream is Stream with the request that resumes the answer, when the
 // caller knows how to ask for one (see [Client.Chat]).
 func (c *Client) stream(ctx context.Context, req *http.Request, resume resumeFunc) (*Stream, error) {
+	ctx, done := c.whole(ctx)
 	rec := newRecorder()
 	a, err := c.attempt(ctx, req, rec)
 	again := c.cfg.Retries > 0 || c.cfg.ResumeTries > 0
 	if !again || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
 		if err != nil {
+			done()
 			return nil, err
 		}
-		return &Stream{rec: rec, prod: a.prod, fail: a.fail, close: a.close}, nil
+		return &Stream{rec: rec, prod: a.prod, fail: a.fail, close: func() { a.close(); done() }}, nil
 	}
 	r := &retrier{c: c, ctx: ctx, req: req, rec: rec, resume: resume, cur: a}
 	if err != nil {
 		ev, ok := r.again(err)
 		if !ok {
+			done()
 			return nil, err
 		}
 		r.queued = []Event{ev}
 	}
-	return &Stream{rec: rec, prod: r, fail: func(err error) error { return err }, close: r.close}, nil
+	return &Stream{rec: rec, prod: r, fail: func(err error) error { return err }, close: func() { r.close(); done() }}, nil
+}
+
+// whole bounds an answer by the total timeout, retries, reconnects and
+// the waits between them included; done releases the timer.
+func (c *Client) whole(ctx context.Context) (context.Context, func()) {
+	if c.cfg.Timeout <= 0 {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	t := time.AfterFunc(c.cfg.Timeout, func() { cancel(ErrTimeout) })
+	return ctx, func() {
+		t.Stop()
+		cancel(errClosed)
+	}
 }
 
 // attempt is one try of a request: its body's producer, the function

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -72,18 +73,29 @@ func (e *ResumeError) Unwrap() []error { return []error{e.Cut, e.Err} }
 // position is how much of an answer a stream holds, which is what a
 // reconnect asks for, and the state of an outage.
 type position struct {
-	next   int           // the index of the first token not held; 0 while none was numbered
-	id     string        // the SSE id in force after the frames held
-	hint   time.Duration // the server's retry field
-	hinted bool          // it sent one
+	next    int           // the index of the first token not held; 0 while none was numbered
+	id      string        // the SSE id in force after the frames held
+	dialect Dialect       // the answer's, from its first content
+	hint    time.Duration // the server's retry field
+	hinted  bool          // it sent one
 
 	cut   error     // why the stream broke, during an outage
 	since time.Time // when
 	tries int       // reconnects in this outage
+
+	// In all, whatever text the reconnects brought: a server that breaks
+	// every stream at once must not keep tok reconnecting for ever.
+	total int           // reconnects
+	spent time.Duration // outages that ended
 }
 
 // progress ends an outage: new text arrived.
-func (p *position) progress() { p.cut, p.tries = nil, 0 }
+func (p *position) progress() {
+	if p.cut != nil {
+		p.spent += time.Since(p.since)
+	}
+	p.cut, p.tries = nil, 0
+}
 
 // wait is the pause before reconnect n (from 0): the server's retry
 // field, else 250 ms, doubling up to 8 s, with jitter.
@@ -95,14 +107,17 @@ func (p *position) wait(n int) time.Duration {
 	if d <= 0 {
 		return 0
 	}
-	return jitter(min(d<<n, max(d, 8*time.Second)))
+	return jitter(doubled(d, n, max(d, 8*time.Second)))
 }
 
 // track notes how far the answer has come with the frame just read, and
 // drops that frame's events when the answer holds them already: a
-// reconnect's replay that starts too early repeats nothing.
-func (r *retrier) track(evs []Event, n int) []Event {
+// reconnect's replay that starts too early repeats nothing. A reconnect
+// answered in a way that cannot show what it repeats is refused (see
+// [retrier.vouch]).
+func (r *retrier) track(evs []Event, n int) ([]Event, error) {
 	p := r.cur.prod
+	before := r.at.id
 	if id := p.lastEventID(); id != "" {
 		r.at.id = id
 	}
@@ -110,17 +125,60 @@ func (r *retrier) track(evs []Event, n int) []Event {
 		r.at.hint, r.at.hinted = h, true
 	}
 	if len(evs) == n {
-		return evs
+		return evs, nil
+	}
+	if r.resumed {
+		if err := r.vouch(evs[n:], before); err != nil {
+			return evs[:n], err
+		}
 	}
 	switch i := p.index(); {
 	case i < 0:
 	case i < r.at.next:
-		return evs[:n]
+		return evs[:n], nil
 	default:
 		r.at.next = i + 1
 	}
-	return evs
+	return evs, nil
 }
+
+// vouch checks that a reconnect's frame can be placed in the answer: it
+// is in the dialect the answer began in, and a frame with content is
+// numbered as the reconnect asked (an index when it asked for resumeFrom,
+// a new SSE id when it sent Last-Event-ID). A server that answers a
+// reconnect any other way may be starting again from the top, and its
+// text would repeat.
+func (r *retrier) vouch(evs []Event, before string) error {
+	p := r.cur.prod
+	if d := p.dialect(); d != "" && r.at.dialect != "" && d != r.at.dialect {
+		return fmt.Errorf("%w: it answered in %s, not %s", errResumeRefused, d, r.at.dialect)
+	}
+	if !hasContent(evs) {
+		return nil
+	}
+	switch {
+	case r.resume != nil && r.at.next > 0:
+		if p.index() < 0 {
+			return fmt.Errorf("%w: it sent tokens without an index", errResumeRefused)
+		}
+	case p.lastEventID() == "" || p.lastEventID() == before:
+		return fmt.Errorf("%w: it sent text without a new event id", errResumeRefused)
+	case numericNotAfter(p.lastEventID(), before):
+		return fmt.Errorf("%w: it went back to event id %s after %s", errResumeRefused, p.lastEventID(), before)
+	}
+	return nil
+}
+
+// numericNotAfter reports whether ids a and b are both numbers and a does
+// not come after b.
+func numericNotAfter(a, b string) bool {
+	x, err1 := strconv.ParseInt(a, 10, 64)
+	y, err2 := strconv.ParseInt(b, 10, 64)
+	return err1 == nil && err2 == nil && x <= y
+}
+
+// errResumeRefused is a reconnect whose answer could repeat text.
+var errResumeRefused = errors.New("the server's answer to the reconnect cannot be placed after the text held")
 
 // canResume reports whether the server said enough to be asked for the
 // rest: numbered tokens (with a request to carry resumeFrom) or an id.
@@ -138,17 +196,19 @@ func (r *retrier) canResume() bool {
 // worth resuming, and if it is, schedules the reconnect.
 func (r *retrier) reconnect(err error) (Event, bool) {
 	of := r.c.cfg.ResumeTries
-	if of <= 0 || r.at.tries >= of || !r.canResume() || !resumable(err) {
+	if of <= 0 || r.at.tries >= of || r.at.total >= maxReconnects(of) || !r.canResume() || !resumable(err) {
 		return Event{}, false
 	}
 	if r.at.cut == nil {
 		r.at.cut, r.at.since = err, time.Now()
 	}
 	wait := r.at.wait(r.at.tries)
-	if time.Since(r.at.since)+wait >= r.c.resumeWithin() {
+	within := r.c.resumeWithin()
+	if out := time.Since(r.at.since) + wait; out >= within || r.at.spent+out >= 2*within {
 		return Event{}, false
 	}
 	r.at.tries++
+	r.at.total++
 	r.close()
 	r.cur, r.wait = nil, wait
 	return Event{Kind: KindReconnect, Retry: Retry{Attempt: r.at.tries, Of: of, Wait: wait, Err: err}}, true
@@ -181,6 +241,7 @@ func (r *retrier) reopen() error {
 		cancel(nil)
 		return err
 	}
+	r.resumed = true
 	release := a.close
 	a.close = func() { release(); cancel(nil) }
 	r.cur = a
@@ -190,11 +251,30 @@ func (r *retrier) reopen() error {
 // giveUp is the error that ends the stream: err itself, or, during an
 // outage, err as the reason the stream could not be resumed.
 func (r *retrier) giveUp(err error) error {
-	if r.at.cut == nil || r.ctx.Err() != nil {
+	if r.ctx.Err() != nil {
+		return err
+	}
+	if r.at.cut == nil {
+		if r.exhausted() && resumable(err) {
+			return &ResumeError{Cut: err, Err: fmt.Errorf("%w: %d reconnects, the most one answer may make", errTooManyReconnects, r.at.total), Tries: 1}
+		}
 		return err
 	}
 	return &ResumeError{Cut: r.at.cut, Err: err, Tries: r.at.tries}
 }
+
+// exhausted reports whether the answer made all the reconnects it may.
+func (r *retrier) exhausted() bool {
+	of := r.c.cfg.ResumeTries
+	return of > 0 && r.at.total >= maxReconnects(of)
+}
+
+// errTooManyReconnects ends an answer that broke too often.
+var errTooManyReconnects = errors.New("it broke too often")
+
+// maxReconnects bounds the reconnects of one answer in all, outages
+// apart: four outages' worth of tries.
+func maxReconnects(tries int) int { return 4 * tries }
 
 func (c *Client) resumeWithin() time.Duration {
 	if c.cfg.ResumeWithin > 0 {

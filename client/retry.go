@@ -34,6 +34,7 @@ type retrier struct {
 	resume resumeFunc
 
 	cur     *attempt
+	resumed bool          // cur is a reconnect
 	queued  []Event       // events to yield before reading on
 	wait    time.Duration // before the next attempt
 	tries   int
@@ -59,12 +60,21 @@ func (r *retrier) next(dst []Event) ([]Event, error) {
 			if ev, ok := r.again(err); ok {
 				return append(dst, ev), nil
 			}
+			if r.at.cut == nil {
+				// No answer to have been cut: the request itself failed.
+				return dst, &requestError{err}
+			}
 			return dst, r.giveUp(err)
 		}
 	}
 	n := len(dst)
 	evs, err := r.cur.prod.next(dst)
-	evs = r.filter(r.track(evs, n), n)
+	evs, terr := r.track(evs, n)
+	if terr != nil {
+		r.close()
+		return evs, r.giveUp(terr)
+	}
+	evs = r.filter(evs, n)
 	if last := len(evs) - 1; err == nil && !r.began && last >= n && evs[last].Kind == KindError && evs[last].Err != nil {
 		if ev, ok := r.again(evs[last].Err); ok {
 			return append(evs[:n], ev), nil
@@ -83,7 +93,7 @@ func (r *retrier) next(dst []Event) ([]Event, error) {
 			if ev, ok := r.again(cut); ok {
 				return append(evs, ev), nil
 			}
-			if r.at.cut != nil {
+			if r.at.cut != nil || r.exhausted() {
 				return evs, r.giveUp(cut)
 			}
 		}
@@ -105,6 +115,7 @@ func (r *retrier) open() error {
 		return r.reopen()
 	}
 	r.rec.newAttempt()
+	r.resumed = false
 	a, err := r.c.attempt(r.ctx, r.clone(), r.rec)
 	if err != nil {
 		return err
@@ -125,7 +136,9 @@ func (r *retrier) filter(evs []Event, n int) []Event {
 			}
 			r.started = true
 		case KindText, KindThinking, KindToolStart, KindToolArgs, KindToolExecuting, KindToolResult:
-			r.began = true
+			if !r.began {
+				r.began, r.at.dialect = true, r.cur.prod.dialect()
+			}
 			r.at.progress()
 		}
 		out = append(out, ev)
@@ -184,12 +197,27 @@ func (r *retrier) backoff(n int) time.Duration {
 	if d <= 0 {
 		d = 500 * time.Millisecond
 	}
-	return jitter(min(d<<n, 8*time.Second))
+	return jitter(doubled(d, n, 8*time.Second))
+}
+
+// doubled is d doubled n times, at most ceiling: a backoff that cannot
+// overflow, however many tries it is asked for.
+func doubled(d time.Duration, n int, ceiling time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	for ; n > 0 && d < ceiling; n-- {
+		d *= 2
+	}
+	return min(d, ceiling)
 }
 
 // jitter takes up to a fifth off d, so clients cut off together do not
 // come back together.
 func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
 	return d - time.Duration(rand.Int64N(int64(d/5)+1))
 }
 
@@ -204,7 +232,7 @@ func (r *retrier) sleep() error {
 	case <-t.C:
 		return nil
 	case <-r.ctx.Done():
-		return context.Cause(r.ctx)
+		return r.c.explain(r.ctx, context.Cause(r.ctx))
 	}
 }
 

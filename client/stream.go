@@ -3,8 +3,10 @@ package client
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"iter"
+	"strings"
 	"sync"
 	"time"
 )
@@ -28,12 +30,13 @@ type Stream struct {
 	fail  func(error) error // turns a read error into the error to report
 	close func()
 
-	queue  []Event
-	qi     int
-	ended  bool
-	err    error
-	tokens int
-	once   sync.Once
+	queue   []Event
+	qi      int
+	ended   bool
+	err     error
+	tokens  int
+	content bool // text, reasoning or a tool call arrived
+	once    sync.Once
 }
 
 // producer yields the events of one step (one frame, one demo token); it
@@ -100,15 +103,34 @@ func (s *Stream) Next() (Event, error) {
 	ev := s.queue[s.qi]
 	s.qi++
 	s.rec.event(&ev)
-	if ev.Kind == KindText || ev.Kind == KindThinking {
+	switch ev.Kind {
+	case KindText, KindThinking:
 		s.tokens++
+		s.content = s.content || strings.TrimSpace(ev.Text) != ""
+	case KindToolStart, KindToolArgs, KindToolExecuting, KindToolResult:
+		s.content = true
 	}
 	if ev.terminal() {
 		s.queue, s.qi, s.ended = nil, 0, true
 		s.Close()
+		if ev.Kind == KindDone && !s.content {
+			s.err = errEmptyDone
+			return Event{}, s.err
+		}
 	}
 	return ev, nil
 }
+
+// ErrEmptyAnswer is the cause of a stream that ended, well formed or
+// not, without a piece of text, reasoning or a tool call: an empty body,
+// a stream of nothing but heartbeats, or a terminal event with nothing
+// before it. errors.Is matches the errors a [Stream] reports for it.
+var ErrEmptyAnswer = errors.New("the answer was empty")
+
+var (
+	errEmptyEOF  = fmt.Errorf("%w: the body ended before any text arrived", ErrEmptyAnswer)
+	errEmptyDone = fmt.Errorf("%w: the server ended it without any text", ErrEmptyAnswer)
+)
 
 // stop ends the stream on a read error, after the events already queued.
 func (s *Stream) stop(err error) {
@@ -117,9 +139,20 @@ func (s *Stream) stop(err error) {
 		tail := s.prod.end()
 		if len(tail) > 0 && tail[len(tail)-1].terminal() {
 			s.queue = append(s.queue, tail...)
+			if !s.content && !hasContent(s.queue[s.qi:]) {
+				// A body with nothing in it "ends" a plain-text answer.
+				s.queue, s.qi, s.err = nil, 0, errEmptyEOF
+				s.Close()
+			}
 			return
 		}
 		err = nil
+	}
+	var rq *requestError
+	if errors.As(err, &rq) {
+		s.err = rq.err // the request failed: no stream to have been cut
+		s.Close()
+		return
 	}
 	if err = s.fail(err); errors.Is(err, io.ErrUnexpectedEOF) {
 		err = errConnectionClosed
@@ -131,6 +164,28 @@ func (s *Stream) stop(err error) {
 	}
 	s.Close()
 }
+
+// hasContent reports whether evs hold text, reasoning or a tool call.
+func hasContent(evs []Event) bool {
+	for _, ev := range evs {
+		switch ev.Kind {
+		case KindText, KindThinking:
+			if strings.TrimSpace(ev.Text) != "" {
+				return true
+			}
+		case KindToolStart, KindToolArgs, KindToolExecuting, KindToolResult:
+			return true
+		}
+	}
+	return false
+}
+
+// requestError is a failure to get an answer at all (a retry that was
+// refused, say), which the stream reports as itself, never as a cut-off.
+type requestError struct{ err error }
+
+func (e *requestError) Error() string { return e.err.Error() }
+func (e *requestError) Unwrap() error { return e.err }
 
 func countTokens(evs []Event) int {
 	n := 0
@@ -153,7 +208,10 @@ func isCutOff(err error) bool {
 	}
 	var na *NotAStreamError
 	var fe *frameError
-	return !errors.As(err, &na) && !errors.As(err, &fe) && !errors.Is(err, ErrUnknownDialect) && !isCallerStop(err)
+	var he *HTTPError
+	var rq *requestError
+	return !errors.As(err, &na) && !errors.As(err, &fe) && !errors.As(err, &he) && !errors.As(err, &rq) &&
+		!errors.Is(err, ErrUnknownDialect) && !errors.Is(err, ErrEmptyAnswer) && !isCallerStop(err)
 }
 
 // Close releases the stream: it aborts the HTTP request if it is still
@@ -231,12 +289,15 @@ func (p *bodyProducer) next(dst []Event) ([]Event, error) {
 	if !f.Unterminated {
 		return p.dec.decode(dst, f)
 	}
-	// The tail counts only when it is a whole terminal event.
+	// The tail the body ended on without its blank line counts when the
+	// dialect can read it whole: its text is kept, and so is a finish it
+	// carries. A tail cut inside its JSON is dropped, and the stream is
+	// then cut off (or ends by its dialect's rule) without it.
 	evs, err := p.dec.decode(dst, f)
-	if err == nil && len(evs) > len(dst) && evs[len(evs)-1].terminal() {
-		return evs, nil
+	if err != nil {
+		return dst, nil
 	}
-	return dst, nil
+	return evs, nil
 }
 
 func (p *bodyProducer) end() []Event {
@@ -267,11 +328,15 @@ func (p *bodyProducer) lastEventID() string {
 	return ""
 }
 
+// maxRetryHint caps a retry field, in milliseconds (an hour), so that no
+// server's number overflows a duration.
+const maxRetryHint = 3_600_000
+
 // retryHint returns the reconnection time the server set with an SSE
 // retry field, or -1 when it set none.
 func (p *bodyProducer) retryHint() time.Duration {
 	if fr, ok := p.fr.(*FrameReader); ok && fr.Retry() >= 0 {
-		return time.Duration(fr.Retry()) * time.Millisecond
+		return time.Duration(min(fr.Retry(), maxRetryHint)) * time.Millisecond
 	}
 	return -1
 }

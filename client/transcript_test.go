@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"testing"
 )
@@ -57,7 +58,6 @@ func TestPlainTextBodyStreamsAsText(t *testing.T) {
 		{"prose", "The answer is 42.\nThat is all.", "The answer is 42.\nThat is all."},
 		{"starts like a field name", "dat is not SSE", "dat is not SSE"},
 		{"one letter and colon", "a: not the data stream", "a: not the data stream"},
-		{"empty", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,6 +67,70 @@ func TestPlainTextBodyStreamsAsText(t *testing.T) {
 				t.Errorf("text %q end %s, want %q complete", got.text, got.end, tt.text)
 			}
 		})
+	}
+}
+
+// TestAnEmptyAnswerIsAnError: a body, well formed or not, that brings no
+// text, reasoning or tool call is not an answer, so a caller that checks
+// only the error cannot take it for one.
+func TestAnEmptyAnswerIsAnError(t *testing.T) {
+	tests := []struct{ name, body string }{
+		{"empty body", ""},
+		{"blank lines", "\n\n\n"},
+		{"tok: done with nothing before it", "data: {\"type\":\"start\"}\n\ndata: {\"type\":\"done\"}\n\ndata: [DONE]\n\n"},
+		{"openai: a role chunk and a finish", `data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}` + "\n\n" +
+			`data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}` + "\n\ndata: [DONE]\n\n"},
+		{"anthropic: no content block", "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\"}}\n\n" +
+			"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := collect(NewStream(bytes.NewBufferString(tt.body)))
+			if !errors.Is(got.err, ErrEmptyAnswer) {
+				t.Errorf("err = %v, want ErrEmptyAnswer (end %s)", got.err, got.end)
+			}
+			var co *CutOffError
+			if errors.As(got.err, &co) {
+				t.Errorf("err = %v: an empty answer is not a cut-off", got.err)
+			}
+		})
+	}
+	// SSE that ends before a terminal event is cut off, empty or not.
+	got := collect(NewStream(bytes.NewBufferString(": ping\n\n: ping\n\n")))
+	if got.end != "truncated" {
+		t.Errorf("heartbeats only: end %s (err %v), want a cut-off", got.end, got.err)
+	}
+}
+
+// TestAnUnterminatedLastFrameKeepsItsText: a body that ends on a whole
+// frame without its blank line keeps that frame's text with its finish;
+// one cut inside its JSON loses both, so the stream is cut off.
+func TestAnUnterminatedLastFrameKeepsItsText(t *testing.T) {
+	const head = `data: {"choices":[{"index":0,"delta":{"content":"Hello"}}]}` + "\n\n"
+	tests := []struct{ name, body, text, end string }{
+		{"whole, with the finish", head + `data: {"choices":[{"index":0,"delta":{"content":" world."},"finish_reason":"stop"}]}`, "Hello world.", "complete"},
+		{"cut inside the JSON", head + `data: {"choices":[{"index":0,"delta":{"content":" world."},"finish_re`, "Hello", "truncated"},
+		{"tok token, no done", `data: {"type":"token","content":"Hello"}` + "\n\n" + `data: {"type":"token","content":" world"}`, "Hello world", "truncated"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := collect(NewStream(bytes.NewBufferString(tt.body)))
+			if got.text != tt.text || got.end != tt.end {
+				t.Errorf("text %q end %s, want %q %s (err %v)", got.text, got.end, tt.text, tt.end, got.err)
+			}
+		})
+	}
+}
+
+// TestAnEmptyFirstFrameDoesNotDecideTheDialect: keep-alive frames with
+// empty data before the first JSON frame leave the dialect open.
+func TestAnEmptyFirstFrameDoesNotDecideTheDialect(t *testing.T) {
+	body := "data:\n\ndata: \n\n" + `data: {"choices":[{"index":0,"delta":{"content":"Hi"}}]}` + "\n\n" +
+		`data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}` + "\n\ndata: [DONE]\n\n"
+	s := NewStream(bytes.NewBufferString(body))
+	got := collect(s)
+	if got.text != "Hi" || got.end != "complete" || s.Dialect() != DialectOpenAIChat {
+		t.Errorf("text %q end %s dialect %s, want Hi complete openai-chat (err %v)", got.text, got.end, s.Dialect(), got.err)
 	}
 }
 
