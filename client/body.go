@@ -205,7 +205,7 @@ type lineFramer struct {
 
 func (l *lineFramer) Next() (Frame, error) {
 	for {
-		line, err := l.br.ReadBytes('\n')
+		line, err := readLine(l.br, MaxEventSize)
 		term := err == nil
 		line = bytes.TrimRight(line, "\r\n")
 		if len(line) >= 2 && line[1] == ':' {
@@ -213,6 +213,22 @@ func (l *lineFramer) Next() (Frame, error) {
 		}
 		if err != nil {
 			return Frame{}, err
+		}
+	}
+}
+
+// readLine reads up to and including the next newline, as ReadBytes
+// does, but refuses a line longer than max.
+func readLine(br *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for {
+		b, err := br.ReadSlice('\n')
+		if len(line)+len(b) > max {
+			return nil, ErrEventTooLarge
+		}
+		line = append(line, b...)
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return line, err
 		}
 	}
 }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"strconv"
 )
@@ -49,6 +50,12 @@ type FrameReader struct {
 	lastID  string
 	retry   int
 
+	// Max is the largest event, in bytes of its lines; 0 is
+	// [MaxEventSize]. A longer line or event ends the stream with
+	// [ErrEventTooLarge], so that no server can make tok buffer without end.
+	Max   int
+	fatal error
+
 	// Comments counts the comment lines read so far (heartbeats).
 	Comments int
 	// OnComment, when set, is called with each comment's text (without the
@@ -57,6 +64,21 @@ type FrameReader struct {
 }
 
 const frameBufSize = 32 << 10
+
+// MaxEventSize is the largest SSE event tok reads by default (a line, or
+// an event's data lines together): 16 MiB, far above any token or tool
+// call an API sends, and a bound on what a server can make tok hold.
+const MaxEventSize = 16 << 20
+
+// ErrEventTooLarge ends a stream with an event larger than the limit.
+var ErrEventTooLarge = errors.New("the server sent an event larger than 16 MiB, tok's limit")
+
+func (fr *FrameReader) max() int {
+	if fr.Max > 0 {
+		return fr.Max
+	}
+	return MaxEventSize
+}
 
 // NewFrameReader returns a FrameReader that reads from r.
 func NewFrameReader(r io.Reader) *FrameReader {
@@ -76,6 +98,9 @@ func (fr *FrameReader) Retry() int { return fr.retry }
 // the underlying reader's.
 func (fr *FrameReader) Next() (Frame, error) {
 	for {
+		if fr.fatal != nil {
+			return Frame{}, fr.fatal
+		}
 		line, ok := fr.line()
 		if ok {
 			if f, dispatch := fr.process(line); dispatch {
@@ -88,6 +113,12 @@ func (fr *FrameReader) Next() (Frame, error) {
 		}
 		fr.fill()
 	}
+}
+
+// tooLarge drops what is buffered and ends the stream.
+func (fr *FrameReader) tooLarge() {
+	fr.fatal = ErrEventTooLarge
+	fr.lo, fr.hi, fr.data, fr.hasData = 0, 0, nil, false
 }
 
 // line returns the next complete line without its ending, consuming it.
@@ -140,7 +171,11 @@ func (fr *FrameReader) fill() {
 		fr.lo = 0
 	}
 	if fr.hi == len(fr.buf) {
-		fr.buf = append(fr.buf, make([]byte, len(fr.buf))...)
+		if fr.hi >= fr.max() {
+			fr.tooLarge()
+			return
+		}
+		fr.buf = append(fr.buf, make([]byte, min(len(fr.buf), fr.max()+1-len(fr.buf)))...)
 	}
 	n, err := fr.r.Read(fr.buf[fr.hi:])
 	fr.hi += n
@@ -175,6 +210,10 @@ func (fr *FrameReader) process(line []byte) (Frame, bool) {
 func (fr *FrameReader) field(name string, value []byte) {
 	switch name {
 	case "data":
+		if len(fr.data)+len(value) >= fr.max() {
+			fr.tooLarge()
+			return
+		}
 		if fr.hasData {
 			fr.data = append(fr.data, '\n')
 		}

@@ -186,3 +186,66 @@ func TestFrameReaderReturnsReadErrors(t *testing.T) {
 		t.Fatalf("err = %v, want boom", err)
 	}
 }
+
+// endless is a reader that never ends: what a server that sends one line
+// without end looks like.
+type endless struct{ b byte }
+
+func (e endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = e.b
+	}
+	return len(p), nil
+}
+
+func TestFrameReaderBoundsAnEvent(t *testing.T) {
+	tests := []struct {
+		name string
+		r    io.Reader
+	}{
+		{"one endless line", io.MultiReader(strings.NewReader("data: "), endless{'x'})},
+		{"endless data lines", &repeatReader{s: "data: xxxxxxxxxxxxxxxx\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fr := NewFrameReader(tt.r)
+			fr.Max = 1 << 20
+			_, err := fr.Next()
+			if !errors.Is(err, ErrEventTooLarge) {
+				t.Fatalf("err = %v, want ErrEventTooLarge", err)
+			}
+			if len(fr.buf) > 2<<20 || cap(fr.data) > 2<<20 {
+				t.Errorf("held %d + %d bytes for a limit of 1 MiB", len(fr.buf), cap(fr.data))
+			}
+			if _, err := fr.Next(); !errors.Is(err, ErrEventTooLarge) {
+				t.Errorf("next err = %v, want the same error again", err)
+			}
+		})
+	}
+}
+
+type repeatReader struct {
+	s string
+	i int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		c := copy(p[n:], r.s[r.i:])
+		n += c
+		r.i = (r.i + c) % len(r.s)
+	}
+	return n, nil
+}
+
+func TestAnEndlessDataStreamLineIsBounded(t *testing.T) {
+	s := NewStream(io.MultiReader(strings.NewReader(`0:"`), endless{'x'}))
+	var err error
+	for _, e := range s.Events() {
+		err = e
+	}
+	if !errors.Is(err, ErrEventTooLarge) {
+		t.Errorf("err = %v, want ErrEventTooLarge", err)
+	}
+}

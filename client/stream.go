@@ -211,7 +211,8 @@ func isCutOff(err error) bool {
 	var he *HTTPError
 	var rq *requestError
 	return !errors.As(err, &na) && !errors.As(err, &fe) && !errors.As(err, &he) && !errors.As(err, &rq) &&
-		!errors.Is(err, ErrUnknownDialect) && !errors.Is(err, ErrEmptyAnswer) && !isCallerStop(err)
+		!errors.Is(err, ErrUnknownDialect) && !errors.Is(err, ErrEmptyAnswer) && !errors.Is(err, ErrEventTooLarge) &&
+		!isCallerStop(err)
 }
 
 // Close releases the stream: it aborts the HTTP request if it is still
