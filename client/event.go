@@ -111,3 +111,15 @@ func (e *ServerError) Error() string {
 
 // terminal reports whether the event ends a stream.
 func (e Event) terminal() bool { return e.Kind == KindDone || e.Kind == KindError }
+
+// AtTokenLimit reports whether a [KindDone] event says the answer stopped
+// because it reached the token limit (Anthropic's and Gemini's
+// max_tokens, OpenAI's length, the Responses API's max_output_tokens):
+// the text is complete only up to there.
+func (e Event) AtTokenLimit() bool {
+	switch e.StopReason {
+	case "max_tokens", "MAX_TOKENS", "length", "max_output_tokens":
+		return e.Kind == KindDone
+	}
+	return false
+}
