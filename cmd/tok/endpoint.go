@@ -21,6 +21,10 @@ type target struct {
 	// keyFrom says where the key came from, for a 401's advice: an
 	// environment variable's name, or "key_cmd of endpoint NAME".
 	keyFrom string
+	// urlFrom names the setting the address came from, for the advice on
+	// a connection error or a 404: "--url", "--base-url", an environment
+	// variable, a config file's key; "" is the provider's own API.
+	urlFrom string
 	retries int
 	// resumeTries is how often a broken tok-protocol stream is resumed.
 	resumeTries int
@@ -77,6 +81,12 @@ func (o *rootOptions) resolve(ctx context.Context, flagSet func(string) bool) (n
 			return "", err
 		}
 		ep.URL, ep.BaseURL, ep.API, ep.Model = fe.URL, fe.BaseURL, fe.API, fe.Model
+		switch {
+		case fe.URL != "":
+			t.urlFrom = fmt.Sprintf("the url of endpoint %q (tok config path)", fe.Name)
+		case fe.BaseURL != "":
+			t.urlFrom = fmt.Sprintf("the base_url of endpoint %q (tok config path)", fe.Name)
+		}
 		ep.System, ep.MaxTokens, ep.Temperature = fe.System, fe.MaxTokens, fe.Temperature
 		ep.Thinking, _ = client.ParseThinking(fe.Thinking) // checked when the file was read
 		if fe.Retries != nil && !flagSet("retries") {
@@ -163,13 +173,14 @@ func (o *rootOptions) applyFlags(t *target, flagSet func(string) bool) error {
 		return usageErrorf("--url and --provider/--base-url name two endpoints: give one")
 	case o.URL != "":
 		ep.Provider, ep.URL, ep.BaseURL, ep.API = "", o.URL, "", ""
+		t.urlFrom = "--url"
 	case o.Provider != "":
 		p, err := client.ParseProvider(o.Provider)
 		if err != nil {
 			return usageErrorf("--provider %q: tok speaks anthropic, openai and gemini", o.Provider)
 		}
 		if p != ep.Provider {
-			ep.BaseURL, ep.Model, ep.API = "", "", ""
+			ep.BaseURL, ep.Model, ep.API, t.urlFrom = "", "", "", ""
 		}
 		ep.Provider, ep.URL = p, ""
 	}
@@ -178,7 +189,7 @@ func (o *rootOptions) applyFlags(t *target, flagSet func(string) bool) error {
 		if err != nil {
 			return usageErrorf("--base-url %q is not a URL: write it as http://host:port/v1", o.BaseURL)
 		}
-		ep.BaseURL, ep.URL = u, ""
+		ep.BaseURL, ep.URL, t.urlFrom = u, "", "--base-url"
 		if ep.Provider == "" {
 			ep.Provider = client.OpenAI // any OpenAI-compatible server
 		}
@@ -269,11 +280,9 @@ func (o *rootOptions) pickProvider(t *target) string {
 func (o *rootOptions) findKey(ctx context.Context, t *target, fe fileEndpoint) error {
 	ep := &t.ep
 	if ep.BaseURL == "" {
-		switch ep.Provider {
-		case client.OpenAI:
-			ep.BaseURL = o.IO.env("OPENAI_BASE_URL")
-		case client.Anthropic:
-			ep.BaseURL = o.IO.env("ANTHROPIC_BASE_URL")
+		env := map[client.Provider]string{client.OpenAI: "OPENAI_BASE_URL", client.Anthropic: "ANTHROPIC_BASE_URL"}[ep.Provider]
+		if env != "" && o.IO.env(env) != "" {
+			ep.BaseURL, t.urlFrom = o.IO.env(env), env
 		}
 	}
 	if fe.Name != "" && (fe.KeyCmd != "" || fe.KeyEnv != "") {

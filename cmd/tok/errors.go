@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/render"
 )
 
 // usageError is a mistake in how tok was called: exit code 2.
@@ -29,6 +30,9 @@ type failure struct {
 	provider client.Provider
 	model    string
 	keyFrom  string
+	// urlFrom names the setting the address came from ("" for an API's
+	// own address, or the demo model).
+	urlFrom string
 	// secret is the key, which no message may print.
 	secret string
 }
@@ -36,7 +40,7 @@ type failure struct {
 // failure ties err to the target that failed.
 func (o *rootOptions) failure(err error) failure {
 	t := o.target
-	f := failure{url: t.ep.Target(), err: err, provider: t.ep.Provider, keyFrom: t.keyFrom, secret: t.ep.Key}
+	f := failure{url: t.ep.Target(), err: err, provider: t.ep.Provider, keyFrom: t.keyFrom, urlFrom: t.urlFrom, secret: t.ep.Key}
 	if t.ep.Provider != "" {
 		f.model = t.model()
 	}
@@ -54,8 +58,17 @@ const (
 	exitOK          = 0
 	exitFailed      = 1
 	exitUsage       = 2
+	exitTokenLimit  = 4
 	exitInterrupted = 130
 )
+
+// errTokenLimit is an answer the model stopped at its token limit: exit
+// code 4, after a note that says so.
+var errTokenLimit = errors.New("the answer stopped at the token limit")
+
+// maxErrorLine caps the one line an error is, in runes: a server's
+// message cannot fill the terminal.
+const maxErrorLine = 600
 
 // reportError prints err as one line on stderr and returns the exit code.
 func reportError(ios *ioStreams, err error) int {
@@ -66,26 +79,30 @@ func reportError(ios *ioStreams, err error) int {
 		return exitOK
 	case errors.As(err, &pe):
 		return int(pe) // the report said why
+	case errors.Is(err, errTokenLimit):
+		return exitTokenLimit // the note said why
 	case errors.Is(err, errInterrupted):
-		fmt.Fprintln(ios.ErrOut, "tok: interrupted; the answer above is what arrived")
+		ios.errLine("tok: interrupted; the answer above is what arrived")
 		return exitInterrupted
 	case errors.As(err, &ue):
-		fmt.Fprintf(ios.ErrOut, "tok: %s (see tok --help)\n", ue.err)
+		ios.errLine(fmt.Sprintf("tok: %s (see tok --help)", ue.err))
 		return exitUsage
 	}
-	fmt.Fprintln(ios.ErrOut, "tok: "+describe(err))
+	ios.errLine("tok: " + describe(err))
 	return exitFailed
 }
 
 // describe says what went wrong and what to do about it, in one line. A
 // key never appears in it, even when a server echoes one back.
+// It is one line whatever the server sent: control sequences stripped,
+// line breaks folded, the length capped (render.Line).
 func describe(err error) string {
 	s := describeErr(err)
 	var f failure
 	if errors.As(err, &f) && len(f.secret) >= 8 {
 		s = strings.ReplaceAll(s, f.secret, client.Redact(f.secret))
 	}
-	return s
+	return render.Line(s, maxErrorLine)
 }
 
 func describeErr(err error) string {
@@ -113,17 +130,39 @@ func describeErr(err error) string {
 	case errors.As(err, &te):
 		return fmt.Sprintf("%s; raise --timeout", te)
 	case errors.As(err, &na):
-		return na.Error() + "; check that --url points at a streaming endpoint"
+		return na.Error() + "; check that " + f.where() + " points at a streaming endpoint"
 	case errors.Is(err, client.ErrUnknownDialect):
 		return err.Error() + "; tok reads its own protocol, Anthropic, OpenAI, Gemini, AI SDK and plain-text streams"
+	case errors.Is(err, client.ErrEmptyAnswer):
+		return err.Error() + "; check that " + f.where() + " points at a chat endpoint, or ask again"
+	case errors.Is(err, client.ErrEventTooLarge):
+		return err.Error() + "; the text above is what arrived"
 	case errors.As(err, &se):
 		return "the server reported an error: " + se.Error()
 	case f.url != "" && errors.As(err, &dns):
-		return fmt.Sprintf("could not find the host %s; check --url", dns.Name)
+		return fmt.Sprintf("could not find the host %s; check %s", dns.Name, f.where())
 	case f.url != "" && errors.As(err, &op) && op.Op == "dial":
-		return fmt.Sprintf("could not connect to %s: %s; is the server running? check --url", f.url, causeText(op.Err))
+		return fmt.Sprintf("could not connect to %s: %s; %s", f.url, causeText(op.Err), f.dialAdvice())
 	}
 	return err.Error()
+}
+
+// where names the setting the failing address came from, for advice.
+func (f failure) where() string {
+	switch {
+	case f.urlFrom != "":
+		return f.urlFrom
+	case f.provider != "":
+		return "the network (tok was talking to " + string(f.provider) + "'s own API)"
+	}
+	return "--url"
+}
+
+func (f failure) dialAdvice() string {
+	if f.urlFrom == "" && f.provider != "" {
+		return "is the network up? check your connection or proxy"
+	}
+	return "is the server running? check " + f.where()
 }
 
 // causeText is the innermost reason of a network error ("connection refused").
@@ -183,7 +222,7 @@ func apiAdvice(status int, f failure, advice string) string {
 	case http.StatusForbidden:
 		return "the key from " + f.keyFrom + " may not use this model or API"
 	case http.StatusNotFound:
-		return fmt.Sprintf("no model %q at %s; check --model (and --base-url)", f.model, f.url)
+		return notFoundAdvice(f)
 	case http.StatusBadRequest:
 		return "the API refused the request; its message says why"
 	}
@@ -207,4 +246,16 @@ func (o *rootOptions) retryReason(err error) string {
 		err = o.failure(err)
 	}
 	return describe(err)
+}
+
+// notFoundAdvice explains an API's 404: the model, unless the address
+// itself looks wrong, in which case it names the setting it came from.
+func notFoundAdvice(f failure) string {
+	switch {
+	case strings.Contains(f.url, "/v1/v1/"):
+		return fmt.Sprintf("the address has /v1 twice: tok adds the API's path to the base URL, so drop the /v1 at the end of %s", f.urlFrom)
+	case f.urlFrom != "" && !strings.Contains(strings.ToLower(f.err.Error()), "model"):
+		return fmt.Sprintf("nothing at that address, or no model %q there; check %s (tok adds the API's path to it) and --model", f.model, f.urlFrom)
+	}
+	return fmt.Sprintf("no model %q at %s; check --model", f.model, f.url)
 }

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"io"
 	"os"
 
-	"charm.land/lipgloss/v2"
+	"github.com/tokcli/tok/render"
 	"golang.org/x/term"
 )
 
@@ -49,22 +51,6 @@ func systemStreams() *ioStreams {
 	}
 }
 
-// darkBackground asks the terminal for its background colour; when stdin
-// is not the terminal (text piped in), it asks through /dev/tty. Without
-// an answer it says dark, the common case.
-func darkBackground() bool {
-	in, out := os.Stdin, os.Stdout
-	if !term.IsTerminal(int(in.Fd())) {
-		tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
-		if err != nil {
-			return true
-		}
-		defer tty.Close()
-		in, out = tty, tty
-	}
-	return lipgloss.HasDarkBackground(in, out)
-}
-
 // isPipeOrFile reports whether f is a pipe or a regular file: the only
 // kinds of stdin tok reads (a terminal or /dev/null is no input).
 func isPipeOrFile(f *os.File) bool {
@@ -81,4 +67,59 @@ func (s *ioStreams) env(k string) string {
 		return ""
 	}
 	return s.Getenv(k)
+}
+
+// errLine writes line to stderr on a line of its own: when stdout is a
+// pipe and stderr a terminal, the two often end up on the same screen,
+// and an answer that stopped mid-line would otherwise run into it.
+func (s *ioStreams) errLine(line string) {
+	if t, ok := s.Out.(*tailWriter); ok && s.StderrTTY && !s.StdoutTTY && t.openLine() {
+		line = "\n" + line
+	}
+	fmt.Fprintln(s.ErrOut, line)
+}
+
+// tailWriter remembers whether what was written last ended a line.
+type tailWriter struct {
+	w    io.Writer
+	open bool // the last byte written was not a newline
+}
+
+func (t *tailWriter) Write(p []byte) (int, error) {
+	n, err := t.w.Write(p)
+	if n > 0 {
+		t.open = p[n-1] != '\n'
+	}
+	return n, err
+}
+
+// openLine reports whether a line is open on stdout, and takes it as
+// ended: a note on stderr ends it on the screen.
+func (t *tailWriter) openLine() bool {
+	open := t.open
+	t.open = false
+	return open
+}
+
+// lineSanitizer writes what it is given line by line, each through
+// render.Line: -v output shows what servers sent (header values), and
+// none of it may reach the terminal raw.
+type lineSanitizer struct {
+	w       io.Writer
+	pending []byte
+}
+
+func (l *lineSanitizer) Write(p []byte) (int, error) {
+	l.pending = append(l.pending, p...)
+	for {
+		i := bytes.IndexByte(l.pending, '\n')
+		if i < 0 {
+			break
+		}
+		if _, err := io.WriteString(l.w, render.Line(string(l.pending[:i]), 2000)+"\n"); err != nil {
+			return 0, err
+		}
+		l.pending = l.pending[i+1:]
+	}
+	return len(p), nil
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,19 +17,21 @@ import (
 
 // runOneShot streams one answer to stdout.
 func runOneShot(ctx context.Context, o *rootOptions) error {
-	prompt, err := buildPrompt(o)
+	bg := o.startBackgroundQuery()
+	prompt, err := buildPrompt(ctx, o)
 	if err != nil {
-		return err
+		return interrupted(ctx, err)
 	}
 	if o.note != "" {
-		fmt.Fprintln(o.IO.ErrOut, "tok: "+o.note)
+		o.IO.errLine("tok: " + o.note)
 	}
 	stream, err := openStream(ctx, o, prompt)
 	if err != nil {
 		return interrupted(ctx, o.failure(err))
 	}
-	p, err := newPrinter(ctx, o, stream)
+	p, err := newPrinter(ctx, o, stream, bg)
 	if err != nil {
+		stream.Close()
 		return err
 	}
 	for ev, err := range stream.Events() {
@@ -49,16 +53,24 @@ func interrupted(ctx context.Context, err error) error {
 	return err
 }
 
+// maxPrompt is the largest prompt tok sends, stdin included: 8 MiB is
+// some two million tokens, more than any model reads.
+const maxPrompt = 8 << 20
+
 // buildPrompt joins piped stdin and the prompt: stdin first, unchanged, then
-// a blank line, then the prompt.
-func buildPrompt(o *rootOptions) (string, error) {
+// a blank line, then the prompt. It stops reading stdin at maxPrompt, and
+// when ctx ends (a signal), at once.
+func buildPrompt(ctx context.Context, o *rootOptions) (string, error) {
 	var stdin string
 	if o.IO.StdinPiped {
-		b, err := io.ReadAll(o.IO.In)
+		b, err := readStdin(ctx, o.IO.In)
 		if err != nil {
-			return "", fmt.Errorf("read stdin: %w", err)
+			return "", err
 		}
 		stdin = string(b)
+	}
+	if len(stdin)+len(o.Prompt) > maxPrompt {
+		return "", usageErrorf("the prompt is over 8 MiB, more than any model reads: send less, as in: head -c 1000000 FILE | tok …")
 	}
 	hasStdin, hasPrompt := strings.TrimSpace(stdin) != "", strings.TrimSpace(o.Prompt) != ""
 	switch {
@@ -75,6 +87,29 @@ func buildPrompt(o *rootOptions) (string, error) {
 	return stdin + "\n" + o.Prompt, nil
 }
 
+// readStdin reads piped stdin, at most one byte past maxPrompt. A read
+// cannot be interrupted, so it runs aside, and a signal ends the wait.
+func readStdin(ctx context.Context, in io.Reader) ([]byte, error) {
+	type result struct {
+		b   []byte
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		b, err := io.ReadAll(io.LimitReader(in, maxPrompt+1))
+		ch <- result{b, err}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			return nil, fmt.Errorf("read stdin: %w", r.err)
+		}
+		return r.b, nil
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+}
+
 func openStream(ctx context.Context, o *rootOptions, prompt string) (*client.Stream, error) {
 	return o.open(ctx, []client.Message{{Role: "user", Content: prompt}})
 }
@@ -89,7 +124,7 @@ func (o *rootOptions) open(ctx context.Context, msgs []client.Message) (*client.
 	cfg := client.Config{ConnectTimeout: o.ConnectTimeout, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout,
 		Retries: t.retries, RetryBackoff: o.retryBackoff, ResumeTries: t.resumeTries}
 	if o.Verbose {
-		cfg.Debug = o.IO.ErrOut
+		cfg.Debug = &lineSanitizer{w: o.IO.ErrOut}
 	}
 	return client.New(cfg).Chat(ctx, t.ep, msgs)
 }
@@ -109,16 +144,19 @@ type printer struct {
 	wrote      bool // some text went to stdout
 	newline    bool // and it ended with a newline
 	tool       *toolLine
+	done       client.Event // the terminal event, once it came
+	unrun      []string     // tools the model called that no one ran
 }
 
-func newPrinter(ctx context.Context, o *rootOptions, s *client.Stream) (*printer, error) {
+func newPrinter(ctx context.Context, o *rootOptions, s *client.Stream, bg <-chan bool) (*printer, error) {
 	p := &printer{o: o, stream: s}
 	if !o.IO.StdoutTTY || o.Events {
 		return p, nil
 	}
 	dark := true
-	if o.IO.DarkBackground != nil && os.Getenv("GLAMOUR_STYLE") == "" && os.Getenv("NO_COLOR") == "" {
-		dark = o.IO.DarkBackground()
+	select {
+	case dark = <-bg:
+	case <-ctx.Done(): // a signal: print what arrived, in the default style
 	}
 	style, err := render.Style(render.StyleName(os.Getenv, dark))
 	if err != nil {
@@ -157,14 +195,20 @@ func (p *printer) event(ev client.Event) error {
 		return p.text(p.clean.Clean(ev.Text))
 	case client.KindToolStart:
 		p.tool = &toolLine{name: ev.Tool.Name}
+		if len(p.unrun) < 8 {
+			p.unrun = append(p.unrun, ev.Tool.Name)
+		}
 	case client.KindToolArgs:
-		if p.tool != nil {
-			p.tool.args.WriteString(ev.Text)
+		if p.tool != nil && p.tool.args.Len() < maxToolArgs {
+			p.tool.args.WriteString(ev.Text) // only the start is shown
 		}
 	case client.KindToolExecuting:
-		p.note("⚙ %s running…", oneLine(ev.Tool.Name, 60))
+		p.note("⚙ %s running…", render.Line(ev.Tool.Name, 60))
 	case client.KindToolResult:
-		p.note("⚙ %s → %s", oneLine(ev.Tool.Name, 60), oneLine(ev.Tool.Result, 120))
+		p.note("⚙ %s → %s", render.Line(ev.Tool.Name, 60), render.Line(ev.Tool.Result, 120))
+		p.unrun = slices.DeleteFunc(p.unrun, func(name string) bool { return name == ev.Tool.Name })
+	case client.KindDone:
+		p.done = ev
 	case client.KindUsage:
 		if p.o.Verbose {
 			p.note("* usage: %d input tokens, %d output tokens", ev.Usage.InputTokens, ev.Usage.OutputTokens)
@@ -204,7 +248,8 @@ func (p *printer) text(s string) error {
 	return nil
 }
 
-// end finishes a stream that completed.
+// end finishes a stream that completed, and says when it stopped short:
+// at the token limit (exit code 4), or for a tool tok does not run.
 func (p *printer) end() error {
 	p.text(p.clean.Flush())
 	p.flushTool()
@@ -212,7 +257,26 @@ func (p *printer) end() error {
 		return err
 	}
 	p.endLine()
+	switch {
+	case p.done.AtTokenLimit():
+		p.note("tok: the answer stopped at the token limit (%s), so it is cut short; raise it with --max-tokens", p.o.tokenLimit(p.done.StopReason))
+		return errTokenLimit
+	case len(p.unrun) > 0:
+		p.note("tok: the model asked to run %s; tok does not run tools, so the answer ends here", strings.Join(p.unrun, ", "))
+	}
 	return nil
+}
+
+// tokenLimit describes the limit an answer stopped at.
+func (o *rootOptions) tokenLimit(reason string) string {
+	ep := o.target.ep
+	switch {
+	case ep.MaxTokens > 0:
+		return fmt.Sprintf("%d tokens", ep.MaxTokens)
+	case ep.Provider == client.Anthropic:
+		return fmt.Sprintf("%d tokens, tok's default for Anthropic", client.DefaultMaxTokens)
+	}
+	return "stop reason " + strconv.Quote(reason)
 }
 
 // finish prints the final render on a terminal.
@@ -256,8 +320,11 @@ func (p *printer) endLine() {
 	}
 }
 
+// note writes one line on stderr: whatever server text it holds, it is
+// one safe line (render.Line).
 func (p *printer) note(format string, args ...any) {
-	write := func() { fmt.Fprintf(p.o.IO.ErrOut, format+"\n", args...) }
+	line := render.Line(fmt.Sprintf(format, args...), maxErrorLine)
+	write := func() { p.o.IO.errLine(line) }
 	if p.live != nil {
 		p.live.Note(write)
 		return
@@ -275,22 +342,14 @@ func (p *printer) flushTool() {
 	if p.tool == nil || p.o.Events {
 		return
 	}
-	line := "⚙ " + oneLine(p.tool.name, 60)
-	if args := oneLine(p.tool.args.String(), 120); args != "" {
+	line := "⚙ " + render.Line(p.tool.name, 60)
+	if args := render.Line(p.tool.args.String(), 120); args != "" {
 		line += " " + args
 	}
 	p.note("%s", line)
 	p.tool = nil
 }
 
-// oneLine makes server text safe for one stderr line: control characters
-// (escape sequences included) become spaces, and it is cut to max runes.
-func oneLine(s string, max int) string {
-	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)
-	}), " ")
-	if r := []rune(s); len(r) > max {
-		s = string(r[:max]) + "…"
-	}
-	return s
-}
+// maxToolArgs is how much of a tool call's arguments the one-shot keeps:
+// more than the line shows, and bounded however long the call.
+const maxToolArgs = 4 << 10

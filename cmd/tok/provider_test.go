@@ -69,7 +69,7 @@ func TestProvidersOneShot(t *testing.T) {
 			}
 			// The model stops after a tool call, as the real APIs do.
 			tool := runTokEnv(t, testKeys, "", append(providerArgs(name, srv.URL), "-H", "X-Tok-Scenario: tokens=25,interval=0,first=0,tool", "hello")...)
-			if tool.code != 0 || tool.stderr != "⚙ get_weather {\"city\":\"Paris\",\"unit\":\"celsius\"}\n" {
+			if tool.code != 0 || tool.stderr != "⚙ get_weather {\"city\":\"Paris\",\"unit\":\"celsius\"}\n"+toolNote {
 				t.Errorf("the tool call: exit %d, stderr %q", tool.code, tool.stderr)
 			}
 			ev := runTokEnv(t, testKeys, "", append([]string{"--events"}, args...)...)
@@ -82,6 +82,9 @@ func TestProvidersOneShot(t *testing.T) {
 	}
 }
 
+// toolNote is the one-shot's word after a tool call it does not run.
+const toolNote = "tok: the model asked to run get_weather; tok does not run tools, so the answer ends here\n"
+
 func TestProviderErrorTable(t *testing.T) {
 	srv := tokServe(t, nil)
 	tests := []struct {
@@ -89,7 +92,7 @@ func TestProviderErrorTable(t *testing.T) {
 		want  []string
 	}{
 		{"status=401", []string{"401 Unauthorized", "the key was refused: check ANTHROPIC_API_KEY"}},
-		{"status=404", []string{"404 Not Found", `no model "claude-sonnet-4-5" at ` + srv.URL + "/v1/messages; check --model"}},
+		{"status=404", []string{"404 Not Found", `nothing at that address, or no model "claude-sonnet-4-5" there; check --base-url`}},
 		{"status=429,retry-after=7", []string{"429 Too Many Requests", "retry after 7s"}},
 		{"status=529", []string{"529", "overloaded"}},
 		{"status=400", []string{"400 Bad Request", "scripted status Bad Request", "its message says why"}},

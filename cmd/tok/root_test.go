@@ -96,7 +96,7 @@ func TestBuildPromptPutsStdinFirst(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ios, _, _ := testStreams(tt.stdin)
-			got, err := buildPrompt(&rootOptions{IO: ios, Prompt: tt.prompt})
+			got, err := buildPrompt(context.Background(), &rootOptions{IO: ios, Prompt: tt.prompt})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,7 +135,7 @@ func TestCompletionStaysAvailable(t *testing.T) {
 }
 
 func TestVerboseRedactsSecrets(t *testing.T) {
-	srv := serve(t, func(s sse) { s.send("data: {\"type\":\"done\"}\n\n") })
+	srv := serve(t, func(s sse) { s.token("ok"); s.send("data: {\"type\":\"done\"}\n\n") })
 	r := runTok(t, "", "-v", "--url", srv.URL, "-H", "Authorization: Bearer sk-secret-123456", "-H", "x-api-key: key-987654", "hi")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -156,6 +156,7 @@ func TestRequestCarriesPromptSystemAndHeaders(t *testing.T) {
 	var body, accept, custom string
 	srv := serve(t, func(s sse) {
 		body, accept, custom = s.body, s.r.Header.Get("Accept"), s.r.Header.Get("X-Custom")
+		s.token("ok")
 		s.send("data: {\"type\":\"done\"}\n\n")
 	})
 	r := runTok(t, "piped text\n", "--url", srv.URL, "--system", "be brief", "-H", "X-Custom: yes", "the", "question")
