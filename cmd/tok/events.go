@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/render"
 )
 
 // jsonEvent is one line of tok --events.
@@ -66,11 +67,23 @@ func writeJSONEvent(w io.Writer, ev client.Event, dialect client.Dialect, explai
 	case client.KindRetry, client.KindReconnect:
 		j.Retry = &jsonRetry{Attempt: ev.Retry.Attempt, Of: ev.Retry.Of, WaitMS: millis(ev.Retry.Wait), Reason: explain(ev.Retry.Err)}
 	}
-	return json.NewEncoder(w).Encode(j)
+	return writeJSONLine(w, j)
+}
+
+// writeJSONLine writes v as one line of JSON that is safe to show on a
+// terminal: the C1 and bidi controls encoding/json leaves raw in server
+// text are escaped too (render.SafeJSON).
+func writeJSONLine(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(render.SafeJSON(b), '\n'))
+	return err
 }
 
 // writeJSONError reports a transport failure as a last error line, so a
 // script reading --events sees why the stream ended.
 func writeJSONError(w io.Writer, err error, at time.Duration) {
-	_ = json.NewEncoder(w).Encode(jsonEvent{Kind: "error", Error: &jsonError{Message: describe(err)}, MS: millis(at)})
+	_ = writeJSONLine(w, jsonEvent{Kind: "error", Error: &jsonError{Message: describe(err)}, MS: millis(at)})
 }
