@@ -201,7 +201,7 @@ func describeHTTP(e *client.HTTPError, f failure) string {
 	case strings.HasPrefix(e.Message, "upstream ") && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden):
 		advice = "the gateway's own key was refused by the API behind it: check the key tok serve was started with"
 	}
-	if e.RetryAfter > 0 {
+	if e.RetryAfter >= time.Second {
 		advice = strings.TrimSuffix(advice, "; try again later") + fmt.Sprintf("; retry after %s", e.RetryAfter.Round(time.Second))
 	}
 	if advice != "" {

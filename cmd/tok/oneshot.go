@@ -178,6 +178,9 @@ func newPrinter(ctx context.Context, o *rootOptions, s *client.Stream, bg <-chan
 }
 
 func (p *printer) event(ev client.Event) error {
+	if ev.Kind == client.KindDone {
+		p.done = ev
+	}
 	if p.o.Events {
 		if err := writeJSONEvent(p.o.IO.Out, ev, p.stream.Dialect(), p.o.retryReason); err != nil {
 			return fmt.Errorf("write stdout: %w", err)
@@ -207,8 +210,6 @@ func (p *printer) event(ev client.Event) error {
 	case client.KindToolResult:
 		p.note("⚙ %s → %s", render.Line(ev.Tool.Name, 60), render.Line(ev.Tool.Result, 120))
 		p.unrun = slices.DeleteFunc(p.unrun, func(name string) bool { return name == ev.Tool.Name })
-	case client.KindDone:
-		p.done = ev
 	case client.KindUsage:
 		if p.o.Verbose {
 			p.note("* usage: %d input tokens, %d output tokens", ev.Usage.InputTokens, ev.Usage.OutputTokens)
