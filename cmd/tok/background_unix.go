@@ -18,11 +18,17 @@ func darkBackground() bool {
 		return true
 	}
 	defer tty.Close()
-	state, err := term.MakeRaw(int(tty.Fd()))
+	// Not tty.Fd(): it would put the descriptor in blocking mode, where
+	// the read deadline below has no effect.
+	rc, err := tty.SyscallConn()
 	if err != nil {
 		return true
 	}
-	defer term.Restore(int(tty.Fd()), state)
+	var state *term.State
+	if cerr := rc.Control(func(fd uintptr) { state, err = term.MakeRaw(int(fd)) }); cerr != nil || err != nil {
+		return true
+	}
+	defer rc.Control(func(fd uintptr) { term.Restore(int(fd), state) })
 	// OSC 11 asks for the background; DA1, which every terminal answers,
 	// marks the end of the replies.
 	if _, err := tty.WriteString("\x1b]11;?\x07\x1b[c"); err != nil {

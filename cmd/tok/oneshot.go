@@ -154,8 +154,11 @@ func newPrinter(ctx context.Context, o *rootOptions, s *client.Stream, bg <-chan
 		return p, nil
 	}
 	dark := true
+	wait := time.NewTimer(2 * backgroundWait) // the query's own bound, and a margin
+	defer wait.Stop()
 	select {
 	case dark = <-bg:
+	case <-wait.C:
 	case <-ctx.Done(): // a signal: print what arrived, in the default style
 	}
 	style, err := render.Style(render.StyleName(os.Getenv, dark))
