@@ -58,6 +58,10 @@ type Model struct {
 	frame    bool // a frameMsg is on its way
 	blinkOn  bool // the cursor's phase
 	notice   string
+
+	// armed is the number of the Ctrl+C after which another quits, or 0;
+	// arms counts them.
+	armed, arms int
 }
 
 // New returns the chat, ready for tea.NewProgram.
@@ -96,6 +100,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		return m.handleWheel(msg), nil
 	case tea.PasteMsg:
+		m.disarm()
 		return m.updateInput(msg)
 	case streamMsg:
 		return m.handleStream(msg)
@@ -108,6 +113,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case copiedMsg:
 		m.notice = copiedNotice(msg)
 		return m, nil
+	case disarmMsg:
+		return m.handleDisarm(msg), nil
 	}
 	return m.updateInput(msg)
 }

@@ -27,3 +27,7 @@ type copiedMsg struct {
 	chars int
 	err   error
 }
+
+// disarmMsg ends the time in which a second Ctrl+C quits, for the
+// Ctrl+C numbered id.
+type disarmMsg struct{ id int }

@@ -95,3 +95,7 @@ func nextFrame() tea.Cmd {
 func blink(id int) tea.Cmd {
 	return tea.Tick(blinkEvery, func(time.Time) tea.Msg { return blinkMsg{id} })
 }
+
+func disarmAfter(id int, d time.Duration) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return disarmMsg{id} })
+}
