@@ -123,14 +123,14 @@ func (p *painter) thinking(part *part, folded bool) []string {
 // tool is a tool call's one line: its name and arguments, then running,
 // then a summary of its result.
 func (p *painter) tool(part *part) string {
-	line := "⚙ " + oneLine(part.tool.Name)
+	line := "⚙ " + render.Line(part.tool.Name, lineMax)
 	switch {
 	case part.done:
-		line = p.st.Tool.Render(line) + p.st.ToolResult.Render(" → "+oneLine(part.tool.Result))
+		line = p.st.Tool.Render(line) + p.st.ToolResult.Render(" → "+render.Line(part.tool.Result, lineMax))
 	case part.running:
 		line = p.st.Tool.Render(line) + p.st.ToolResult.Render(" running…")
 	default:
-		line = p.st.Tool.Render(line + " " + oneLine(part.text.String()))
+		line = p.st.Tool.Render(line + " " + render.Line(part.text.String(), lineMax))
 	}
 	return xansi.Truncate("  "+line, p.width-1, "…")
 }
@@ -139,7 +139,8 @@ func (p *painter) tool(part *part) string {
 func (p *painter) ending(t *turn) []string {
 	switch {
 	case t.retried && t.state == stateFailed:
-		return []string{"  " + p.st.Error.Render("✗ "+t.err) + p.st.Muted.Render(" (retried below)"), ""}
+		line := "  " + p.st.Error.Render("✗ "+t.err) + p.st.Muted.Render(" (retried below)")
+		return []string{xansi.Truncate(line, p.width-1, "…"), ""}
 	case t.state == stateStopped:
 		return []string{"  " + p.st.Stopped.Render("■ stopped"), ""}
 	case t.state == stateFailed:
@@ -161,11 +162,9 @@ func blankEnd(lines []string) []string {
 	return lines
 }
 
-// oneLine makes server text one line: controls and runs of white space
-// become one space.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(render.Sanitize(s)), " ")
-}
+// lineMax caps a line of server text (a tool's name, its arguments, the
+// model's name) in runes; the screen cuts it shorter still.
+const lineMax = 300
 
 // trimBlank drops the blank lines at the end of a render, keeping one.
 func trimBlank(lines []string) []string {

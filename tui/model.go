@@ -178,7 +178,7 @@ func (m *Model) transcript() []string {
 		return nil
 	}
 	if len(m.turns) == 0 {
-		hello := lipgloss.Wrap("Ask a question below: answers stream from "+m.cfg.Endpoint+".", max(m.width-4, 10), "/")
+		hello := lipgloss.Wrap("Ask a question below: answers stream from "+render.Line(m.cfg.Endpoint, lineMax)+".", max(m.width-4, 10), "/")
 		lines := []string{""}
 		for _, l := range strings.Split(hello, "\n") {
 			lines = append(lines, "  "+m.paint.st.Muted.Render(l))
