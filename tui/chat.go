@@ -38,6 +38,9 @@ func (p *painter) lines(t *turn, cursor string) []string {
 			out = append(blankEnd(out), p.thinking(part, folded)...)
 		case partTool:
 			out = append(blankEnd(out), p.tool(part))
+			if !t.state.live() && !part.running && !part.done {
+				out = append(out, p.note("tok does not run tools yet; the model's call was not run")...)
+			}
 		}
 	}
 	if t.state.live() && (len(t.parts) == 0 || t.last().kind != partText) {
@@ -135,6 +138,15 @@ func (p *painter) tool(part *part) string {
 	return xansi.Truncate("  "+line, p.width-1, "…")
 }
 
+// note is a muted remark under a tool call, wrapped.
+func (p *painter) note(s string) []string {
+	var out []string
+	for _, l := range strings.Split(lipgloss.Wrap(s, max(p.mdWidth-6, 10), ""), "\n") {
+		out = append(out, "    "+p.st.Muted.Render(l))
+	}
+	return out
+}
+
 // ending marks how an answer ended, when not on its own.
 func (p *painter) ending(t *turn) []string {
 	switch {
@@ -143,6 +155,8 @@ func (p *painter) ending(t *turn) []string {
 		return []string{xansi.Truncate(line, p.width-1, "…"), ""}
 	case t.state == stateStopped:
 		return []string{"  " + p.st.Stopped.Render("■ stopped"), ""}
+	case t.cut():
+		return []string{"  " + p.st.Stopped.Render("■ cut at max tokens"), ""}
 	case t.state == stateFailed:
 		msg := lipgloss.Wrap("✗ "+t.err, max(p.mdWidth-4, 10), "")
 		var out []string

@@ -48,6 +48,9 @@ func (m Model) statusView() string {
 	}
 	t := m.turns[len(m.turns)-1]
 	fields := []string{st.StatusState.Render(stateName(t.state))}
+	if t.cut() {
+		fields = append(fields, st.Stopped.Render("cut at max tokens"))
+	}
 	if r := t.retry; t.state == stateWaiting && r.Attempt > 0 {
 		fields[0] = st.StatusState.Render(fmt.Sprintf("retrying in %s (%d/%d)", round(r.Wait), r.Attempt, r.Of))
 		fields = append(fields, m.reason(r.Err)...)
