@@ -72,10 +72,16 @@ func (m Model) send() (tea.Model, tea.Cmd) {
 	if strings.TrimSpace(q) == "" || m.live() != nil {
 		return m, nil
 	}
+	if m.crashTest("update", q) {
+		panic("a crash test in Update")
+	}
 	m.input.Reset()
 	m.turns = append(m.turns, &turn{question: q})
 	cmd := m.start()
 	m.layout()
+	if m.crashTest("cmd", q) {
+		cmd = tea.Batch(cmd, func() tea.Msg { panic("a crash test in a command") })
+	}
 	return m, cmd
 }
 
@@ -103,7 +109,11 @@ func (m *Model) start() tea.Cmd {
 	m.events = ch
 	m.scroll.bottom()
 	m.syncKeys()
-	return tea.Batch(startStream(ctx, m.cfg.Open, conversation(m.turns), m.streamID, ch), blink(m.streamID))
+	open := m.cfg.Open
+	if m.crashTest("stream", m.turns[len(m.turns)-1].question) {
+		open = crashOpener
+	}
+	return tea.Batch(startStream(ctx, open, conversation(m.turns), m.streamID, ch), blink(m.streamID))
 }
 
 // stop aborts the answer being generated: the request's context is

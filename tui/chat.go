@@ -19,6 +19,8 @@ type painter struct {
 	gen     int // bumped when md or st change: cached lines are stale
 	width   int // the terminal's columns
 	mdWidth int // the markdown's wrap width
+	// crashTest: drawing the question "crash" panics (Config.Crash).
+	crashTest bool
 }
 
 // lines returns the turn's lines. cursor is the glyph at the end of a
@@ -26,6 +28,9 @@ type painter struct {
 func (p *painter) lines(t *turn, cursor string) []string {
 	if !t.state.live() && t.cacheWidth == p.width && t.cacheGen == p.gen && t.cache != nil {
 		return t.cache
+	}
+	if p.crashTest && t.question == "crash" {
+		panic("a crash test in drawing")
 	}
 	out := []string{""}
 	out = append(out, p.question(t.question)...) // glamour opens with a blank line
