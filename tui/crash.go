@@ -182,8 +182,8 @@ func guardCmds(msg tea.Msg) tea.Msg {
 	return out.Interface()
 }
 
-// crashTest panics at place when the chat is set to (Config.Crash) and
-// the question is "crash".
+// crashTest reports whether the chat is to panic at place: it is set
+// to (Config.Crash) and the question is "crash".
 func (m *Model) crashTest(place, question string) bool {
 	return m.cfg.Crash == place && question == "crash"
 }
