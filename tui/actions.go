@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -11,11 +12,16 @@ import (
 // handleKey routes a key: the chat's own keys first, then the input.
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	m.notice = ""
+	if !key.Matches(msg, m.keys.Interrupt) {
+		m.disarm()
+	}
 	switch {
-	case key.Matches(msg, m.keys.Stop), key.Matches(msg, m.keys.Interrupt) && m.live() != nil:
+	case key.Matches(msg, m.keys.Interrupt):
+		return m.interrupt()
+	case key.Matches(msg, m.keys.Stop):
 		m.stop()
 		return m, nil
-	case key.Matches(msg, m.keys.Interrupt), key.Matches(msg, m.keys.Quit) && m.input.Value() == "":
+	case key.Matches(msg, m.keys.Quit) && m.input.Value() == "":
 		return m.quit()
 	case key.Matches(msg, m.keys.Send):
 		return m.send()
@@ -66,10 +72,16 @@ func (m Model) send() (tea.Model, tea.Cmd) {
 	if strings.TrimSpace(q) == "" || m.live() != nil {
 		return m, nil
 	}
+	if m.crashTest("update", q) {
+		panic("a crash test in Update")
+	}
 	m.input.Reset()
 	m.turns = append(m.turns, &turn{question: q})
 	cmd := m.start()
 	m.layout()
+	if m.crashTest("cmd", q) {
+		cmd = tea.Batch(cmd, func() tea.Msg { panic("a crash test in a command") })
+	}
 	return m, cmd
 }
 
@@ -97,7 +109,11 @@ func (m *Model) start() tea.Cmd {
 	m.events = ch
 	m.scroll.bottom()
 	m.syncKeys()
-	return tea.Batch(startStream(ctx, m.cfg.Open, conversation(m.turns), m.streamID, ch), blink(m.streamID))
+	open := m.cfg.Open
+	if m.crashTest("stream", m.turns[len(m.turns)-1].question) {
+		open = crashOpener
+	}
+	return tea.Batch(startStream(ctx, open, conversation(m.turns), m.streamID, ch), blink(m.streamID))
 }
 
 // stop aborts the answer being generated: the request's context is
@@ -113,6 +129,52 @@ func (m *Model) stop() {
 	m.streamID++ // whatever the stopped stream still sends is dropped
 	t.state = stateStopped
 	m.refresh()
+	m.syncKeys()
+}
+
+// quitHint is the notice after a Ctrl+C that did not quit.
+const quitHint = "press ctrl+c again to quit"
+
+// quitWindow is how long a second Ctrl+C quits after the first.
+const quitWindow = 3 * time.Second
+
+// interrupt is Ctrl+C: it stops the answer being generated (the draft
+// stays), else clears the draft, else quits. A second Ctrl+C right after
+// one that did not quit, with no other key between, quits.
+func (m Model) interrupt() (tea.Model, tea.Cmd) {
+	switch {
+	case m.armed > 0, m.live() == nil && m.input.Value() == "":
+		return m.quit()
+	case m.live() != nil:
+		m.stop()
+	default:
+		m.input.Reset()
+		m.layout()
+	}
+	m.arms++
+	m.armed, m.notice = m.arms, quitHint
+	m.syncKeys()
+	return m, disarmAfter(m.arms, quitWindow)
+}
+
+// handleDisarm ends the window of the Ctrl+C that armed it, unless a
+// later one took over.
+func (m Model) handleDisarm(msg disarmMsg) Model {
+	if msg.id == m.armed {
+		m.disarm()
+	}
+	return m
+}
+
+// disarm makes the next Ctrl+C a first one again, taking its hint away.
+func (m *Model) disarm() {
+	if m.armed == 0 {
+		return
+	}
+	m.armed = 0
+	if m.notice == quitHint {
+		m.notice = ""
+	}
 	m.syncKeys()
 }
 

@@ -5,6 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/render"
 )
 
 // handleStream applies a stream's events, then asks for a frame rather
@@ -55,11 +56,14 @@ func (m *Model) apply(t *turn, ev client.Event) {
 	}
 }
 
-// fail ends the live turn with err, described in one line; the partial
-// answer stays.
+// errMax caps an error's line in runes.
+const errMax = 500
+
+// fail ends the live turn with err, described in one line (whatever
+// the server's text in it); the partial answer stays.
 func (m *Model) fail(t *turn, err error) {
 	if t.state.live() {
-		t.state, t.err = stateFailed, m.cfg.Describe(err)
+		t.state, t.err = stateFailed, render.Line(m.cfg.Describe(err), errMax)
 	}
 }
 

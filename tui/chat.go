@@ -19,6 +19,8 @@ type painter struct {
 	gen     int // bumped when md or st change: cached lines are stale
 	width   int // the terminal's columns
 	mdWidth int // the markdown's wrap width
+	// crashTest: drawing the question "crash" panics (Config.Crash).
+	crashTest bool
 }
 
 // lines returns the turn's lines. cursor is the glyph at the end of a
@@ -26,6 +28,9 @@ type painter struct {
 func (p *painter) lines(t *turn, cursor string) []string {
 	if !t.state.live() && t.cacheWidth == p.width && t.cacheGen == p.gen && t.cache != nil {
 		return t.cache
+	}
+	if p.crashTest && t.question == "crash" {
+		panic("a crash test in drawing")
 	}
 	out := []string{""}
 	out = append(out, p.question(t.question)...) // glamour opens with a blank line
@@ -38,6 +43,9 @@ func (p *painter) lines(t *turn, cursor string) []string {
 			out = append(blankEnd(out), p.thinking(part, folded)...)
 		case partTool:
 			out = append(blankEnd(out), p.tool(part))
+			if !t.state.live() && !part.running && !part.done {
+				out = append(out, p.note("tok does not run tools yet; the model's call was not run")...)
+			}
 		}
 	}
 	if t.state.live() && (len(t.parts) == 0 || t.last().kind != partText) {
@@ -123,25 +131,37 @@ func (p *painter) thinking(part *part, folded bool) []string {
 // tool is a tool call's one line: its name and arguments, then running,
 // then a summary of its result.
 func (p *painter) tool(part *part) string {
-	line := "⚙ " + oneLine(part.tool.Name)
+	line := "⚙ " + render.Line(part.tool.Name, lineMax)
 	switch {
 	case part.done:
-		line = p.st.Tool.Render(line) + p.st.ToolResult.Render(" → "+oneLine(part.tool.Result))
+		line = p.st.Tool.Render(line) + p.st.ToolResult.Render(" → "+render.Line(part.tool.Result, lineMax))
 	case part.running:
 		line = p.st.Tool.Render(line) + p.st.ToolResult.Render(" running…")
 	default:
-		line = p.st.Tool.Render(line + " " + oneLine(part.text.String()))
+		line = p.st.Tool.Render(line + " " + render.Line(part.text.String(), lineMax))
 	}
 	return xansi.Truncate("  "+line, p.width-1, "…")
+}
+
+// note is a muted remark under a tool call, wrapped.
+func (p *painter) note(s string) []string {
+	var out []string
+	for _, l := range strings.Split(lipgloss.Wrap(s, max(p.mdWidth-6, 10), ""), "\n") {
+		out = append(out, "    "+p.st.Muted.Render(l))
+	}
+	return out
 }
 
 // ending marks how an answer ended, when not on its own.
 func (p *painter) ending(t *turn) []string {
 	switch {
 	case t.retried && t.state == stateFailed:
-		return []string{"  " + p.st.Error.Render("✗ "+t.err) + p.st.Muted.Render(" (retried below)"), ""}
+		line := "  " + p.st.Error.Render("✗ "+t.err) + p.st.Muted.Render(" (retried below)")
+		return []string{xansi.Truncate(line, p.width-1, "…"), ""}
 	case t.state == stateStopped:
 		return []string{"  " + p.st.Stopped.Render("■ stopped"), ""}
+	case t.cut():
+		return []string{"  " + p.st.Stopped.Render("■ cut at max tokens"), ""}
 	case t.state == stateFailed:
 		msg := lipgloss.Wrap("✗ "+t.err, max(p.mdWidth-4, 10), "")
 		var out []string
@@ -161,11 +181,9 @@ func blankEnd(lines []string) []string {
 	return lines
 }
 
-// oneLine makes server text one line: controls and runs of white space
-// become one space.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(render.Sanitize(s)), " ")
-}
+// lineMax caps a line of server text (a tool's name, its arguments, the
+// model's name) in runes; the screen cuts it shorter still.
+const lineMax = 300
 
 // trimBlank drops the blank lines at the end of a render, keeping one.
 func trimBlank(lines []string) []string {

@@ -6,13 +6,15 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/atotto/clipboard"
+	"github.com/tokcli/tok/render"
 )
 
 // copyAnswer copies the last answer's markdown: through the terminal
 // (OSC 52, which works over SSH) and to the system clipboard where
-// there is one.
+// there is one. It is sanitised: pasted into a terminal, it must not
+// carry the sequences the model sent.
 func (m Model) copyAnswer() (tea.Model, tea.Cmd) {
-	md := m.lastAnswer()
+	md := render.Sanitize(m.lastAnswer())
 	if md == "" {
 		m.notice = "no answer to copy yet"
 		return m, nil

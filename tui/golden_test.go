@@ -48,6 +48,15 @@ func TestViewGolden(t *testing.T) {
 				client.Event{Kind: client.KindText, Text: "It is 18 °C and clear in Paris.", At: durationMS(900)})
 			return feed(m, done())
 		}},
+		{"tool-not-run", func(m Model) Model {
+			m = feed(ask(t, m, "Weather in Paris?"), client.Event{Kind: client.KindText, Text: "Let me check.", At: durationMS(300)})
+			m = feed(m, toolCall("get_weather", `{"city":"Paris"}`)...)
+			return feed(m, client.Event{Kind: client.KindDone, StopReason: "tool_use"})
+		}},
+		{"cut", func(m Model) Model {
+			m = streamed(ask(t, m, "How does SSE work?"), 3)
+			return feed(m, client.Event{Kind: client.KindDone, StopReason: "max_tokens"})
+		}},
 	}
 	for _, size := range [][2]int{{40, 15}, {80, 24}, {120, 40}} {
 		for _, st := range states {

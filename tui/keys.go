@@ -9,7 +9,7 @@ type keyMap struct {
 	Send      key.Binding
 	Newline   key.Binding // shown in help; the input handles it
 	Stop      key.Binding
-	Interrupt key.Binding // Ctrl+C: stops an answer, or quits when idle
+	Interrupt key.Binding // Ctrl+C: stops an answer, else clears the draft, else quits
 	Quit      key.Binding // Ctrl+D on an empty input
 	Retry     key.Binding
 	Copy      key.Binding
@@ -64,5 +64,10 @@ func (m *Model) syncKeys() {
 	add(k.Retry, !streaming && last)
 	add(k.Copy, !streaming && m.lastAnswer() != "")
 	add(k.PageUp, len(m.scroll.lines) > m.scroll.height)
+	if m.input.Value() != "" && m.armed == 0 {
+		k.Interrupt.SetHelp("ctrl+c", "clear")
+	} else {
+		k.Interrupt.SetHelp("ctrl+c", "quit")
+	}
 	add(k.Interrupt, !streaming)
 }

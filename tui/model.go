@@ -34,6 +34,11 @@ type Config struct {
 	// Width is the markdown's wrap width; 0 is the terminal's, at most
 	// render.MaxWidth.
 	Width int
+	// Crash is for testing the recovery from a panic, and empty in use:
+	// asking "crash" then panics in Update ("update"), in drawing the
+	// question ("draw", in Update and in Transcript), in View ("view"), a
+	// command ("cmd") or the stream's reader ("stream").
+	Crash string
 }
 
 // Model is the chat. Its zero value is not usable: call New.
@@ -58,6 +63,10 @@ type Model struct {
 	frame    bool // a frameMsg is on its way
 	blinkOn  bool // the cursor's phase
 	notice   string
+
+	// armed is the number of the Ctrl+C after which another quits, or 0;
+	// arms counts them.
+	armed, arms int
 }
 
 // New returns the chat, ready for tea.NewProgram.
@@ -69,6 +78,7 @@ func New(cfg Config) Model {
 		cfg.Reason = cfg.Describe
 	}
 	m := Model{cfg: cfg, keys: defaultKeyMap(), help: help.New(), scroll: newScroller(), dark: cfg.Dark}
+	m.paint.crashTest = cfg.Crash == "draw"
 	m.input = newInput()
 	m.input.Focus()
 	m.restyle(cfg.Dark)
@@ -96,6 +106,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		return m.handleWheel(msg), nil
 	case tea.PasteMsg:
+		m.disarm()
 		return m.updateInput(msg)
 	case streamMsg:
 		return m.handleStream(msg)
@@ -108,6 +119,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case copiedMsg:
 		m.notice = copiedNotice(msg)
 		return m, nil
+	case disarmMsg:
+		return m.handleDisarm(msg), nil
 	}
 	return m.updateInput(msg)
 }
@@ -117,6 +130,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) View() tea.View {
 	if m.width == 0 {
 		return tea.NewView("")
+	}
+	if n := len(m.turns); n > 0 && m.crashTest("view", m.turns[n-1].question) {
+		panic("a crash test in View")
 	}
 	header := m.headerView()
 	inputTop := m.scroll.height + 2
@@ -171,7 +187,7 @@ func (m *Model) transcript() []string {
 		return nil
 	}
 	if len(m.turns) == 0 {
-		hello := lipgloss.Wrap("Ask a question below: answers stream from "+m.cfg.Endpoint+".", max(m.width-4, 10), "/")
+		hello := lipgloss.Wrap("Ask a question below: answers stream from "+render.Line(m.cfg.Endpoint, lineMax)+".", max(m.width-4, 10), "/")
 		lines := []string{""}
 		for _, l := range strings.Split(hello, "\n") {
 			lines = append(lines, "  "+m.paint.st.Muted.Render(l))
@@ -212,12 +228,31 @@ func (m *Model) live() *turn {
 
 // Transcript is the conversation as it reads on exit: every question
 // and its final answer, rendered at the last width, without the cursor.
-func (m Model) Transcript() string {
+// Should drawing it panic (after a crash in drawing, say), it is the
+// plain text of the questions and answers.
+func (m Model) Transcript() (out string) {
+	defer func() {
+		if recover() != nil {
+			out = m.plainTranscript()
+		}
+	}()
 	var b strings.Builder
 	for _, t := range m.turns {
 		for _, l := range m.paint.lines(t, "") {
 			b.WriteString(strings.TrimRight(l, " "))
 			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// plainTranscript is the conversation without markdown or styles.
+func (m Model) plainTranscript() string {
+	var b strings.Builder
+	for _, t := range m.turns {
+		b.WriteString("\n❯ " + render.Sanitize(t.question) + "\n\n")
+		if a := strings.TrimSpace(render.Sanitize(t.answer())); a != "" {
+			b.WriteString(a + "\n")
 		}
 	}
 	return b.String()

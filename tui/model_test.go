@@ -77,10 +77,18 @@ func TestStopKeepsThePartialAnswerAndDropsLateEvents(t *testing.T) {
 			runUntilOpen(cmd)
 			old := m.streamID
 			m = feed(m, text("partial answer"))
+			m = typeText(m, "draft")
 			m, cmd = press(m, k)
-			if cmd != nil {
+			if k == "esc" && cmd != nil {
 				t.Errorf("%s while streaming returned a command (quit?)", k)
 			}
+			if k == "ctrl+c" && m.armed == 0 { // a quit does not arm
+				t.Errorf("%s while streaming did not wait for a second one to quit", k)
+			}
+			if got := m.input.Value(); got != "draft" {
+				t.Errorf("after %s the draft is %q, want it kept", k, got)
+			}
+			m.input.Reset()
 			if ctx.Err() == nil {
 				t.Error("the request's context was not cancelled")
 			}

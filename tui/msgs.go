@@ -27,3 +27,11 @@ type copiedMsg struct {
 	chars int
 	err   error
 }
+
+// disarmMsg ends the time in which a second Ctrl+C quits, for the
+// Ctrl+C numbered id.
+type disarmMsg struct{ id int }
+
+// crashMsg is a panic recovered in a command or a stream's reader; Run
+// ends the chat with it.
+type crashMsg struct{ err *PanicError }

@@ -12,12 +12,13 @@ import (
 // with the user's new question. Cancelling ctx aborts the request.
 type Opener func(ctx context.Context, msgs []client.Message) (*client.Stream, error)
 
-// item is what the pump hands to waitForEvent: an event, or the error
-// that ended the stream.
+// item is what the pump hands to waitForEvent: an event, the error
+// that ended the stream, or a panic in reading it.
 type item struct {
 	ev      client.Event
 	dialect client.Dialect
 	err     error
+	crash   *PanicError
 }
 
 // maxBatch bounds one streamMsg, so a flood still reaches the screen in
@@ -39,9 +40,19 @@ func startStream(ctx context.Context, open Opener, msgs []client.Message, id int
 
 // pump owns the stream: it reads every event into ch and closes ch when
 // the stream ends. Once ctx is cancelled (the stop key) it gives up
-// sending, so it never blocks on a reader that has gone.
+// sending, so it never blocks on a reader that has gone. A panic in
+// reading is handed on as the chat's crash: this goroutine is the
+// chat's own, where Bubble Tea catches nothing.
 func pump(ctx context.Context, s *client.Stream, ch chan<- item) {
 	defer close(ch)
+	defer func() {
+		if r := recover(); r != nil {
+			select {
+			case ch <- item{crash: recovered(r)}:
+			case <-ctx.Done():
+			}
+		}
+	}()
 	defer s.Close()
 	for ev, err := range s.Events() {
 		select {
@@ -64,6 +75,8 @@ func waitForEvent(id int, ch <-chan item) tea.Cmd {
 			case !ok:
 				msg.done = true
 				return msg
+			case it.crash != nil:
+				return crashMsg{it.crash}
 			case it.err != nil:
 				msg.done, msg.err = true, it.err
 				return msg
@@ -94,4 +107,8 @@ func nextFrame() tea.Cmd {
 
 func blink(id int) tea.Cmd {
 	return tea.Tick(blinkEvery, func(time.Time) tea.Msg { return blinkMsg{id} })
+}
+
+func disarmAfter(id int, d time.Duration) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return disarmMsg{id} })
 }

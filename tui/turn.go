@@ -52,6 +52,7 @@ type turn struct {
 	parts    []*part
 	state    state
 	err      string // the failure, in one line, for stateFailed
+	stop     string // the done event's StopReason
 	// retried: the question was asked again; this answer is left out of
 	// the conversation.
 	retried bool
@@ -99,7 +100,7 @@ func (t *turn) add(ev client.Event) {
 	case client.KindReconnect:
 		t.reconnect = ev.Retry
 	case client.KindDone:
-		t.state = stateDone
+		t.state, t.stop = stateDone, ev.StopReason
 	}
 }
 
@@ -190,21 +191,4 @@ func (t *turn) rate() float64 {
 		return 0
 	}
 	return float64(t.texts-1) / span.Seconds()
-}
-
-// conversation is what the next request carries: every question with
-// the answer it got, partial answers included, but not the answers that
-// were retried.
-func conversation(turns []*turn) []client.Message {
-	var msgs []client.Message
-	for _, t := range turns {
-		if t.retried {
-			continue
-		}
-		msgs = append(msgs, client.Message{Role: "user", Content: t.question})
-		if a := t.answer(); strings.TrimSpace(a) != "" {
-			msgs = append(msgs, client.Message{Role: "assistant", Content: a})
-		}
-	}
-	return msgs
 }

@@ -6,14 +6,16 @@ import (
 	"time"
 
 	xansi "github.com/charmbracelet/x/ansi"
+	"github.com/tokcli/tok/render"
 )
 
 // headerView is one line: what answers, the model, the dialect, each
 // left out when the endpoint's name already says it.
 func (m Model) headerView() string {
-	parts := []string{m.cfg.Endpoint}
-	for _, p := range []string{m.model, string(m.dialect)} {
-		if p != "" && !strings.Contains(m.cfg.Endpoint, p) {
+	endpoint := render.Line(m.cfg.Endpoint, lineMax)
+	parts := []string{endpoint}
+	for _, p := range []string{render.Line(m.model, lineMax), render.Line(string(m.dialect), lineMax)} {
+		if p != "" && !strings.Contains(endpoint, p) {
 			parts = append(parts, p)
 		}
 	}
@@ -46,13 +48,16 @@ func (m Model) statusView() string {
 	}
 	t := m.turns[len(m.turns)-1]
 	fields := []string{st.StatusState.Render(stateName(t.state))}
+	if t.cut() {
+		fields = append(fields, st.Stopped.Render("cut at max tokens"))
+	}
 	if r := t.retry; t.state == stateWaiting && r.Attempt > 0 {
 		fields[0] = st.StatusState.Render(fmt.Sprintf("retrying in %s (%d/%d)", round(r.Wait), r.Attempt, r.Of))
-		fields = append(fields, m.cfg.Reason(r.Err))
+		fields = append(fields, m.reason(r.Err)...)
 	}
 	if r := t.reconnect; t.state.live() && r.Attempt > 0 {
 		fields[0] = st.StatusState.Render(fmt.Sprintf("reconnecting… (%d/%d)", r.Attempt, r.Of))
-		fields = append(fields, m.cfg.Reason(r.Err))
+		fields = append(fields, m.reason(r.Err)...)
 	}
 	if n := t.outputTokens(); n == 1 {
 		fields = append(fields, "1 token")
@@ -66,6 +71,15 @@ func (m Model) statusView() string {
 		fields = append(fields, fmt.Sprintf("%.0f tok/s", r))
 	}
 	return xansi.Truncate(" "+strings.Join(fields, st.Status.Render(" · ")), m.width, "…")
+}
+
+// reason is why a request is tried again, as one field of the status
+// line, or none when the retry came without an error.
+func (m Model) reason(err error) []string {
+	if err == nil {
+		return nil
+	}
+	return []string{render.Line(m.cfg.Reason(err), errMax)}
 }
 
 func stateName(s state) string {

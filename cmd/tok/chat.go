@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/glamour/v2/ansi"
@@ -40,13 +41,18 @@ func runChat(ctx context.Context, o *rootOptions) error {
 		Style:    func(dark bool) ansi.StyleConfig { return styles[dark] },
 		Dark:     true,
 		Width:    o.Width,
+		Crash:    o.IO.Getenv("TOK_CHAT_CRASH"), // for checking the recovery by hand; not in --help
 	})
-	final, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(o.IO.In), tea.WithOutput(o.IO.Out)).Run()
-	if fm, ok := final.(tui.Model); ok {
-		// Down to the colours the terminal has, as the TUI's own output is.
-		io.WriteString(colorprofile.NewWriter(o.IO.Out, os.Environ()), fm.Transcript())
-	}
+	final, err := tui.Run(m, tea.WithContext(ctx), tea.WithInput(o.IO.In), tea.WithOutput(o.IO.Out))
+	// Down to the colours the terminal has, as the TUI's own output is.
+	transcript := final.Transcript()
+	io.WriteString(colorprofile.NewWriter(o.IO.Out, os.Environ()), transcript)
+	var pe *tui.PanicError
 	switch {
+	case errors.As(err, &pe) && strings.TrimSpace(transcript) != "":
+		return fmt.Errorf("the chat crashed: %w; the conversation so far is above", pe)
+	case errors.As(err, &pe):
+		return fmt.Errorf("the chat crashed: %w", pe)
 	case errors.Is(err, tea.ErrInterrupted), errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil:
 		return errInterrupted
 	case err != nil:

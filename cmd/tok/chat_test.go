@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"io"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestChatOpensOnlyOnATerminalWithNoPrompt(t *testing.T) {
@@ -44,5 +47,34 @@ func TestVerboseChatIsAUsageError(t *testing.T) {
 	ios.StdinTTY, ios.StdoutTTY = true, true
 	if code := execute(context.Background(), ios, []string{"-v"}); code != exitUsage {
 		t.Errorf("exit = %d, want %d (stderr %q)", code, exitUsage, errOut)
+	}
+}
+
+func TestAChatThatCrashesSaysSoInOneLineAfterTheConversation(t *testing.T) {
+	for _, place := range []string{"update", "cmd"} {
+		t.Run(place, func(t *testing.T) {
+			ios, out, errOut := testStreams("")
+			in, typed := io.Pipe()
+			defer typed.Close()
+			go io.WriteString(typed, "crash\r")
+			ios.In, ios.StdinTTY, ios.StdoutTTY = in, true, true
+			ios.Getenv = func(k string) string { return map[string]string{"TOK_CHAT_CRASH": place}[k] }
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if code := execute(ctx, ios, nil); code != exitFailed {
+				t.Errorf("exit = %d, want %d", code, exitFailed)
+			}
+			want := "tok: the chat crashed: a crash test in Update, at tui.Model.send (actions.go:"
+			if place == "cmd" {
+				want = "tok: the chat crashed: a crash test in a command, at tui.Model.send.func1 (actions.go:"
+			}
+			stderr := errOut.String()
+			if !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("stderr = %q, want one line starting %q", stderr, want)
+			}
+			if place == "cmd" && (!strings.Contains(out.String(), "❯ crash") || !strings.HasSuffix(stderr, "; the conversation so far is above\n")) {
+				t.Errorf("stdout = %q, stderr %q: want the question above and the line saying so", out, stderr)
+			}
+		})
 	}
 }
