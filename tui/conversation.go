@@ -100,17 +100,5 @@ func clip(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// cutAtLimit reports whether a done event's StopReason says the answer
-// hit the token limit: Anthropic's max_tokens (Gemini's MAX_TOKENS,
-// lowered by the client), OpenAI Chat's and the AI SDK's length, the
-// Responses API's max_output_tokens, or its bare status incomplete.
-func cutAtLimit(reason string) bool {
-	switch strings.ToLower(reason) {
-	case "max_tokens", "length", "max_output_tokens", "incomplete":
-		return true
-	}
-	return false
-}
-
 // cut reports whether the answer ended at the token limit.
-func (t *turn) cut() bool { return t.state == stateDone && cutAtLimit(t.stop) }
+func (t *turn) cut() bool { return t.state == stateDone && t.atLimit }

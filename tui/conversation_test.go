@@ -98,7 +98,6 @@ func TestAnAnswerCutAtTheTokenLimitSaysSo(t *testing.T) {
 		{"max_tokens", true},        // Anthropic; Gemini's MAX_TOKENS, lowered
 		{"length", true},            // OpenAI Chat, AI SDK
 		{"max_output_tokens", true}, // Responses
-		{"incomplete", true},        // Responses, status without a reason
 		{"MAX_TOKENS", true},
 		{"end_turn", false},
 		{"stop", false},

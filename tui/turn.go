@@ -52,7 +52,7 @@ type turn struct {
 	parts    []*part
 	state    state
 	err      string // the failure, in one line, for stateFailed
-	stop     string // the done event's StopReason
+	atLimit  bool   // the done event said the token limit stopped it
 	// retried: the question was asked again; this answer is left out of
 	// the conversation.
 	retried bool
@@ -100,7 +100,7 @@ func (t *turn) add(ev client.Event) {
 	case client.KindReconnect:
 		t.reconnect = ev.Retry
 	case client.KindDone:
-		t.state, t.stop = stateDone, ev.StopReason
+		t.state, t.atLimit = stateDone, ev.AtTokenLimit()
 	}
 }
 
