@@ -74,12 +74,20 @@ NO_COLOR to turn colour off. On a pipe, stdout gets the answer's text
 and nothing else; tool calls, errors and notes go to stderr, one line
 each.
 
+Limits: stdin and the prompt together at most 8 MiB; one event of a
+stream at most 16 MiB; --timeout bounds the whole answer, retries and
+reconnects included; one answer reconnects at most 4 × --resume-tries
+times.
+
 Exit codes:
   0    the answer completed
-  1    it failed (HTTP error, error event, cut off, timeout); what arrived
-       was printed first
-  2    usage error (bad flag, bad header, no prompt, no API key)
-  130  interrupted by Ctrl+C; what arrived was printed`
+  1    it failed (HTTP error, error event, cut off, timeout, an empty
+       answer); what arrived was printed first
+  2    usage error (bad flag, bad header, no prompt, no API key, a prompt
+       over the limit)
+  4    the answer stopped at the token limit (raise --max-tokens); the
+       text is what the model wrote
+  130  interrupted by Ctrl+C or a signal; what arrived was printed`
 
 const rootExample = `  tok "explain server-sent events in one paragraph"
   git diff | tok "write a commit message"
@@ -143,7 +151,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	f.IntVar(&opts.ResumeTries, "resume-tries", 3, "reconnect a --url stream that breaks mid-answer this many `times`, when the server can resume it")
 	f.BoolVar(&opts.Events, "events", false, "write the decoded events as JSON lines instead of the text")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print the request, headers and timings on stderr (secrets redacted)")
-	f.DurationVar(&opts.Timeout, "timeout", 0, "give up after this long in all (0: never)")
+	f.DurationVar(&opts.Timeout, "timeout", 0, "give up after this long in all, retries and reconnects included (0: never)")
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", 60*time.Second, "give up when no bytes arrive for this long, heartbeats included (0: never)")
 	f.DurationVar(&opts.ConnectTimeout, "connect-timeout", client.DefaultConnectTimeout, "give up connecting after this long")
 	f.IntVar(&opts.Width, "width", 0, "wrap rendered markdown at this many `columns` (default: the terminal's, at most 100)")
