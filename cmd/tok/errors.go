@@ -78,12 +78,14 @@ func reportError(ios *ioStreams, err error) int {
 }
 
 // describe says what went wrong and what to do about it, in one line. A
-// key never appears in it, even when a server echoes one back.
+// key never appears in it, even when a server echoes one back: the client
+// scrubs its errors of the request's credentials, and describe scrubs the
+// key once more, for the errors tok builds itself.
 func describe(err error) string {
 	s := describeErr(err)
 	var f failure
-	if errors.As(err, &f) && len(f.secret) >= 8 {
-		s = strings.ReplaceAll(s, f.secret, client.Redact(f.secret))
+	if errors.As(err, &f) {
+		s = client.Scrub(s, f.secret)
 	}
 	return s
 }
