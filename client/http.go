@@ -76,7 +76,9 @@ func New(cfg Config) *Client {
 		t.TLSHandshakeTimeout = cfg.ConnectTimeout
 		rt = t
 	}
-	return &Client{cfg: cfg, hc: &http.Client{Transport: rt}}
+	c := &Client{cfg: cfg}
+	c.hc = &http.Client{Transport: rt, CheckRedirect: c.checkRedirect}
+	return c
 }
 
 // TimeoutError reports the idle or the total timeout. errors.Is matches it
@@ -170,7 +172,9 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, rec *recorder) 
 		b, _ := io.ReadAll(io.LimitReader(body, 64<<10))
 		resp.Body.Close()
 		release()
-		return nil, sec.scrubError(newHTTPError(resp, b))
+		he := newHTTPError(resp, b)
+		he.CredentialsLeftAt = leftBehind(req, resp)
+		return nil, sec.scrubError(he)
 	}
 	var once sync.Once
 	return &attempt{

@@ -159,6 +159,8 @@ func describeHTTP(e *client.HTTPError, f failure) string {
 		advice = "the server failed; try again later"
 	}
 	switch {
+	case e.CredentialsLeftAt != "" && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden):
+		advice = "a redirect led here from " + e.CredentialsLeftAt + ", and tok sends credentials only to the host they were given for: point tok at this address if you trust it"
 	case f.provider != "":
 		advice = apiAdvice(e.StatusCode, f, advice)
 	case strings.HasPrefix(e.Message, "upstream ") && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden):

@@ -80,3 +80,22 @@ func TestEchoedKeysNeverAppearInWhatTokPrints(t *testing.T) {
 	}
 }
 
+func TestARedirectThatLeftTheKeyBehindSaysSo(t *testing.T) {
+	got := make(chan string, 1)
+	refuse := serveRaw(t, func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Get("Authorization")
+		w.WriteHeader(http.StatusUnauthorized)
+	})
+	away := serveRaw(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, refuse.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	})
+	key := "sk-proj-Zq7x9w2v1u6t0s5r4q3p2o1n0m9l8k7j6i5h"
+	r := runTokEnv(t, map[string]string{"OPENAI_API_KEY": key}, "", "--provider", "openai", "--base-url", away.URL+"/v1", "hi")
+	want := "a redirect led here from " + strings.TrimPrefix(away.URL, "http://") + ", and tok sends credentials only to the host they were given for"
+	if r.code != exitFailed || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "the key was refused") {
+		t.Errorf("exit %d, stderr %q; want it to say %q", r.code, r.stderr, want)
+	}
+	if auth := <-got; auth != "" {
+		t.Errorf("the other host got Authorization %q", auth)
+	}
+}
