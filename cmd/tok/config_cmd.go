@@ -29,9 +29,10 @@ flags override what the file says.
 
 The file is $XDG_CONFIG_HOME/tok/config.toml, or ~/.config/tok/config.toml
 when XDG_CONFIG_HOME is not set, on every OS. Keep keys out of it: key_cmd
-runs a command that prints the key (sh -c, 10s at most), key_env names the
-variable that holds it, and with neither tok reads the provider's own
-variable. An example:
+runs a command that prints the key (sh -c, 10 s and 64 KiB of output at
+most; never when others can write the file, as ssh refuses such a config),
+key_env names the variable that holds it, and with neither tok reads the
+provider's own variable. An example:
 
 ` + configExample
 
