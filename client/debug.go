@@ -3,58 +3,9 @@ package client
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
-	"strings"
 	"time"
 )
-
-// secretHeaders are redacted in debug output.
-var secretHeaders = []string{"Authorization", "Proxy-Authorization", "X-Api-Key", "Api-Key", "X-Goog-Api-Key", "Cookie", "Set-Cookie"}
-
-// Redact returns v shortened to a hint of what it was, for printing a
-// secret header: "Bearer sk-a…(redacted)".
-func Redact(v string) string {
-	scheme, rest, ok := strings.Cut(v, " ")
-	if !ok {
-		scheme, rest = "", v
-	} else {
-		scheme += " "
-	}
-	if len(rest) > 4 {
-		rest = rest[:4]
-	}
-	return scheme + rest + "…(redacted)"
-}
-
-// secretParams are query parameters whose values are redacted (Gemini takes
-// its key as ?key=).
-var secretParams = []string{"key", "api_key", "apikey", "token", "access_token", "secret", "sig", "signature", "password"}
-
-// RedactURL returns raw with a password and the values of secret-looking
-// query parameters replaced, for error messages and debug output.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	q := u.Query()
-	changed := false
-	for k := range q {
-		if slices.Contains(secretParams, strings.ToLower(k)) {
-			q.Set(k, "REDACTED")
-			changed = true
-		}
-	}
-	if changed {
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
-}
-
-func isSecret(name string) bool {
-	return slices.Contains(secretHeaders, http.CanonicalHeaderKey(name))
-}
 
 func (c *Client) debugf(format string, args ...any) {
 	if c.cfg.Debug != nil {
@@ -62,7 +13,9 @@ func (c *Client) debugf(format string, args ...any) {
 	}
 }
 
-func (c *Client) debugHeaders(prefix string, h http.Header) {
+// debugHeaders writes h, the values of secret headers as hints and
+// sec's secrets scrubbed from the others (a server may echo a key).
+func (c *Client) debugHeaders(prefix string, h http.Header, sec secrets) {
 	for _, k := range slices.Sorted(func(yield func(string) bool) {
 		for k := range h {
 			if !yield(k) {
@@ -71,9 +24,10 @@ func (c *Client) debugHeaders(prefix string, h http.Header) {
 		}
 	}) {
 		for _, v := range h[k] {
-			if isSecret(k) {
+			if IsSecretName(k) {
 				v = Redact(v)
 			}
+			v = sec.scrub(v)
 			c.debugf("%s %s: %s\n", prefix, k, v)
 		}
 	}
@@ -84,15 +38,17 @@ func (c *Client) debugRequest(req *http.Request) {
 		return
 	}
 	c.debugf("> %s %s\n", req.Method, RedactURL(req.URL.String()))
-	c.debugHeaders(">", req.Header)
+	c.debugHeaders(">", req.Header, nil)
 }
 
-func (c *Client) debugResponse(resp *http.Response) {
+// debugResponse writes the response's status and headers, scrubbed of
+// the request's secrets.
+func (c *Client) debugResponse(resp *http.Response, sec secrets) {
 	if c.cfg.Debug == nil {
 		return
 	}
-	c.debugf("< %s %s\n", resp.Proto, resp.Status)
-	c.debugHeaders("<", resp.Header)
+	c.debugf("< %s %s\n", resp.Proto, sec.scrub(resp.Status))
+	c.debugHeaders("<", resp.Header, sec)
 }
 
 func (c *Client) debugTimings(t Timings) {

@@ -34,6 +34,10 @@ type HTTPError struct {
 	RetryAfter time.Duration
 	// URL is the address that answered.
 	URL string
+	// CredentialsLeftAt is the host the request was sent to when a
+	// redirect led it to another, which got none of its credentials (see
+	// [IsSecretName]); "" when none were left behind.
+	CredentialsLeftAt string
 }
 
 func (e *HTTPError) Error() string {

@@ -81,7 +81,9 @@ func New(cfg Config) *Client {
 		t.TLSHandshakeTimeout = cfg.ConnectTimeout
 		rt = t
 	}
-	return &Client{cfg: cfg, hc: &http.Client{Transport: rt}}
+	c := &Client{cfg: cfg}
+	c.hc = &http.Client{Transport: rt, CheckRedirect: c.checkRedirect}
+	return c
 }
 
 // TimeoutError reports the idle or the total timeout. errors.Is matches it
@@ -179,25 +181,28 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, rec *recorder) 
 		req.Header.Set("Accept", "text/event-stream")
 	}
 	c.debugRequest(req)
+	sec := requestSecrets(req)
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		release()
-		return nil, c.explain(ctx, err)
+		return nil, sec.scrubError(c.explain(ctx, err))
 	}
 	rec.set(func(t *Timings, now time.Duration) { t.Headers = now })
-	c.debugResponse(resp)
+	c.debugResponse(resp, sec)
 	body := &watchedBody{r: resp.Body, idle: timers, rec: rec}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		b, _ := io.ReadAll(io.LimitReader(body, 64<<10))
 		resp.Body.Close()
 		release()
-		return nil, newHTTPError(resp, b)
+		he := newHTTPError(resp, b)
+		he.CredentialsLeftAt = leftBehind(req, resp)
+		return nil, sec.scrubError(he)
 	}
 	var once sync.Once
 	return &attempt{
 		resp: resp,
-		prod: &bodyProducer{r: decompress(resp, body)},
-		fail: func(err error) error { return c.explain(ctx, err) },
+		prod: &bodyProducer{r: decompress(resp, body), secrets: sec},
+		fail: func(err error) error { return sec.scrubError(c.explain(ctx, err)) },
 		close: func() {
 			once.Do(func() {
 				release()
@@ -238,7 +243,8 @@ func (g *lazyGzip) Read(p []byte) (int, error) {
 }
 
 // explain turns a transport error into its real cause: a timeout, the
-// caller's cancellation, or else err itself.
+// caller's cancellation, or else err itself, with the URL net/http puts
+// in its errors redacted ([RedactURL]).
 func (c *Client) explain(ctx context.Context, err error) error {
 	if t := c.timeoutOf(ctx); t != nil {
 		return t
@@ -246,7 +252,7 @@ func (c *Client) explain(ctx context.Context, err error) error {
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, errClosed) {
 		return cause
 	}
-	return err
+	return redactURLError(err)
 }
 
 func (c *Client) timeoutOf(ctx context.Context) error {

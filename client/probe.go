@@ -155,7 +155,7 @@ func (res *ProbeResult) read(a *attempt, rec *recorder, opts ProbeOptions) {
 			res.AfterTerminal++
 		}
 		if opts.Frames {
-			res.Frames = append(res.Frames, ProbeFrame{At: rec.since(), Event: f.Event, Data: f.Data, ID: f.ID})
+			res.Frames = append(res.Frames, ProbeFrame{At: rec.since(), Event: f.Event, Data: p.secrets.scrub(f.Data), ID: f.ID})
 		}
 	}
 	p.comment = func() {

@@ -250,6 +250,8 @@ type bodyProducer struct {
 	// they are read (a probe's).
 	tap     func(Frame)
 	comment func()
+	// secrets are scrubbed from the events and errors read (see scrub.go).
+	secrets secrets
 }
 
 func (p *bodyProducer) open() error {
@@ -275,6 +277,12 @@ func (p *bodyProducer) open() error {
 }
 
 func (p *bodyProducer) next(dst []Event) ([]Event, error) {
+	evs, err := p.read(dst)
+	p.secrets.scrubEvents(evs[len(dst):])
+	return evs, p.secrets.scrubError(err)
+}
+
+func (p *bodyProducer) read(dst []Event) ([]Event, error) {
 	if p.fr == nil {
 		if err := p.open(); err != nil {
 			return dst, err
@@ -305,7 +313,9 @@ func (p *bodyProducer) end() []Event {
 	if p.dec == nil {
 		return nil
 	}
-	return p.dec.end()
+	evs := p.dec.end()
+	p.secrets.scrubEvents(evs)
+	return evs
 }
 
 // index returns the index of the token frame just read, or -1 when it had

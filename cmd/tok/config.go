@@ -1,25 +1,19 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/BurntSushi/toml"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/tokcli/tok/client"
 )
 
@@ -50,6 +44,7 @@ headers = { "X-Team" = "infra" }
 // [fileEndpoint.check]; Default is "" or names an endpoint.
 type fileConfig struct {
 	Path      string                  `toml:"-"` // where it was read from
+	unsafe    string                  `toml:"-"` // why its key_cmds may not run, or ""
 	Default   string                  `toml:"default"`
 	Endpoints map[string]fileEndpoint `toml:"endpoints"`
 }
@@ -71,6 +66,9 @@ type fileEndpoint struct {
 	Thinking    string            `toml:"thinking"`
 	Retries     *int              `toml:"retries"`
 	ResumeTries *int              `toml:"resume_tries"`
+	// unsafe says why key_cmd may not run: the file is writable by
+	// others (see [fileSafety]); "" when it may.
+	unsafe string `toml:"-"`
 }
 
 // configError is a config file tok cannot use. Its Error is one line that
@@ -108,7 +106,7 @@ func configPath(getenv func(string) string) (string, error) {
 // Every other failure is a [*configError].
 func loadConfig(path string) (*fileConfig, error) {
 	cfg := &fileConfig{Path: path}
-	b, err := os.ReadFile(path)
+	b, err := readConfigFile(cfg)
 	if errors.Is(err, fs.ErrNotExist) {
 		return cfg, nil
 	}
@@ -129,6 +127,9 @@ func loadConfig(path string) (*fileConfig, error) {
 	}
 	return cfg, cfg.check(src, md)
 }
+
+// envNameRE is what key_env may hold: an environment variable's name.
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // tomlErrRE reads the position out of BurntSushi's type errors, which in
 // v1.6 are plain errors: toml: line 3 (last key "endpoints.x.max_tokens"): …
@@ -231,7 +232,7 @@ func (c *fileConfig) check(src string, md toml.MetaData) error {
 	}
 	for _, name := range names {
 		e := c.Endpoints[name]
-		e.Name = name
+		e.Name, e.unsafe = name, c.unsafe
 		if key, problem := e.check(); problem != "" {
 			return &configError{Path: c.Path, Line: nearLine(src, append([]string{"endpoints", name}, key...)), Msg: problem}
 		}
@@ -295,6 +296,8 @@ func (e *fileEndpoint) checkKnobs(t string) (key []string, problem string) {
 	switch {
 	case e.KeyEnv != "" && e.KeyCmd != "":
 		return []string{"key_cmd"}, in("key_cmd") + " and key_env both say where the key is: keep one"
+	case e.KeyEnv != "" && !envNameRE.MatchString(e.KeyEnv): // most likely the key itself: not to be printed
+		return []string{"key_env"}, in("key_env") + " must name an environment variable, such as OPENAI_API_KEY; put the key in that variable, not in the file"
 	case e.MaxTokens < 0:
 		return []string{"max_tokens"}, fmt.Sprintf("%s is %d: give 0 (the provider's default) or more", in("max_tokens"), e.MaxTokens)
 	case e.Retries != nil && *e.Retries < 0:
@@ -322,59 +325,6 @@ func (c *fileConfig) endpoint(name string) (fileEndpoint, error) {
 		return e, nil
 	}
 	return fileEndpoint{}, fmt.Errorf("no endpoint %q in %s; %s", name, c.Path, c.known())
-}
-
-// keyCmdTimeout bounds key_cmd: a password manager that waits for a
-// prompt nobody sees must not hang tok.
-const keyCmdTimeout = 10 * time.Second
-
-// key returns the endpoint's API key: the output of key_cmd, else the
-// value of key_env read through getenv, else "" (the caller then falls
-// back to the provider's default variable).
-//
-// key_cmd runs with sh -c under ctx and [keyCmdTimeout]; its stdout,
-// trimmed, is the key. An error names the endpoint, the exit status and
-// the first line of stderr, and never carries stdout. No output, or more
-// than one line, is an error too.
-func (e fileEndpoint) key(ctx context.Context, getenv func(string) string) (string, error) {
-	switch {
-	case e.KeyCmd != "":
-		return e.runKeyCmd(ctx)
-	case e.KeyEnv != "":
-		return getenv(e.KeyEnv), nil
-	}
-	return "", nil
-}
-
-func (e fileEndpoint) runKeyCmd(ctx context.Context) (string, error) {
-	cctx, cancel := context.WithTimeout(ctx, keyCmdTimeout)
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(cctx, "sh", "-c", e.KeyCmd)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.WaitDelay = time.Second // a child holding the pipes open must not hang tok either
-	err := cmd.Run()
-	what := fmt.Sprintf("the key_cmd of endpoint %q", e.Name)
-	switch {
-	case ctx.Err() != nil:
-		return "", fmt.Errorf("%s: %w", what, ctx.Err())
-	case cctx.Err() != nil:
-		return "", fmt.Errorf("%s did not finish in %s; run it yourself to see why: %s", what, keyCmdTimeout, e.KeyCmd)
-	case err != nil:
-		msg := fmt.Sprintf("%s failed (%v)", what, err)
-		if line := firstLine(ansi.Strip(strings.TrimSpace(stderr.String()))); line != "" {
-			msg += ": " + ansi.Truncate(line, 200, "…")
-		}
-		return "", errors.New(msg)
-	}
-	key := strings.TrimSpace(stdout.String())
-	switch {
-	case key == "":
-		return "", fmt.Errorf("%s printed nothing; it should print the key", what)
-	case strings.ContainsAny(key, "\r\n"):
-		return "", fmt.Errorf("%s printed more than one line; make it print only the key (add | head -n 1)", what)
-	}
-	return key, nil
 }
 
 // firstLine is s up to its first line break, trimmed.

@@ -29,9 +29,10 @@ flags override what the file says.
 
 The file is $XDG_CONFIG_HOME/tok/config.toml, or ~/.config/tok/config.toml
 when XDG_CONFIG_HOME is not set, on every OS. Keep keys out of it: key_cmd
-runs a command that prints the key (sh -c, 10s at most), key_env names the
-variable that holds it, and with neither tok reads the provider's own
-variable. An example:
+runs a command that prints the key (sh -c, 10 s and 64 KiB of output at
+most; never when others can write the file, as ssh refuses such a config),
+key_env names the variable that holds it, and with neither tok reads the
+provider's own variable. An example:
 
 ` + configExample
 
@@ -82,8 +83,9 @@ func newConfigShowCmd(ios *ioStreams) *cobra.Command {
 		Long: `tok config show prints the config file as tok understood it, as TOML:
 default first, then the endpoints sorted by name. It never prints a key:
 key_env shows the variable's name and whether it is set, and the values of
-credential headers (Authorization, X-Api-Key, Cookie, …) and of secret URL
-parameters are redacted. A file tok cannot read is an error that names its
+credential headers and secret URL parameters (any name holding auth, key,
+token, secret, session, cookie, password, credential or signature, as in
+-v and errors) are redacted. A file tok cannot read is an error that names its
 line.
 
 With --example it prints a config file to start from instead.`,
@@ -199,25 +201,12 @@ func showHeaders(h map[string]string) string {
 	var hs []string
 	for _, name := range slices.Sorted(maps.Keys(h)) {
 		v := h[name]
-		if secretHeader(name) {
+		if client.IsSecretName(name) {
 			v = client.Redact(v)
 		}
 		hs = append(hs, joinKey([]string{name})+" = "+tomlString(v))
 	}
 	return "{ " + strings.Join(hs, ", ") + " }"
-}
-
-// secretHeader reports whether a header's value is a credential: the ones
-// tok redacts everywhere (Authorization, X-Api-Key, Cookie, …) and any
-// name that looks like one.
-func secretHeader(name string) bool {
-	n := strings.ToLower(name)
-	for _, s := range []string{"auth", "key", "token", "secret", "password", "cookie", "session", "signature"} {
-		if strings.Contains(n, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // shellQuote quotes a path for a command line the user may paste.

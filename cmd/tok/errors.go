@@ -93,14 +93,16 @@ func reportError(ios *ioStreams, err error) int {
 }
 
 // describe says what went wrong and what to do about it, in one line. A
-// key never appears in it, even when a server echoes one back.
-// It is one line whatever the server sent: control sequences stripped,
-// line breaks folded, the length capped (render.Line).
+// key never appears in it, even when a server echoes one back: the client
+// scrubs its errors of the request's credentials, and describe scrubs the
+// key once more, for the errors tok builds itself. It is one line whatever
+// the server sent: control sequences stripped, line breaks folded, the
+// length capped (render.Line).
 func describe(err error) string {
 	s := describeErr(err)
 	var f failure
-	if errors.As(err, &f) && len(f.secret) >= 8 {
-		s = strings.ReplaceAll(s, f.secret, client.Redact(f.secret))
+	if errors.As(err, &f) {
+		s = client.Scrub(s, f.secret)
 	}
 	return render.Line(s, maxErrorLine)
 }
@@ -196,6 +198,8 @@ func describeHTTP(e *client.HTTPError, f failure) string {
 		advice = "the server failed; try again later"
 	}
 	switch {
+	case e.CredentialsLeftAt != "" && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden):
+		advice = "a redirect led here from " + e.CredentialsLeftAt + ", and tok sends credentials only to the host they were given for: point tok at this address if you trust it"
 	case f.provider != "":
 		advice = apiAdvice(e.StatusCode, f, advice)
 	case strings.HasPrefix(e.Message, "upstream ") && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden):
