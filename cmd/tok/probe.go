@@ -42,6 +42,8 @@ type probeOptions struct {
 	header http.Header
 	body   []byte // --data, read
 	ep     client.Endpoint
+	// keyFrom names where the key of --provider or -e came from.
+	keyFrom string
 }
 
 // Exit codes of tok probe, as its help documents.
@@ -73,10 +75,12 @@ round-number timeout (29-30 s, 60 s, 100 s); and --max-ttft and
 
 The request's shape comes from the URL: /v1/messages is Anthropic,
 …/chat/completions OpenAI Chat Completions, …/responses OpenAI Responses,
-…:streamGenerateContent Gemini, anything else tok's protocol. Keys come
-from ANTHROPIC_API_KEY, OPENAI_API_KEY and GEMINI_API_KEY. --provider or
--e NAME (the config file's endpoint) name the API instead; -H, --method and
---data @file send a request of your own.
+…:streamGenerateContent Gemini, anything else tok's protocol. A URL gets
+no key from the environment, whatever its path: pass one with -H, as in
+-H "x-api-key: $ANTHROPIC_API_KEY". --provider (the API itself, its key
+from ANTHROPIC_API_KEY, OPENAI_API_KEY or GEMINI_API_KEY) or -e NAME (the
+config file's endpoint and its key) name the API instead; -H, --method
+and --data @file send a request of your own.
 
 Exit codes:
   0  every check passed (warnings allowed)
@@ -167,7 +171,7 @@ func (o *probeOptions) parse(ctx context.Context, args []string, changed func(st
 	if named {
 		return o.namedEndpoint(ctx, changed)
 	}
-	o.ep = endpointFromURL(o.URL, o.IO.env)
+	o.ep = endpointFromURL(o.URL)
 	o.ep.Header, o.ep.Model = h, firstNonEmpty(o.Model, o.ep.Model)
 	return nil
 }
@@ -201,35 +205,28 @@ func (o *probeOptions) namedEndpoint(ctx context.Context, changed func(string) b
 	if _, err := ro.resolve(ctx, changed); err != nil {
 		return err
 	}
-	o.ep = ro.target.ep
+	o.ep, o.keyFrom = ro.target.ep, ro.target.keyFrom
 	o.URL = o.ep.Target()
 	return nil
 }
 
-// endpointFromURL reads the API from the URL's path; the key comes from
-// the provider's variable when it is set.
-func endpointFromURL(raw string, env func(string) string) client.Endpoint {
+// endpointFromURL reads the API from the URL's path. It sends no key: a
+// path that looks like an API's is no reason to hand the host a key from
+// the environment, so only -H, --provider or -e send one.
+func endpointFromURL(raw string) client.Endpoint {
 	path, _, _ := strings.Cut(raw, "?")
-	var ep client.Endpoint
 	switch {
 	case strings.HasSuffix(path, "/v1/messages"):
-		ep = client.Endpoint{Provider: client.Anthropic, BaseURL: strings.TrimSuffix(path, "/v1/messages")}
+		return client.Endpoint{Provider: client.Anthropic, BaseURL: strings.TrimSuffix(path, "/v1/messages")}
 	case strings.HasSuffix(path, "/chat/completions"):
-		ep = client.Endpoint{Provider: client.OpenAI, BaseURL: strings.TrimSuffix(path, "/chat/completions")}
+		return client.Endpoint{Provider: client.OpenAI, BaseURL: strings.TrimSuffix(path, "/chat/completions")}
 	case strings.HasSuffix(path, "/responses"):
-		ep = client.Endpoint{Provider: client.OpenAI, API: client.APIResponses, BaseURL: strings.TrimSuffix(path, "/responses")}
+		return client.Endpoint{Provider: client.OpenAI, API: client.APIResponses, BaseURL: strings.TrimSuffix(path, "/responses")}
 	case strings.HasSuffix(path, ":streamGenerateContent") && strings.Contains(path, "/models/"):
 		base, model, _ := strings.Cut(strings.TrimSuffix(path, ":streamGenerateContent"), "/models/")
-		ep = client.Endpoint{Provider: client.Gemini, BaseURL: strings.TrimSuffix(base, "/v1beta"), Model: model}
-	default:
-		return client.Endpoint{URL: raw}
+		return client.Endpoint{Provider: client.Gemini, BaseURL: strings.TrimSuffix(base, "/v1beta"), Model: model}
 	}
-	for _, name := range keyVars[ep.Provider] {
-		if ep.Key = env(name); ep.Key != "" {
-			break
-		}
-	}
-	return ep
+	return client.Endpoint{URL: raw}
 }
 
 func firstNonEmpty(a, b string) string {
@@ -283,6 +280,7 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 		}
 		switch {
 		case !res.Reached():
+			o.adviseOnKey(res)
 			return probeExit(exitProbeUnreachable)
 		case res.Failed():
 			return probeExit(exitProbeFailed)
@@ -305,6 +303,7 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	}
 	switch {
 	case reached == 0:
+		o.adviseOnKey(results...)
 		return probeExit(exitProbeUnreachable)
 	case sum.Failed():
 		return probeExit(exitProbeFailed)

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -108,11 +109,77 @@ func TestProbeUsageAndUnreachable(t *testing.T) {
 func TestProbeShapesTheRequestFromTheURL(t *testing.T) {
 	srv := httptest.NewServer(server.New(server.Config{}))
 	defer srv.Close()
-	for _, path := range []string{"/v1/messages", "/v1/chat/completions", "/v1/responses", "/v1beta/models/tok-demo:streamGenerateContent?alt=sse"} {
-		r := runTokEnv(t, testKeys, "", "probe", srv.URL+path, "-H", "X-Tok-Scenario: tokens=12,interval=3,first=5")
+	for path, key := range map[string]string{
+		"/v1/messages":         "x-api-key: k",
+		"/v1/chat/completions": "Authorization: Bearer k",
+		"/v1/responses":        "Authorization: Bearer k",
+		"/v1beta/models/tok-demo:streamGenerateContent?alt=sse": "x-goog-api-key: k",
+	} {
+		r := runTok(t, "", "probe", srv.URL+path, "-H", key, "-H", "X-Tok-Scenario: tokens=12,interval=3,first=5")
 		if r.code != 0 || !strings.Contains(r.stdout, "PASS  dialect") {
 			t.Errorf("%s: exit %d:\n%s%s", path, r.code, r.stdout, r.stderr)
 		}
+	}
+}
+
+// TestProbeSendsNoKeyFromTheEnvironmentToAURL probes URLs whose paths look
+// like the APIs', with every provider's key in the environment: none may
+// reach the host, which answers 401 (Gemini 403) as the API would, and the advice says
+// how to pass a key. --provider sends the key to its API.
+func TestProbeSendsNoKeyFromTheEnvironmentToAURL(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string // every request header value the server got
+	tok := server.New(server.Config{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		for _, vs := range r.Header {
+			seen = append(seen, vs...)
+		}
+		mu.Unlock()
+		tok.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	leaked := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		var out []string
+		for _, v := range seen {
+			for name, key := range testKeys {
+				if strings.Contains(v, key) {
+					out = append(out, name)
+				}
+			}
+		}
+		seen = nil
+		return out
+	}
+	tests := []struct {
+		path, advice string
+	}{
+		{"/v1/messages", "-H 'x-api-key: $ANTHROPIC_API_KEY', or probe the API itself with --provider anthropic"},
+		{"/v1/chat/completions", "-H 'Authorization: Bearer $OPENAI_API_KEY', or probe the API itself with --provider openai"},
+		{"/v1/responses", "--provider openai"},
+		{"/v1beta/models/tok-demo:streamGenerateContent?alt=sse", "-H 'x-goog-api-key: $GEMINI_API_KEY'"},
+	}
+	for _, tt := range tests {
+		for _, extra := range [][]string{nil, {"-n", "2"}} {
+			r := runTokEnv(t, testKeys, "", append([]string{"probe", srv.URL + tt.path, "-H", "X-Tok-Scenario: tokens=5,interval=0,first=0"}, extra...)...)
+			if keys := leaked(); len(keys) > 0 {
+				t.Errorf("%s %q: the host got %s", tt.path, extra, keys)
+			}
+			if r.code != 3 || !strings.Contains(r.stderr, ": no key was sent") || !strings.Contains(r.stderr, tt.advice) {
+				t.Errorf("%s %q: exit %d (want 3), stderr %q lacks %q", tt.path, extra, r.code, r.stderr, tt.advice)
+			}
+		}
+	}
+	r := runTokEnv(t, nil, "", "probe", srv.URL+"/v1/messages", "-H", "x-api-key: wrong-but-sent", "-H", "X-Tok-Scenario: status=401")
+	if r.code != 3 || !strings.Contains(r.stderr, "the credentials passed with -H were refused") {
+		t.Errorf("a refused -H key: exit %d, stderr %q", r.code, r.stderr)
+	}
+	env := map[string]string{"ANTHROPIC_API_KEY": testKeys["ANTHROPIC_API_KEY"], "ANTHROPIC_BASE_URL": srv.URL}
+	r = runTokEnv(t, env, "", "probe", "--provider", "anthropic", "-H", "X-Tok-Scenario: tokens=12,interval=3,first=5")
+	if keys := leaked(); r.code != 0 || len(keys) != 1 || keys[0] != "ANTHROPIC_API_KEY" {
+		t.Errorf("--provider anthropic: exit %d, the API got keys %q:\n%s%s", r.code, keys, r.stdout, r.stderr)
 	}
 }
 
