@@ -13,6 +13,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/tokcli/tok/render"
 )
 
 // reportWidth is the width the reports fit: a standard terminal's.
@@ -57,10 +58,12 @@ func (st reportStyles) level(l Level) string {
 // Report writes the result for a terminal, in at most 80 columns: the
 // request, the phases and the pace, a timeline of the tokens' arrivals,
 // and the checks. A request that got no 2xx answer has no figures and no
-// timeline. Text from the server is stripped of control characters. A
-// check's detail too long for the width is cut with "…" when it passed,
-// and wrapped onto a few lines when it did not, so the cause and the fix
-// stay in view. With color false the report has no escape sequences.
+// timeline. Text from the server (headers, error messages, excerpts)
+// goes through [render.Line], so it can neither move the cursor nor forge
+// a line of its own. A check's detail too long for the width is cut with
+// "…" when it passed, and wrapped onto a few lines when it did not, so
+// the cause and the fix stay in view. With color false the report has
+// no escape sequences.
 func (res *ProbeResult) Report(w io.Writer, color bool) error {
 	st := newReportStyles(color)
 	var b strings.Builder
@@ -74,13 +77,17 @@ func (res *ProbeResult) Report(w io.Writer, color bool) error {
 	return err
 }
 
+// oneLine makes untrusted text one safe line, of at most a few report
+// lines' worth of characters.
+func oneLine(s string) string { return render.Line(s, maxDetailLines*reportWidth) }
+
 // writeHead writes the request line and, under it, the answer in brief.
 func (res *ProbeResult) writeHead(b *strings.Builder, st reportStyles) {
-	req := clean(res.Method + " " + res.URL)
+	req := oneLine(res.Method + " " + res.URL)
 	fmt.Fprintf(b, "%s  %s\n", st.dim("tok probe"), ansi.Truncate(req, reportWidth-len(reportIndent), "…"))
 	parts := res.outcome()
 	for i, p := range parts {
-		parts[i] = clean(p)
+		parts[i] = oneLine(p)
 	}
 	line := ansi.Truncate(strings.Join(parts, " · "), reportWidth-len(reportIndent), "…")
 	fmt.Fprintf(b, "%s%s\n", reportIndent, line)
@@ -162,7 +169,7 @@ func writeChecks(b *strings.Builder, st reportStyles, checks []Check) {
 	indent := strings.Repeat(" ", reportWidth-room)
 	b.WriteString("\n")
 	for _, c := range checks {
-		lines := fitDetail(clean(c.Detail), room, c.Level != Pass)
+		lines := fitDetail(oneLine(c.Detail), room, c.Level != Pass)
 		fmt.Fprintf(b, "  %s  %s%s\n", st.level(c.Level), st.dim(fmt.Sprintf("%-*s", nameWidth, c.Name)), lines[0])
 		for _, l := range lines[1:] {
 			fmt.Fprintf(b, "%s%s\n", indent, l)
@@ -221,31 +228,18 @@ func plural(n int, noun string) string {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
-// clean makes server text safe to print. It drops control characters (C0,
-// DEL and C1, which includes the 8-bit CSI), so a header or an error
-// message cannot move the cursor or start an escape sequence; line breaks
-// and tabs become spaces, so words stay apart.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			return ' '
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
-			return -1
-		}
-		return r
-	}, s)
-}
-
 // WriteFrames writes the frames [ProbeOptions.Frames] kept, one a line,
 // with the time each arrived:
 //
 //	+302.114ms  event=delta id=7  data="{\"text\":\"Hi\"}"
 //	+310.020ms  : (comment)
 //
-// The data is quoted as a Go string, so control characters show as
-// escapes; an event name or ID that holds spaces or control characters is
-// quoted too. A probe without [ProbeOptions.Frames] writes nothing.
+// The frames are the evidence, so they are escaped rather than sanitised:
+// the data is quoted as a Go string, so every control character (C0, DEL,
+// C1, the bidirectional controls) and every invalid byte shows as an
+// escape and none reaches the terminal; an event name or ID that holds
+// spaces or such characters is quoted too. A probe without
+// [ProbeOptions.Frames] writes nothing.
 func (res *ProbeResult) WriteFrames(w io.Writer) error {
 	var b strings.Builder
 	for _, f := range res.Frames {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/render"
 )
 
 // probeOptions are the flags of tok probe.
@@ -354,12 +355,17 @@ type reporter interface {
 	Report(w io.Writer, color bool) error
 }
 
+// writeOut writes r's report, or its JSON with the controls a terminal
+// could act on escaped (render.SafeJSON).
 func writeOut(w io.Writer, r reporter, asJSON, color bool) error {
 	var err error
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(r)
+		var b []byte
+		if b, err = json.MarshalIndent(r, "", "  "); err == nil {
+			if _, err = w.Write(render.SafeJSON(b)); err == nil {
+				_, err = io.WriteString(w, "\n")
+			}
+		}
 	} else {
 		err = r.Report(w, color)
 	}

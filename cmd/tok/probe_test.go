@@ -183,6 +183,47 @@ func TestProbeSendsNoKeyFromTheEnvironmentToAURL(t *testing.T) {
 	}
 }
 
+// TestProbeOutputHoldsNoServerControls has a server put terminal
+// controls in a header, an error event and its frames: the report, --json
+// and --frames show none of them raw.
+func TestProbeOutputHoldsNoServerControls(t *testing.T) {
+	const bad = "\x1b]0;pwned\x07\x1b[2J\u009b31m\u0085\u202eevil\r\ntok: forged"
+	srv := serveRaw(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/denied" {
+			w.WriteHeader(http.StatusUnauthorized)
+			json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"message": bad}})
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "private\u009b2J\u202e") // net/http refuses C0 in a header
+		s := sse{w: w, r: r}
+		s.send("data: {\"type\":\"start\",\"messageId\":\"m\"}\n\n")
+		s.token("hi " + bad)
+		b, _ := json.Marshal(map[string]string{"type": "error", "error": bad})
+		s.send("data: " + string(b) + "\n\n")
+	})
+	for _, args := range [][]string{
+		{"probe", srv.URL + "/s"}, {"probe", "--json", srv.URL + "/s"}, {"probe", "--frames", srv.URL + "/s"},
+		{"probe", srv.URL + "/denied"}, {"probe", "--json", srv.URL + "/denied"}, {"probe", "-n", "2", "--json", srv.URL + "/s"},
+	} {
+		r := runTok(t, "", args...)
+		if r.code != 1 && r.code != 3 {
+			t.Errorf("%q: exit %d: %s", args, r.code, r.stderr)
+		}
+		out := r.stdout + r.stderr
+		if i := strings.IndexFunc(out, func(r rune) bool {
+			return (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == 0x202e
+		}); i >= 0 {
+			t.Errorf("%q: output holds %q at %d:\n%s", args, out[i], i, out)
+		}
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "tok: forged") {
+				t.Errorf("%q: the server forged a line: %q", args, l)
+			}
+		}
+	}
+}
+
 // TestProbeThroughNginx puts a real nginx in front of tok serve, as the
 // rig does: the buffered location is flagged with the fix, the
 // unbuffered one passes. It skips where nginx is not installed.
