@@ -61,7 +61,9 @@ type ProbeResult struct {
 	// Gaps are the inter-token gaps' percentiles.
 	Gaps Percentiles
 	// PerToken is the mean time per output token after the first; Rate is
-	// its inverse, the decode rate in tokens a second.
+	// its inverse, the decode rate in tokens a second. Both are 0 when
+	// fewer than two tokens arrived, or when they all arrived at once
+	// (their span is then the network's, not the server's).
 	PerToken time.Duration
 	Rate     float64
 
@@ -261,7 +263,10 @@ func (res *ProbeResult) measure() {
 		gaps = append(gaps, res.Arrivals[i]-res.Arrivals[i-1])
 	}
 	res.Gaps = percentiles(gaps)
-	span := res.Arrivals[len(res.Arrivals)-1] - res.Arrivals[0]
+	if res.released() {
+		return // the span is the network's, not the server's: no rate
+	}
+	span := res.span()
 	// Output tokens after the first arrived over the span; usage counts
 	// tokens, chunks may hold several.
 	n := res.OutputTokens - max(res.OutputTokens/res.Tokens, 1)

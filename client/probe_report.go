@@ -126,8 +126,11 @@ func (res *ProbeResult) writeFigures(b *strings.Builder, st reportStyles) {
 		field("tls", durOrDash(res.TLS)), field("headers", durOrDash(res.Headers)),
 		field("first byte", durOrDash(res.FirstByte)))
 	rate := "—"
-	if res.Rate > 0 {
+	switch {
+	case res.Rate > 0:
 		rate = fmt.Sprintf("%.1f tok/s", res.Rate)
+	case res.released():
+		rate = "n/a, every token arrived at once"
 	}
 	writeFields(b, field("first token", durOrDash(res.FirstToken)),
 		field("per token", durOrDash(res.PerToken)), field("rate", rate))

@@ -69,8 +69,9 @@ else chunks), and the total. Then it checks, each PASS, WARN or FAIL with
 one line of why: the status; Content-Type text/event-stream;
 Cache-Control no-cache; no Content-Length; no compression; the dialect;
 well-formed frames; a terminal event ([DONE], message_stop, done…) and
-nothing after it; heartbeats; buffering (tokens that arrive in lumps, as a
-buffering proxy releases them, with the fix); a cut-off at a gateway's
+nothing after it; heartbeats; buffering (the answer released at once after
+a wait, headers and all, or in lumps, as a buffering proxy releases it,
+with the fix); a cut-off at a gateway's
 round-number timeout (29-30 s, 60 s, 100 s); and --max-ttft and
 --min-rate.
 
