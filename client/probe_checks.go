@@ -120,6 +120,9 @@ func (res *ProbeResult) checkEnd() {
 		end = "a terminal event"
 	}
 	var te *TimeoutError
+	var le *ProbeLimitError
+	errors.As(res.Err, &te)
+	errors.As(res.Err, &le)
 	switch {
 	case res.ServerError != nil:
 		res.add("end", Fail, "an error event after %d tokens: %s", res.Tokens, res.ServerError)
@@ -127,12 +130,17 @@ func (res *ProbeResult) checkEnd() {
 		res.add("end", Pass, "%s", end)
 	case res.Implicit:
 		res.add("end", Fail, "the body ended after the finish without %s; clients that wait for it hang or report a cut", end)
-	case errors.As(res.Err, &te) && te.Idle:
+	case te != nil && te.Idle:
 		res.add("end", Fail, "no bytes for %s after %d tokens: the stream stalled (raise --idle-timeout if the model is just slow)", te.After, res.Tokens)
+	case te != nil:
+		res.add("end", Fail, "no %s within %s (the total timeout), after %d tokens: the stream had not ended (raise --timeout for a longer answer)", end, te.After, res.Tokens)
+	case le != nil:
+		res.add("end", Fail, "%s: %s had not come after %d tokens; does the stream ever end?", le, end, res.Tokens)
 	case res.Err != nil:
 		res.add("end", Fail, "cut off after %d tokens at %s, before %s: %s", res.Tokens, fmtDur(res.Total), end, cause(res.Err))
 	}
-	if res.Err != nil && !res.Terminal {
+	// A stop of the probe's own (a limit, a timeout) is no gateway's.
+	if res.Err != nil && !res.Terminal && le == nil && te == nil {
 		if limit, ok := gatewayLimit(res.Total); ok {
 			res.add("cut-off", Fail, "the stream died at %s: %s", fmtDur(res.Total), limit)
 		}

@@ -231,53 +231,6 @@ func plural(n int, noun string) string {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
-// WriteFrames writes the frames [ProbeOptions.Frames] kept, one a line,
-// with the time each arrived:
-//
-//	+302.114ms  event=delta id=7  data="{\"text\":\"Hi\"}"
-//	+310.020ms  : (comment)
-//
-// The frames are the evidence, so they are escaped rather than sanitised:
-// the data is quoted as a Go string, so every control character (C0, DEL,
-// C1, the bidirectional controls) and every invalid byte shows as an
-// escape and none reaches the terminal; an event name or ID that holds
-// spaces or such characters is quoted too. A probe without
-// [ProbeOptions.Frames] writes nothing.
-func (res *ProbeResult) WriteFrames(w io.Writer) error {
-	var b strings.Builder
-	for _, f := range res.Frames {
-		at := "+" + strconv.FormatFloat(float64(f.At)/float64(time.Millisecond), 'f', 3, 64) + "ms"
-		fmt.Fprintf(&b, "%12s  ", at)
-		if f.Comment {
-			b.WriteString(": (comment)\n")
-			continue
-		}
-		var tags []string
-		if f.Event != "" {
-			tags = append(tags, "event="+quoteOdd(f.Event))
-		}
-		if f.ID != "" {
-			tags = append(tags, "id="+quoteOdd(f.ID))
-		}
-		if len(tags) > 0 {
-			b.WriteString(strings.Join(tags, " ") + "  ")
-		}
-		b.WriteString("data=" + strconv.Quote(f.Data) + "\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// quoteOdd quotes s when it holds anything but printable, non-space text.
-func quoteOdd(s string) string {
-	for _, r := range s {
-		if r == ' ' || r == '"' || !strconv.IsPrint(r) {
-			return strconv.Quote(s)
-		}
-	}
-	return s
-}
-
 // bars are the timeline's column heights, lowest first.
 var bars = []rune("▁▂▃▄▅▆▇█")
 

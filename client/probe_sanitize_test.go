@@ -44,7 +44,7 @@ func hostileResult(reached bool) *ProbeResult {
 	}
 	res.ServerError = &ServerError{Message: bad, Type: bad}
 	res.Err = &frameError{dialect: DialectTok, data: bad, err: errors.New(bad)}
-	res.Frames = []ProbeFrame{{At: msec, Event: bad, ID: bad, Data: bad}, {At: 2 * msec, Comment: true}}
+	res.Frames = []ProbeFrame{{At: msec, Event: bad, ID: bad, Data: bad, Size: len(bad)}, {At: 2 * msec, Comment: true}}
 	return res
 }
 

@@ -58,7 +58,7 @@ type probeExit int
 
 func (e probeExit) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
-const probeLong = `tok probe smoke-tests a streaming endpoint: does it stream, how fast, and
+var probeLong = fmt.Sprintf(`tok probe smoke-tests a streaming endpoint: does it stream, how fast, and
 if not, what is in the way.
 
 It sends one request (or -n of them) and measures, on a monotonic clock:
@@ -84,11 +84,15 @@ from ANTHROPIC_API_KEY, OPENAI_API_KEY or GEMINI_API_KEY) or -e NAME (the
 config file's endpoint and its key) name the API instead; -H, --method
 and --data @file send a request of your own.
 
+A probe reads at most %d tokens, %d reads or %d MiB of one
+stream, and --timeout bounds its time: a stream that goes on past them
+fails the end check.
+
 Exit codes:
   0  every check passed (warnings allowed)
   1  a check failed
   2  usage error
-  3  could not connect, or the answer was not 2xx`
+  3  could not connect, or the answer was not 2xx`, client.ProbeMaxTokens, client.ProbeMaxReads, client.ProbeMaxBytes>>20)
 
 const probeExample = `  tok probe http://localhost:8080/api/chat/stream
   tok probe https://api.example.com/v1/chat/completions --max-ttft 800ms --min-rate 20
