@@ -78,11 +78,11 @@ func (res *ProbeResult) checkBuffering() {
 		return
 	case res.released() && res.wait() >= heldWait:
 		if (res.FirstToken-res.Headers)*2 < res.wait() {
-			res.add("buffering", Fail, "all %d tokens arrived at once (within %s) with the headers, %s after the request: a proxy held the whole response; %s",
-				n, fmtDur(res.span()), fmtDur(res.FirstToken), bufferingFix)
+			res.add("buffering", Fail, "the headers and all %d tokens arrived at once, %s after the request: a proxy held the response; %s",
+				n, fmtDur(res.FirstToken), bufferingFix)
 		} else {
-			res.add("buffering", Fail, "all %d tokens arrived at once (within %s), %s after the headers: held by a proxy (or written at once); %s",
-				n, fmtDur(res.span()), fmtDur(res.FirstToken-res.Headers), bufferingFix)
+			res.add("buffering", Fail, "all %d tokens arrived at once, %s after the headers: a proxy held them (or the server); %s",
+				n, fmtDur(res.FirstToken-res.Headers), bufferingFix)
 		}
 		return
 	case res.released():

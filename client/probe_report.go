@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -189,13 +190,45 @@ func fitDetail(s string, width int, wrap bool) []string {
 	if !wrap {
 		return []string{ansi.Truncate(s, width, "…")}
 	}
-	lines := strings.Split(ansi.Wrap(s, width, " "), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
+	lines := wrapWords(s, width)
 	if len(lines) > maxDetailLines {
 		last := lines[maxDetailLines-1] + " " + lines[maxDetailLines]
 		lines = append(lines[:maxDetailLines-1], ansi.Truncate(last, width, "…"))
+	}
+	return lines
+}
+
+// wrapWords fills lines of width with the words of s (one line of text,
+// no sequences), breaking only at spaces, so a name such as
+// X-Accel-Buffering stays whole (ansi.Wrap breaks at hyphens); a word
+// longer than a line is cut across lines.
+func wrapWords(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		for ansi.StringWidth(w) > width {
+			if line != "" {
+				lines, line = append(lines, line), ""
+			}
+			head := ansi.Truncate(w, width, "")
+			if head == "" {
+				_, size := utf8.DecodeRuneInString(w)
+				head = w[:size]
+			}
+			lines, w = append(lines, head), w[len(head):]
+		}
+		switch {
+		case w == "":
+		case line == "":
+			line = w
+		case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
+			line += " " + w
+		default:
+			lines, line = append(lines, line), w
+		}
+	}
+	if line != "" || len(lines) == 0 {
+		lines = append(lines, line)
 	}
 	return lines
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -469,5 +470,24 @@ func TestProbeSchemaRejectsWhatItShould(t *testing.T) {
 				t.Errorf("schema accepted a result with %s", tt.name)
 			}
 		})
+	}
+}
+
+func TestWrapWordsBreaksOnlyAtSpaces(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in    string
+		width int
+		want  []string
+	}{
+		{"a proxy held the response; send X-Accel-Buffering: no", 30, []string{"a proxy held the response;", "send X-Accel-Buffering: no"}},
+		{"abcdefghij klm", 4, []string{"abcd", "efgh", "ij", "klm"}},
+		{"日本語テキスト", 5, []string{"日本", "語テ", "キス", "ト"}},
+		{"", 10, []string{""}},
+	}
+	for _, tt := range tests {
+		if got := wrapWords(tt.in, tt.width); !slices.Equal(got, tt.want) {
+			t.Errorf("wrapWords(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+		}
 	}
 }
