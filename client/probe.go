@@ -20,17 +20,11 @@ type ProbeOptions struct {
 	MaxTTFT time.Duration
 	// MinRate fails a decode rate under it, in tokens a second; 0 is none.
 	MinRate float64
-	// Frames keeps every frame with its arrival time (tok probe --frames).
+	// Frames keeps every frame with its arrival time (tok probe --frames),
+	// up to [ProbeMaxFrames].
 	Frames bool
-}
 
-// ProbeFrame is one frame as it arrived, or a comment (a heartbeat).
-type ProbeFrame struct {
-	At      time.Duration
-	Event   string
-	Data    string
-	ID      string
-	Comment bool
+	limits probeLimits // the defaults when zero; tests set lower ones
 }
 
 // ProbeResult is what one probe request measured, on the monotonic clock
@@ -56,17 +50,24 @@ type ProbeResult struct {
 	Tokens       int
 	OutputTokens int
 	TokensFrom   string
-	// Arrivals are the text events' times, for the timeline.
+	// Arrivals are the text events' times, for the timeline (at most
+	// [ProbeMaxTokens]).
 	Arrivals []time.Duration
 	// Gaps are the inter-token gaps' percentiles.
 	Gaps Percentiles
 	// PerToken is the mean time per output token after the first; Rate is
-	// its inverse, the decode rate in tokens a second.
+	// its inverse, the decode rate in tokens a second. Both are 0 when
+	// fewer than two tokens arrived, or when they all arrived at once
+	// (their span is then the network's, not the server's).
 	PerToken time.Duration
 	Rate     float64
 
-	Bytes      int64
-	Reads      []Read
+	// Bytes counts the body's bytes as read (compressed, if it was);
+	// Reads are the reads (at most [ProbeMaxReads]).
+	Bytes int64
+	Reads []Read
+	// Frames are the frames and comments kept for [ProbeOptions.Frames]
+	// (at most [ProbeMaxFrames]); FrameCount counts every frame.
 	Frames     []ProbeFrame
 	FrameCount int
 	Heartbeats int
@@ -76,7 +77,8 @@ type ProbeResult struct {
 	Implicit      bool // the body ended after a finish reason, without the terminal event
 	AfterTerminal int
 	HeldOpen      bool // the connection stayed open past Grace after the end
-	// ServerError is an error event's; Err ends the request otherwise.
+	// ServerError is an error event's; Err ends the request otherwise (a
+	// [*ProbeLimitError] when the stream went on past a probe's limits).
 	ServerError *ServerError
 	Err         error
 
@@ -111,7 +113,8 @@ func (c *Client) Probe(ctx context.Context, req *http.Request, opts ProbeOptions
 	}
 	res := &ProbeResult{URL: RedactURL(req.URL.String()), Method: req.Method}
 	rec := newRecorder()
-	rec.reads = &res.Reads
+	lim := newProbeLimit(res, rec, opts.limits)
+	rec.onRead = lim.read
 	a, err := c.attempt(ctx, req, rec)
 	c.probeTimings(res, rec)
 	if err != nil {
@@ -125,15 +128,13 @@ func (c *Client) Probe(ctx context.Context, req *http.Request, opts ProbeOptions
 		return res
 	}
 	defer a.close()
+	lim.stop = a.close
 	res.Status, res.Proto, res.Header = a.resp.StatusCode, a.resp.Proto, a.resp.Header.Clone()
 	if a.resp.Uncompressed {
 		res.Header.Set("Content-Encoding", "gzip") // the transport undid it
 	}
-	res.read(a, rec, opts)
+	res.read(a, rec, lim, opts)
 	c.probeTimings(res, rec)
-	for _, r := range res.Reads {
-		res.Bytes += int64(r.Bytes)
-	}
 	res.measure()
 	res.check(opts)
 	return res
@@ -145,8 +146,8 @@ func (c *Client) probeTimings(res *ProbeResult, rec *recorder) {
 }
 
 // read consumes the body: events until the terminal one, then frames
-// until the body ends or opts.Grace passes.
-func (res *ProbeResult) read(a *attempt, rec *recorder, opts ProbeOptions) {
+// until the body ends or opts.Grace passes; or until a limit stops it.
+func (res *ProbeResult) read(a *attempt, rec *recorder, lim *probeLimit, opts ProbeOptions) {
 	ended := false
 	p := a.prod
 	p.tap = func(f Frame) {
@@ -155,13 +156,13 @@ func (res *ProbeResult) read(a *attempt, rec *recorder, opts ProbeOptions) {
 			res.AfterTerminal++
 		}
 		if opts.Frames {
-			res.Frames = append(res.Frames, ProbeFrame{At: rec.since(), Event: f.Event, Data: p.secrets.scrub(f.Data), ID: f.ID})
+			res.keepFrame(ProbeFrame{At: rec.since(), Event: f.Event, Data: p.secrets.scrub(f.Data), ID: f.ID})
 		}
 	}
 	p.comment = func() {
 		res.Heartbeats++
 		if opts.Frames {
-			res.Frames = append(res.Frames, ProbeFrame{At: rec.since(), Comment: true})
+			res.keepFrame(ProbeFrame{At: rec.since(), Comment: true})
 		}
 	}
 	var grace *time.Timer
@@ -184,9 +185,16 @@ func (res *ProbeResult) read(a *attempt, rec *recorder, opts ProbeOptions) {
 					grace = time.AfterFunc(opts.Grace, func() { held.Store(true); a.close() })
 					break
 				}
+				if lim.token(); lim.hit != nil {
+					break
+				}
 			}
 		}
 		res.Dialect = p.dialect()
+		if lim.hit != nil && !ended {
+			res.Err, res.Total = lim.hit, now
+			return
+		}
 		if err == nil {
 			continue
 		}
@@ -261,7 +269,10 @@ func (res *ProbeResult) measure() {
 		gaps = append(gaps, res.Arrivals[i]-res.Arrivals[i-1])
 	}
 	res.Gaps = percentiles(gaps)
-	span := res.Arrivals[len(res.Arrivals)-1] - res.Arrivals[0]
+	if res.released() {
+		return // the span is the network's, not the server's: no rate
+	}
+	span := res.span()
 	// Output tokens after the first arrived over the span; usage counts
 	// tokens, chunks may hold several.
 	n := res.OutputTokens - max(res.OutputTokens/res.Tokens, 1)

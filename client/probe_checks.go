@@ -120,6 +120,9 @@ func (res *ProbeResult) checkEnd() {
 		end = "a terminal event"
 	}
 	var te *TimeoutError
+	var le *ProbeLimitError
+	errors.As(res.Err, &te)
+	errors.As(res.Err, &le)
 	switch {
 	case res.ServerError != nil:
 		res.add("end", Fail, "an error event after %d tokens: %s", res.Tokens, res.ServerError)
@@ -127,12 +130,17 @@ func (res *ProbeResult) checkEnd() {
 		res.add("end", Pass, "%s", end)
 	case res.Implicit:
 		res.add("end", Fail, "the body ended after the finish without %s; clients that wait for it hang or report a cut", end)
-	case errors.As(res.Err, &te) && te.Idle:
+	case te != nil && te.Idle:
 		res.add("end", Fail, "no bytes for %s after %d tokens: the stream stalled (raise --idle-timeout if the model is just slow)", te.After, res.Tokens)
+	case te != nil:
+		res.add("end", Fail, "no %s within %s (the total timeout), after %d tokens: the stream had not ended (raise --timeout for a longer answer)", end, te.After, res.Tokens)
+	case le != nil:
+		res.add("end", Fail, "%s: %s had not come after %d tokens; does the stream ever end?", le, end, res.Tokens)
 	case res.Err != nil:
 		res.add("end", Fail, "cut off after %d tokens at %s, before %s: %s", res.Tokens, fmtDur(res.Total), end, cause(res.Err))
 	}
-	if res.Err != nil && !res.Terminal {
+	// A stop of the probe's own (a limit, a timeout) is no gateway's.
+	if res.Err != nil && !res.Terminal && le == nil && te == nil {
 		if limit, ok := gatewayLimit(res.Total); ok {
 			res.add("cut-off", Fail, "the stream died at %s: %s", fmtDur(res.Total), limit)
 		}
@@ -196,80 +204,6 @@ func gatewayLimit(d time.Duration) (string, bool) {
 	return "a gateway timeout, likely " + found, true
 }
 
-// run is a stretch of token arrivals with no silence of the stream's
-// lump gap in it, and the silence before it.
-type run struct {
-	tokens     int
-	start, end time.Duration
-	gapBefore  time.Duration
-	bytes      int
-}
-
-// lumpGap is the silence that separates runs: eight typical gaps, and at
-// least 30 ms, so a fast stream's scheduling jitter is not a lump.
-func (res *ProbeResult) lumpGap() time.Duration { return max(30*time.Millisecond, 8*res.Gaps.P50) }
-
-// runs groups the arrivals into runs, with the bytes read in each.
-func (res *ProbeResult) runs() []run {
-	gap := res.lumpGap()
-	var rs []run
-	var prev time.Duration // the request's start: a buffering proxy may hold the headers too
-	for i, at := range res.Arrivals {
-		if i == 0 || at-res.Arrivals[i-1] >= gap {
-			rs = append(rs, run{start: at, gapBefore: at - prev})
-		}
-		r := &rs[len(rs)-1]
-		r.tokens++
-		r.end, prev = at, at
-	}
-	for _, rd := range res.Reads {
-		for i := len(rs) - 1; i >= 0; i-- {
-			if rd.At >= rs[i].start-gap/2 {
-				rs[i].bytes += rd.Bytes
-				break
-			}
-		}
-	}
-	return rs
-}
-
-// checkBuffering looks for tokens that arrive in lumps: the whole answer
-// at once after a wait, or runs of kilobytes that arrive far faster than
-// the silences between them, as a buffering proxy releases them. A slow
-// stream with a pause (a tool call, a long thought) is not lumpy: its runs
-// take longer than the pauses.
-func (res *ProbeResult) checkBuffering() {
-	const fix = "send X-Accel-Buffering: no, set proxy_buffering off (nginx) and proxy_http_version 1.1, and flush after each event"
-	if res.Tokens < 10 {
-		res.add("buffering", Pass, "too few tokens (%d) to tell", res.Tokens)
-		return
-	}
-	rs := res.runs()
-	biggest := 0
-	for _, r := range rs {
-		biggest = max(biggest, r.tokens)
-	}
-	quick := rs[0].end-rs[0].start < 20*time.Millisecond
-	if len(rs) == 1 && quick && res.FirstToken-res.Headers > 200*time.Millisecond {
-		res.add("buffering", Fail, "all %d tokens arrived at once, %s after the request: buffered by a proxy; %s", res.Tokens, fmtDur(res.FirstToken), fix)
-		return
-	}
-	var sizes, counts []int
-	lumpTokens := 0
-	for _, r := range rs {
-		if r.tokens >= 4 && (r.end-r.start)*4 <= r.gapBefore {
-			sizes, counts = append(sizes, r.bytes), append(counts, r.tokens)
-			lumpTokens += r.tokens
-		}
-	}
-	if len(sizes) >= 2 && lumpTokens*2 >= res.Tokens {
-		res.add("buffering", Fail, "tokens arrive in %d lumps of ~%s (%d tokens each): buffered by a proxy; %s",
-			len(sizes), fmtBytes(median(sizes)), median(counts), fix)
-		return
-	}
-	res.add("buffering", Pass, "%d tokens, no lumps", res.Tokens)
-}
-
 func (res *ProbeResult) checkThresholds(opts ProbeOptions) {
 	if opts.MaxTTFT > 0 {
 		switch {
@@ -282,9 +216,12 @@ func (res *ProbeResult) checkThresholds(opts ProbeOptions) {
 		}
 	}
 	if opts.MinRate > 0 {
-		if res.Rate < opts.MinRate {
+		switch why := res.noRate(); {
+		case why != "":
+			res.add("rate", Fail, "none to hold to --min-rate %g: %s", opts.MinRate, why)
+		case res.Rate < opts.MinRate:
 			res.add("rate", Fail, "%.1f tokens/s, under --min-rate %g", res.Rate, opts.MinRate)
-		} else {
+		default:
 			res.add("rate", Pass, "%.1f tokens/s, over %g", res.Rate, opts.MinRate)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/tokcli/tok/render"
 )
 
 // ProbeSchema is the JSON Schema (draft 2020-12) of what
@@ -92,8 +94,9 @@ type checkJSON struct {
 // MarshalJSON writes every figure and check of the result, as
 // probe.schema.json ([ProbeSchema]) documents: snake_case keys, durations
 // as float milliseconds in keys ending in "_ms" (0 for a phase that did
-// not happen), "error" null unless the request failed, and "passed" true
-// when no check failed.
+// not happen), "error" null unless the request failed, "passed" true
+// when no check failed, and the controls a terminal could act on escaped
+// ([render.SafeJSON]).
 func (res *ProbeResult) MarshalJSON() ([]byte, error) {
 	out := res.figuresJSON()
 	if res.ServerError != nil {
@@ -109,7 +112,16 @@ func (res *ProbeResult) MarshalJSON() ([]byte, error) {
 	for _, at := range res.Arrivals {
 		out.Arrivals = append(out.Arrivals, millis(at))
 	}
-	return json.Marshal(out)
+	return safeJSON(json.Marshal(out))
+}
+
+// safeJSON escapes what a terminal could take for a control in the JSON
+// text b (encoding/json passes C1 and bidirectional controls raw).
+func safeJSON(b []byte, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	return render.SafeJSON(b), nil
 }
 
 // figuresJSON copies the figures; the lists are empty, never null.
@@ -175,7 +187,7 @@ func (s *ProbeSummary) MarshalJSON() ([]byte, error) {
 	for _, t := range s.Checks {
 		out.Checks = append(out.Checks, tallyJSON(t))
 	}
-	return json.Marshal(out)
+	return safeJSON(json.Marshal(out))
 }
 
 type summaryJSON struct {

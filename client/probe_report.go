@@ -10,9 +10,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/tokcli/tok/render"
 )
 
 // reportWidth is the width the reports fit: a standard terminal's.
@@ -57,10 +59,12 @@ func (st reportStyles) level(l Level) string {
 // Report writes the result for a terminal, in at most 80 columns: the
 // request, the phases and the pace, a timeline of the tokens' arrivals,
 // and the checks. A request that got no 2xx answer has no figures and no
-// timeline. Text from the server is stripped of control characters. A
-// check's detail too long for the width is cut with "…" when it passed,
-// and wrapped onto a few lines when it did not, so the cause and the fix
-// stay in view. With color false the report has no escape sequences.
+// timeline. Text from the server (headers, error messages, excerpts)
+// goes through [render.Line], so it can neither move the cursor nor forge
+// a line of its own. A check's detail too long for the width is cut with
+// "…" when it passed, and wrapped onto a few lines when it did not, so
+// the cause and the fix stay in view. With color false the report has
+// no escape sequences.
 func (res *ProbeResult) Report(w io.Writer, color bool) error {
 	st := newReportStyles(color)
 	var b strings.Builder
@@ -74,13 +78,17 @@ func (res *ProbeResult) Report(w io.Writer, color bool) error {
 	return err
 }
 
+// oneLine makes untrusted text one safe line, of at most a few report
+// lines' worth of characters.
+func oneLine(s string) string { return render.Line(s, maxDetailLines*reportWidth) }
+
 // writeHead writes the request line and, under it, the answer in brief.
 func (res *ProbeResult) writeHead(b *strings.Builder, st reportStyles) {
-	req := clean(res.Method + " " + res.URL)
+	req := oneLine(res.Method + " " + res.URL)
 	fmt.Fprintf(b, "%s  %s\n", st.dim("tok probe"), ansi.Truncate(req, reportWidth-len(reportIndent), "…"))
 	parts := res.outcome()
 	for i, p := range parts {
-		parts[i] = clean(p)
+		parts[i] = oneLine(p)
 	}
 	line := ansi.Truncate(strings.Join(parts, " · "), reportWidth-len(reportIndent), "…")
 	fmt.Fprintf(b, "%s%s\n", reportIndent, line)
@@ -119,8 +127,11 @@ func (res *ProbeResult) writeFigures(b *strings.Builder, st reportStyles) {
 		field("tls", durOrDash(res.TLS)), field("headers", durOrDash(res.Headers)),
 		field("first byte", durOrDash(res.FirstByte)))
 	rate := "—"
-	if res.Rate > 0 {
+	switch {
+	case res.Rate > 0:
 		rate = fmt.Sprintf("%.1f tok/s", res.Rate)
+	case res.released():
+		rate = "n/a, every token arrived at once"
 	}
 	writeFields(b, field("first token", durOrDash(res.FirstToken)),
 		field("per token", durOrDash(res.PerToken)), field("rate", rate))
@@ -162,7 +173,7 @@ func writeChecks(b *strings.Builder, st reportStyles, checks []Check) {
 	indent := strings.Repeat(" ", reportWidth-room)
 	b.WriteString("\n")
 	for _, c := range checks {
-		lines := fitDetail(clean(c.Detail), room, c.Level != Pass)
+		lines := fitDetail(oneLine(c.Detail), room, c.Level != Pass)
 		fmt.Fprintf(b, "  %s  %s%s\n", st.level(c.Level), st.dim(fmt.Sprintf("%-*s", nameWidth, c.Name)), lines[0])
 		for _, l := range lines[1:] {
 			fmt.Fprintf(b, "%s%s\n", indent, l)
@@ -179,13 +190,45 @@ func fitDetail(s string, width int, wrap bool) []string {
 	if !wrap {
 		return []string{ansi.Truncate(s, width, "…")}
 	}
-	lines := strings.Split(ansi.Wrap(s, width, " "), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
+	lines := wrapWords(s, width)
 	if len(lines) > maxDetailLines {
 		last := lines[maxDetailLines-1] + " " + lines[maxDetailLines]
 		lines = append(lines[:maxDetailLines-1], ansi.Truncate(last, width, "…"))
+	}
+	return lines
+}
+
+// wrapWords fills lines of width with the words of s (one line of text,
+// no sequences), breaking only at spaces, so a name such as
+// X-Accel-Buffering stays whole (ansi.Wrap breaks at hyphens); a word
+// longer than a line is cut across lines.
+func wrapWords(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		for ansi.StringWidth(w) > width {
+			if line != "" {
+				lines, line = append(lines, line), ""
+			}
+			head := ansi.Truncate(w, width, "")
+			if head == "" {
+				_, size := utf8.DecodeRuneInString(w)
+				head = w[:size]
+			}
+			lines, w = append(lines, head), w[len(head):]
+		}
+		switch {
+		case w == "":
+		case line == "":
+			line = w
+		case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
+			line += " " + w
+		default:
+			lines, line = append(lines, line), w
+		}
+	}
+	if line != "" || len(lines) == 0 {
+		lines = append(lines, line)
 	}
 	return lines
 }
@@ -219,66 +262,6 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
-}
-
-// clean makes server text safe to print. It drops control characters (C0,
-// DEL and C1, which includes the 8-bit CSI), so a header or an error
-// message cannot move the cursor or start an escape sequence; line breaks
-// and tabs become spaces, so words stay apart.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			return ' '
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// WriteFrames writes the frames [ProbeOptions.Frames] kept, one a line,
-// with the time each arrived:
-//
-//	+302.114ms  event=delta id=7  data="{\"text\":\"Hi\"}"
-//	+310.020ms  : (comment)
-//
-// The data is quoted as a Go string, so control characters show as
-// escapes; an event name or ID that holds spaces or control characters is
-// quoted too. A probe without [ProbeOptions.Frames] writes nothing.
-func (res *ProbeResult) WriteFrames(w io.Writer) error {
-	var b strings.Builder
-	for _, f := range res.Frames {
-		at := "+" + strconv.FormatFloat(float64(f.At)/float64(time.Millisecond), 'f', 3, 64) + "ms"
-		fmt.Fprintf(&b, "%12s  ", at)
-		if f.Comment {
-			b.WriteString(": (comment)\n")
-			continue
-		}
-		var tags []string
-		if f.Event != "" {
-			tags = append(tags, "event="+quoteOdd(f.Event))
-		}
-		if f.ID != "" {
-			tags = append(tags, "id="+quoteOdd(f.ID))
-		}
-		if len(tags) > 0 {
-			b.WriteString(strings.Join(tags, " ") + "  ")
-		}
-		b.WriteString("data=" + strconv.Quote(f.Data) + "\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// quoteOdd quotes s when it holds anything but printable, non-space text.
-func quoteOdd(s string) string {
-	for _, r := range s {
-		if r == ' ' || r == '"' || !strconv.IsPrint(r) {
-			return strconv.Quote(s)
-		}
-	}
-	return s
 }
 
 // bars are the timeline's column heights, lowest first.

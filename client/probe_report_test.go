@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -295,8 +296,8 @@ func TestProbeReportCutsPassesAndWrapsFailures(t *testing.T) {
 	if got := lines[10]; got != "" {
 		t.Errorf("a failure wraps past four lines: %q", got)
 	}
-	if out := report(t, hostileProbe(), false); !strings.Contains(out, "text/html]0;pwned[31m: want text/event-stream") {
-		t.Errorf("content-type detail not stripped of controls:\n%s", out)
+	if out := report(t, hostileProbe(), false); !strings.Contains(out, "text/html: want text/event-stream") || strings.Contains(out, "pwned") {
+		t.Errorf("content-type detail not stripped of its sequences:\n%s", out)
 	}
 }
 
@@ -469,5 +470,24 @@ func TestProbeSchemaRejectsWhatItShould(t *testing.T) {
 				t.Errorf("schema accepted a result with %s", tt.name)
 			}
 		})
+	}
+}
+
+func TestWrapWordsBreaksOnlyAtSpaces(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in    string
+		width int
+		want  []string
+	}{
+		{"a proxy held the response; send X-Accel-Buffering: no", 30, []string{"a proxy held the response;", "send X-Accel-Buffering: no"}},
+		{"abcdefghij klm", 4, []string{"abcd", "efgh", "ij", "klm"}},
+		{"日本語テキスト", 5, []string{"日本", "語テ", "キス", "ト"}},
+		{"", 10, []string{""}},
+	}
+	for _, tt := range tests {
+		if got := wrapWords(tt.in, tt.width); !slices.Equal(got, tt.want) {
+			t.Errorf("wrapWords(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+		}
 	}
 }

@@ -176,7 +176,7 @@ func (s *ProbeSummary) Failed() bool {
 func (s *ProbeSummary) Report(w io.Writer, color bool) error {
 	st := newReportStyles(color)
 	var b strings.Builder
-	req := ansi.Truncate(clean(s.Method+" "+s.URL), reportWidth-len(reportIndent), "…")
+	req := ansi.Truncate(oneLine(s.Method+" "+s.URL), reportWidth-len(reportIndent), "…")
 	fmt.Fprintf(&b, "%s  %s\n", st.dim("tok probe"), req)
 	fmt.Fprintf(&b, "%s%s in %s · %.1f req/s · %s\n", reportIndent, plural(s.Requests, "request"),
 		fmtDur(s.Wall), s.PerSecond, plural(s.Errors, "error"))

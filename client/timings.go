@@ -31,8 +31,9 @@ type recorder struct {
 	mu                   sync.Mutex
 	t                    Timings
 	dnsAt, connAt, tlsAt time.Time
-	// reads, when not nil, collects every body read (a probe's).
-	reads *[]Read
+	// onRead, when set, is told of every body read, on the goroutine
+	// that reads the body (a probe's).
+	onRead func(Read)
 }
 
 // Read is one read of a response body: when, and how many bytes.
@@ -42,12 +43,9 @@ type Read struct {
 }
 
 func (r *recorder) read(n int) {
-	if r.reads == nil {
-		return
+	if r.onRead != nil {
+		r.onRead(Read{r.since(), n})
 	}
-	r.mu.Lock()
-	*r.reads = append(*r.reads, Read{r.since(), n})
-	r.mu.Unlock()
 }
 
 func newRecorder() *recorder { return &recorder{t: Timings{Start: time.Now()}} }

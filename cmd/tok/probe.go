@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/render"
 )
 
 // probeOptions are the flags of tok probe.
@@ -42,6 +43,8 @@ type probeOptions struct {
 	header http.Header
 	body   []byte // --data, read
 	ep     client.Endpoint
+	// keyFrom names where the key of --provider or -e came from.
+	keyFrom string
 }
 
 // Exit codes of tok probe, as its help documents.
@@ -55,7 +58,7 @@ type probeExit int
 
 func (e probeExit) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
-const probeLong = `tok probe smoke-tests a streaming endpoint: does it stream, how fast, and
+var probeLong = fmt.Sprintf(`tok probe smoke-tests a streaming endpoint: does it stream, how fast, and
 if not, what is in the way.
 
 It sends one request (or -n of them) and measures, on a monotonic clock:
@@ -66,23 +69,30 @@ else chunks), and the total. Then it checks, each PASS, WARN or FAIL with
 one line of why: the status; Content-Type text/event-stream;
 Cache-Control no-cache; no Content-Length; no compression; the dialect;
 well-formed frames; a terminal event ([DONE], message_stop, done…) and
-nothing after it; heartbeats; buffering (tokens that arrive in lumps, as a
-buffering proxy releases them, with the fix); a cut-off at a gateway's
+nothing after it; heartbeats; buffering (the answer released at once after
+a wait, headers and all, or in lumps, as a buffering proxy releases it,
+with the fix); a cut-off at a gateway's
 round-number timeout (29-30 s, 60 s, 100 s); and --max-ttft and
 --min-rate.
 
 The request's shape comes from the URL: /v1/messages is Anthropic,
 …/chat/completions OpenAI Chat Completions, …/responses OpenAI Responses,
-…:streamGenerateContent Gemini, anything else tok's protocol. Keys come
-from ANTHROPIC_API_KEY, OPENAI_API_KEY and GEMINI_API_KEY. --provider or
--e NAME (the config file's endpoint) name the API instead; -H, --method and
---data @file send a request of your own.
+…:streamGenerateContent Gemini, anything else tok's protocol. A URL gets
+no key from the environment, whatever its path: pass one with -H, as in
+-H "x-api-key: $ANTHROPIC_API_KEY". --provider (the API itself, its key
+from ANTHROPIC_API_KEY, OPENAI_API_KEY or GEMINI_API_KEY) or -e NAME (the
+config file's endpoint and its key) name the API instead; -H, --method
+and --data @file send a request of your own.
+
+A probe reads at most %d tokens, %d reads or %d MiB of one
+stream, and --timeout bounds its time: a stream that goes on past them
+fails the end check.
 
 Exit codes:
   0  every check passed (warnings allowed)
   1  a check failed
   2  usage error
-  3  could not connect, or the answer was not 2xx`
+  3  could not connect, or the answer was not 2xx`, client.ProbeMaxTokens, client.ProbeMaxReads, client.ProbeMaxBytes>>20)
 
 const probeExample = `  tok probe http://localhost:8080/api/chat/stream
   tok probe https://api.example.com/v1/chat/completions --max-ttft 800ms --min-rate 20
@@ -167,7 +177,7 @@ func (o *probeOptions) parse(ctx context.Context, args []string, changed func(st
 	if named {
 		return o.namedEndpoint(ctx, changed)
 	}
-	o.ep = endpointFromURL(o.URL, o.IO.env)
+	o.ep = endpointFromURL(o.URL)
 	o.ep.Header, o.ep.Model = h, firstNonEmpty(o.Model, o.ep.Model)
 	return nil
 }
@@ -201,35 +211,28 @@ func (o *probeOptions) namedEndpoint(ctx context.Context, changed func(string) b
 	if _, err := ro.resolve(ctx, changed); err != nil {
 		return err
 	}
-	o.ep = ro.target.ep
+	o.ep, o.keyFrom = ro.target.ep, ro.target.keyFrom
 	o.URL = o.ep.Target()
 	return nil
 }
 
-// endpointFromURL reads the API from the URL's path; the key comes from
-// the provider's variable when it is set.
-func endpointFromURL(raw string, env func(string) string) client.Endpoint {
+// endpointFromURL reads the API from the URL's path. It sends no key: a
+// path that looks like an API's is no reason to hand the host a key from
+// the environment, so only -H, --provider or -e send one.
+func endpointFromURL(raw string) client.Endpoint {
 	path, _, _ := strings.Cut(raw, "?")
-	var ep client.Endpoint
 	switch {
 	case strings.HasSuffix(path, "/v1/messages"):
-		ep = client.Endpoint{Provider: client.Anthropic, BaseURL: strings.TrimSuffix(path, "/v1/messages")}
+		return client.Endpoint{Provider: client.Anthropic, BaseURL: strings.TrimSuffix(path, "/v1/messages")}
 	case strings.HasSuffix(path, "/chat/completions"):
-		ep = client.Endpoint{Provider: client.OpenAI, BaseURL: strings.TrimSuffix(path, "/chat/completions")}
+		return client.Endpoint{Provider: client.OpenAI, BaseURL: strings.TrimSuffix(path, "/chat/completions")}
 	case strings.HasSuffix(path, "/responses"):
-		ep = client.Endpoint{Provider: client.OpenAI, API: client.APIResponses, BaseURL: strings.TrimSuffix(path, "/responses")}
+		return client.Endpoint{Provider: client.OpenAI, API: client.APIResponses, BaseURL: strings.TrimSuffix(path, "/responses")}
 	case strings.HasSuffix(path, ":streamGenerateContent") && strings.Contains(path, "/models/"):
 		base, model, _ := strings.Cut(strings.TrimSuffix(path, ":streamGenerateContent"), "/models/")
-		ep = client.Endpoint{Provider: client.Gemini, BaseURL: strings.TrimSuffix(base, "/v1beta"), Model: model}
-	default:
-		return client.Endpoint{URL: raw}
+		return client.Endpoint{Provider: client.Gemini, BaseURL: strings.TrimSuffix(base, "/v1beta"), Model: model}
 	}
-	for _, name := range keyVars[ep.Provider] {
-		if ep.Key = env(name); ep.Key != "" {
-			break
-		}
-	}
-	return ep
+	return client.Endpoint{URL: raw}
 }
 
 func firstNonEmpty(a, b string) string {
@@ -283,6 +286,7 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 		}
 		switch {
 		case !res.Reached():
+			o.adviseOnKey(res)
 			return probeExit(exitProbeUnreachable)
 		case res.Failed():
 			return probeExit(exitProbeFailed)
@@ -305,6 +309,7 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	}
 	switch {
 	case reached == 0:
+		o.adviseOnKey(results...)
 		return probeExit(exitProbeUnreachable)
 	case sum.Failed():
 		return probeExit(exitProbeFailed)
@@ -355,12 +360,17 @@ type reporter interface {
 	Report(w io.Writer, color bool) error
 }
 
+// writeOut writes r's report, or its JSON with the controls a terminal
+// could act on escaped (render.SafeJSON).
 func writeOut(w io.Writer, r reporter, asJSON, color bool) error {
 	var err error
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(r)
+		var b []byte
+		if b, err = json.MarshalIndent(r, "", "  "); err == nil {
+			if _, err = w.Write(render.SafeJSON(b)); err == nil {
+				_, err = io.WriteString(w, "\n")
+			}
+		}
 	} else {
 		err = r.Report(w, color)
 	}
