@@ -65,6 +65,7 @@ func rejection(t *testing.T, url string, status int, body string, header ...stri
 // a 4xx, never a 5xx and never a panic.
 func fuzzAPI(t *testing.T, path, body string, header ...string) {
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Tok-Scenario", "tokens=1,interval=0,first=0")
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])

@@ -21,7 +21,8 @@ type encoder interface {
 	end(fw *frameWriter, usage client.Usage, why stop) error
 }
 
-// apiError is a request the dialect's API would reject.
+// apiError is a request the dialect's API would reject, or the server's
+// guards and limits refuse.
 type apiError struct {
 	status  int
 	kind    string // the API's error type or status name
@@ -46,7 +47,8 @@ type dialect struct {
 // statusKind names a status the way most APIs' error types do.
 func statusKind(status int) string {
 	switch status {
-	case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+	case http.StatusBadRequest, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge,
+		http.StatusUnsupportedMediaType, http.StatusMisdirectedRequest:
 		return "invalid_request_error"
 	case http.StatusUnauthorized:
 		return "authentication_error"

@@ -12,6 +12,7 @@ import (
 func fuzzRequest(t *testing.T, path, body string, header map[string]string) {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Tok-Scenario", "tokens=1,interval=0,first=0")
 	for k, v := range header {
 		req.Header.Set(k, v)

@@ -68,7 +68,7 @@ type relay struct {
 
 	ctx   context.Context // the client's request, cancelled too on shutdown
 	stats *statsLog
-	store SessionStore
+	keep  *keeper // the session's tokens, for resume
 	enc   encoder
 	fw    *frameWriter
 
@@ -94,7 +94,7 @@ func (s *Server) relay(w http.ResponseWriter, r *http.Request, rl *relay) {
 		case <-ctx.Done():
 		}
 	}()
-	rl.up, rl.ctx, rl.stats, rl.store = s.cfg.Upstream, ctx, &s.stats, s.store
+	rl.up, rl.ctx, rl.stats, rl.keep = s.cfg.Upstream, ctx, &s.stats, s.sessions.keeper(ctx, rl.req.sessionID)
 	rl.index = len(rl.stored)
 	s.stats.update(rl.rec, func(rec *Record) { rec.Upstream = client.RedactURL(rl.up.Endpoint.Target()) })
 	st, err := rl.open()
@@ -110,7 +110,7 @@ func (s *Server) relay(w http.ResponseWriter, r *http.Request, rl *relay) {
 	if rl.d.header != nil {
 		rl.d.header(w.Header())
 	}
-	rl.enc, rl.fw = rl.d.newEncoder(rl.req), newFrameWriter(w, rl.sc)
+	rl.enc, rl.fw = rl.d.newEncoder(rl.req), s.newFrameWriter(w, rl.sc)
 	end := rl.play(st)
 	s.stats.update(rl.rec, func(rec *Record) { rec.End, rec.TokensAfterDisconnect = end, rl.after })
 }

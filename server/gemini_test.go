@@ -277,6 +277,7 @@ func FuzzGeminiRequest(f *testing.F) {
 	srv := server.New(server.Config{})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest(http.MethodPost, geminiPath+"&key=k", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Tok-Scenario", "tokens=1,interval=0,first=0")
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, req)

@@ -28,6 +28,9 @@ func NewRedisStore(url string) (*RedisStore, error) {
 		return nil, fmt.Errorf("%w: %v", ErrRedisURL, err)
 	}
 	opt.DialerRetries = 1 // a Redis that is down should say so in seconds
+	// The server gives each call a short deadline: a Redis that hangs must
+	// cost a stream that, not go-redis's own read timeout per token.
+	opt.ContextTimeoutEnabled = true
 	redis.SetLogger(quiet{})
 	rdb := redis.NewClient(opt)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)

@@ -106,9 +106,7 @@ func (rl *relay) text(text string) error {
 	if err := rl.enc.text(rl.fw, text, rl.index); err != nil {
 		return err
 	}
-	if rl.req.sessionID != "" {
-		rl.store.Append(context.WithoutCancel(rl.ctx), rl.req.sessionID, rl.index, text)
-	}
+	rl.keep.append(rl.index, text)
 	rl.index++
 	rl.tokenSent()
 	return nil
@@ -165,9 +163,7 @@ func (rl *relay) tokenSent() {
 // finish ends a whole answer. The session is marked finished before the
 // client can read the end and ask again, as the scripted model does.
 func (rl *relay) finish(reason string) string {
-	if rl.req.sessionID != "" {
-		rl.store.Finish(context.WithoutCancel(rl.ctx), rl.req.sessionID)
-	}
+	rl.keep.finish()
 	usage := rl.usage
 	if usage == (client.Usage{}) { // the upstream sent none, or a stored answer: an estimate
 		usage = client.Usage{InputTokens: promptTokens(rl.req), OutputTokens: rl.sent}

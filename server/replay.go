@@ -43,7 +43,7 @@ func (s *Server) serveReplay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	streamHeaders(w.Header())
-	fw := newFrameWriter(w, sc)
+	fw := s.newFrameWriter(w, sc)
 	for len(b) > 0 {
 		n := min(chunk, len(b))
 		if fw.write(b[:n]) != nil {

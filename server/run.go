@@ -23,7 +23,7 @@ type run struct {
 	fw         *frameWriter
 	stats      *statsLog
 	rec        *Record
-	store      SessionStore
+	keep       *keeper // the session's tokens, for resume
 	session    string
 	input      int      // the prompt's tokens, as every dialect reports them
 	stored     []string // tokens a resumed session already has: replayed at once
@@ -71,7 +71,9 @@ func (r *run) play(from int) string {
 			return r.disconnected()
 		}
 		if st.kind == stepText {
-			r.keep(index, st.text)
+			if index >= len(r.stored) {
+				r.keep.append(index, st.text)
+			}
 			index++
 		}
 		if st.isToken() {
@@ -80,21 +82,12 @@ func (r *run) play(from int) string {
 	}
 	// The answer is whole once its last token is stored: mark it before
 	// the client can read the end and ask again.
-	if r.session != "" {
-		r.store.Finish(context.WithoutCancel(r.ctx), r.session)
-	}
+	r.keep.finish()
 	usage := client.Usage{InputTokens: r.input, OutputTokens: r.plan.tokens}
 	if r.enc.end(r.fw, usage, r.plan.stop) != nil || r.fw.close() != nil {
 		return r.disconnected()
 	}
 	return EndComplete
-}
-
-// keep stores a text token of a resumable session.
-func (r *run) keep(index int, text string) {
-	if r.session != "" && index >= len(r.stored) {
-		r.store.Append(context.WithoutCancel(r.ctx), r.session, index, text)
-	}
 }
 
 // beforeStep waits for the step's time and applies the fault knobs.

@@ -40,7 +40,7 @@ func (s Scenario) String() string { return s.raw }
 
 // knobs documents every knob, for errors and tok serve --help.
 var knobs = []struct{ name, help string }{
-	{"tokens=N", "text tokens in the answer (default: the whole demo answer)"},
+	{"tokens=N", "text tokens in the answer (default: the whole demo answer; at most 100000)"},
 	{"interval=MS", "milliseconds between tokens (default 25)"},
 	{"first=MS", "milliseconds before the first token (default 300)"},
 	{"tool", "a tool call before the answer, in the dialect's own shape"},
@@ -54,7 +54,7 @@ var knobs = []struct{ name, help string }{
 	{"sse-retry=MS", "an SSE retry field first: the client's reconnection time"},
 	{"crlf", "CRLF line endings"},
 	{"gzip", "gzip the body, flushed frame by frame"},
-	{"buffer=BYTES", "hold output and release it in lumps, as a buffering proxy does"},
+	{"buffer=BYTES", "hold output and release it in lumps, as a buffering proxy does (at most 1048576)"},
 	{"once", "the faults strike a fresh request only, not a resume (resumeFrom, Last-Event-ID)"},
 	{"no-index", "tok's token frames carry an SSE id line but no index (resume by Last-Event-ID)"},
 	{"forget", "keep no session, so a resume is answered 404, as after an expiry"},
@@ -75,11 +75,28 @@ func defaultScenario() Scenario {
 		DropAfter: -1, ErrorAfter: -1, StallAfter: -1, RetryAfter: 1, SSERetry: -1}
 }
 
+// Bounds of what a scenario may ask, so that a request cannot make the
+// server hold much memory: the scenario's own length, the answer's tokens
+// (the plan holds them all), and the bytes buffer holds back.
+const (
+	maxScenario = 1024
+	maxTokens   = 100000
+	maxBuffer   = 1 << 20
+)
+
+// overLimitError is a scenario past one of the bounds.
+type overLimitError string
+
+func (e overLimitError) Error() string { return string(e) }
+
 // scenarioOf reads the request's scenario from the header, else the query.
 func scenarioOf(r *http.Request) (Scenario, error) {
 	raw := r.Header.Get("X-Tok-Scenario")
 	if raw == "" {
 		raw = r.URL.Query().Get("scenario")
+	}
+	if len(raw) > maxScenario {
+		return defaultScenario(), overLimitError(fmt.Sprintf("the scenario is %d bytes long; at most %d", len(raw), maxScenario))
 	}
 	return ParseScenario(raw)
 }
@@ -136,8 +153,13 @@ func (s *Scenario) set(k, v string) (ok bool, err error) {
 	default:
 		return false, nil
 	}
-	if k == "status" && (s.Status < 100 || s.Status > 599) {
+	switch {
+	case k == "status" && (s.Status < 100 || s.Status > 599):
 		return true, fmt.Errorf("scenario knob status wants an HTTP status, not %d", s.Status)
+	case k == "tokens" && s.Tokens > maxTokens:
+		return true, overLimitError(fmt.Sprintf("scenario knob tokens is at most %d, not %d", maxTokens, s.Tokens))
+	case k == "buffer" && s.Buffer > maxBuffer:
+		return true, overLimitError(fmt.Sprintf("scenario knob buffer is at most %d bytes, not %d", maxBuffer, s.Buffer))
 	}
 	return true, nil
 }

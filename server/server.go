@@ -13,9 +13,9 @@ package server
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"strconv"
 	"strings"
@@ -33,27 +33,57 @@ type Config struct {
 	// Upstream, when set, answers every dialect route by relaying to an
 	// LLM API instead of the scripted model; nil is the scripted model.
 	Upstream *Upstream
+	// CORS lists the web origins (scheme://host[:port]) whose pages may
+	// call the server, "*" for any: they get CORS headers and preflights.
+	// A request from any other page is refused (see [Server.ServeHTTP]).
+	CORS []string
+	// AllowHosts are Host names answered besides the loopback ones; when
+	// set, the Host check applies to every connection, not only to those
+	// to a loopback address.
+	AllowHosts []string
+	// BodyTimeout bounds the reading of a request's body, from the end of
+	// its headers; 0 is [BodyTimeout].
+	BodyTimeout time.Duration
+	// WriteTimeout bounds each write of a stream, so that a client that
+	// stops reading is let go; 0 is [WriteTimeout]. The stream itself may
+	// run as long as it likes.
+	WriteTimeout time.Duration
+	// StoreTimeout bounds each call to the Store; 0 is [StoreTimeout].
+	StoreTimeout time.Duration
+	// Log, when set, gets a line per request refused by a guard or a
+	// limit, and per outage of the Store.
+	Log *log.Logger
 }
 
 // Server is an http.Handler. It is safe for concurrent use.
 type Server struct {
 	cfg      Config
 	mux      *http.ServeMux
+	guard    guard
+	log      *log.Logger
 	stats    statsLog
-	store    SessionStore
+	sessions *sessions
 	shutdown chan struct{}
 	once     sync.Once
 }
 
-// maxBody is the largest request body the server reads; larger is a 413.
-const maxBody = 1 << 20
-
 // New returns a Server.
 func New(cfg Config) *Server {
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), store: cfg.Store, shutdown: make(chan struct{})}
-	if s.store == nil {
-		s.store = NewMemoryStore()
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), guard: newGuard(cfg.CORS, cfg.AllowHosts), log: cfg.Log, shutdown: make(chan struct{})}
+	if s.log == nil {
+		s.log = log.New(io.Discard, "", 0)
 	}
+	if s.cfg.BodyTimeout <= 0 {
+		s.cfg.BodyTimeout = BodyTimeout
+	}
+	if s.cfg.WriteTimeout <= 0 {
+		s.cfg.WriteTimeout = WriteTimeout
+	}
+	store := cfg.Store
+	if store == nil {
+		store = NewMemoryStore()
+	}
+	s.sessions = newSessions(store, cfg.StoreTimeout, s.log)
 	for _, rt := range s.routes() {
 		d := rt.dialect
 		s.mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) { s.serveStream(w, r, d) })
@@ -96,11 +126,38 @@ func (s *Server) Endpoints(base string) []string {
 	if s.cfg.ReplayDir != "" {
 		out = append(out, "GET  "+base+"/replay/NAME  (transcripts in "+s.cfg.ReplayDir+")")
 	}
-	return append(out, "GET  "+base+"/_stats  (a JSON record per request)")
+	return append(out, "GET  "+base+"/_stats  (a JSON record per request, the last 1000)")
 }
 
-// ServeHTTP serves the routes.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP serves the routes, to the requests the guards let through:
+//
+//   - A connection to a loopback address is answered only for a loopback
+//     Host (localhost, 127.0.0.1, [::1]) or one of [Config.AllowHosts]:
+//     others are refused with 421, against DNS rebinding.
+//   - A request from a web page (an Origin header, or Sec-Fetch-Site
+//     cross-site or same-site) is answered only for an origin of
+//     [Config.CORS]: others are refused with 403. Allowed origins get CORS
+//     headers, and OPTIONS preflights are answered.
+//   - A POST must carry Content-Type: application/json (415), a body of at
+//     most 1 MiB (413), sent within [Config.BodyTimeout] (408).
+//
+// Each refusal is the endpoint's JSON error and a line in [Config.Log].
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength != 0 {
+		// Cleared once the body is read, so that a stream can run long.
+		http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.cfg.BodyTimeout))
+	}
+	if e := s.guard.check(r); e != nil {
+		s.refuse(w, r, e)
+		return
+	}
+	if r.Method == http.MethodOptions {
+		s.guard.preflight(w, r)
+		return
+	}
+	s.guard.cors(w.Header(), r)
+	s.mux.ServeHTTP(w, r)
+}
 
 // Shutdown asks open streams to end with the dialect's error event, or,
 // for a resumable session (tok's protocol with a sessionId), to close with
@@ -151,21 +208,29 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, d *dialect)
 		session = ""
 	}
 	ru := &run{ctx: r.Context(), shutdown: s.shutdown, sc: sc, plan: p, enc: enc,
-		fw: newFrameWriter(w, sc), stats: &s.stats, rec: rec, started: started,
-		store: s.store, session: session, stored: stored, storedDone: done,
+		fw: s.newFrameWriter(w, sc), stats: &s.stats, rec: rec, started: started,
+		keep: s.sessions.keeper(r.Context(), session), session: session, stored: stored, storedDone: done,
 		input: promptTokens(req)}
 	end := ru.play(req.resumeFrom)
 	s.stats.update(rec, func(rec *Record) { rec.End, rec.TokensAfterDisconnect = end, ru.after })
 }
 
 // resume loads a session's stored tokens. Resuming a session the store
-// does not know is a 404, so the client can tell it has to start over.
+// does not know, or did not keep in full, is a 404, so the client can tell
+// it has to start over.
 func (s *Server) resume(r *http.Request, req chatRequest) (tokens []string, done bool, _ *apiError) {
 	if req.sessionID == "" {
 		return nil, false, nil
 	}
-	tokens, done, ok, err := s.store.Load(r.Context(), req.sessionID)
+	if req.resumed && s.sessions.isLost(req.sessionID) {
+		return nil, false, &apiError{http.StatusNotFound, "not_found_error", "session " + strconv.Quote(req.sessionID) +
+			" was not kept in full (the session store failed): start the answer again"}
+	}
+	tokens, done, ok, err := s.sessions.load(r.Context(), req.sessionID)
 	switch {
+	case err != nil && !req.resumed:
+		s.sessions.markLost(req.sessionID) // a new answer goes on, not kept
+		return nil, false, nil
 	case err != nil:
 		return nil, false, &apiError{http.StatusServiceUnavailable, "overloaded_error", "the session store failed: " + err.Error()}
 	case !ok && req.resumeFrom > 0:
@@ -178,15 +243,16 @@ func (s *Server) resume(r *http.Request, req chatRequest) (tokens []string, done
 func (s *Server) parse(w http.ResponseWriter, r *http.Request, d *dialect) (chatRequest, Scenario, *apiError) {
 	sc, err := scenarioOf(r)
 	if err != nil {
-		return chatRequest{}, sc, &apiError{http.StatusBadRequest, "invalid_request_error", err.Error()}
+		e := &apiError{http.StatusBadRequest, "invalid_request_error", err.Error()}
+		if _, over := err.(overLimitError); over {
+			s.logRefusal(r, e)
+		}
+		return chatRequest{}, sc, e
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		return chatRequest{}, sc, &apiError{http.StatusRequestEntityTooLarge, "request_too_large", "the request body is over 1 MiB"}
-	case err != nil:
-		return chatRequest{}, sc, &apiError{http.StatusBadRequest, "invalid_request_error", "could not read the request body: " + err.Error()}
+	body, apiErr := s.body(w, r)
+	if apiErr != nil {
+		s.logRefusal(r, apiErr)
+		return chatRequest{}, sc, apiErr
 	}
 	req, apiErr := d.parse(r, body)
 	if sc.Once && req.resumed {

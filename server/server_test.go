@@ -154,6 +154,7 @@ func TestBufferHoldsOutputUntilTheEnd(t *testing.T) {
 func TestGzipKnobSetsContentEncoding(t *testing.T) {
 	_, ts := startServer(t, server.Config{})
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/chat/stream?scenario=tokens=2,gzip,"+fast, strings.NewReader(hi))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept-Encoding", "gzip") // so net/http leaves the body encoded
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -198,6 +199,7 @@ func TestDisconnectStopsGeneration(t *testing.T) {
 func TestStallSendsNothingMoreUntilTheClientLeaves(t *testing.T) {
 	_, ts := startServer(t, server.Config{})
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/chat/stream", strings.NewReader(hi))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Tok-Scenario", "tokens=10,stall-after=2,"+fast)
 	s, err := client.New(client.Config{IdleTimeout: 150 * time.Millisecond}).Stream(context.Background(), req)
 	if err != nil {

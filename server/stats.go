@@ -3,6 +3,7 @@ package server
 import (
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // How a request ended, in its [Record].
@@ -47,25 +48,35 @@ type Record struct {
 	Upstream string `json:"upstream,omitempty"`
 }
 
-// statsLog keeps the records of recent requests, bounded.
+// statsLog keeps the records of recent requests: a ring of the last
+// maxRecords, each string in them clipped to maxField bytes, so that no
+// request, however large its headers or body, grows what is kept.
 type statsLog struct {
 	mu      sync.Mutex
-	records []*Record
+	records []*Record // oldest at head once the ring is full
+	head    int
 	next    int
 }
 
-const maxRecords = 10000
+// The bounds of /_stats.
+const (
+	maxRecords = 1000
+	maxField   = 512
+)
 
 func (l *statsLog) start(r Record) *Record {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.next++
 	r.ID, r.End = l.next, EndRunning
+	r.clip()
 	rec := &r
-	if len(l.records) == maxRecords {
-		l.records = append(l.records[:0:0], l.records[1:]...)
+	if len(l.records) < maxRecords {
+		l.records = append(l.records, rec)
+	} else {
+		l.records[l.head] = rec
+		l.head = (l.head + 1) % maxRecords
 	}
-	l.records = append(l.records, rec)
 	return rec
 }
 
@@ -73,6 +84,7 @@ func (l *statsLog) start(r Record) *Record {
 func (l *statsLog) update(rec *Record, f func(r *Record)) {
 	l.mu.Lock()
 	f(rec)
+	rec.clip()
 	l.mu.Unlock()
 }
 
@@ -89,17 +101,42 @@ func (l *statsLog) sent(rec *Record, n int, started time.Time) {
 func (l *statsLog) snapshot() []Record {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make([]Record, len(l.records))
-	for i, r := range l.records {
-		out[i] = *r
+	out := make([]Record, 0, len(l.records))
+	for _, r := range l.records[l.head:] {
+		out = append(out, *r)
+	}
+	for _, r := range l.records[:l.head] {
+		out = append(out, *r)
 	}
 	return out
 }
 
 func (l *statsLog) reset() {
 	l.mu.Lock()
-	l.records = nil
+	l.records, l.head = nil, 0
 	l.mu.Unlock()
+}
+
+// clip bounds every string of the record, all of which come from the
+// request or from messages that may quote it.
+func (r *Record) clip() {
+	for _, f := range []*string{&r.Method, &r.Path, &r.Dialect, &r.Scenario, &r.Error, &r.SessionID, &r.LastEventID, &r.Upstream} {
+		*f = clip(*f, maxField)
+	}
+}
+
+// clip cuts s to at most max bytes at a character boundary, marking the
+// cut with an ellipsis. The cut is a new string, so that it does not keep
+// the whole of a large one alive.
+func clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -24,15 +24,17 @@ const (
 	SessionTTL        = time.Hour
 	maxSessions       = 10000
 	maxSessionBytes   = 1 << 20
+	maxStoreBytes     = 64 << 20
 	sweepEveryAppends = 1024
 )
 
 // MemoryStore is a SessionStore in this process's memory, bounded in
-// sessions and bytes per session, each expiring an hour after its last
-// token.
+// sessions, in bytes per session and in bytes in all, each session
+// expiring an hour after its last token.
 type MemoryStore struct {
 	mu       sync.Mutex
 	sessions map[string]*memSession
+	bytes    int // of the tokens of all sessions
 	appends  int
 	now      func() time.Time
 }
@@ -50,21 +52,27 @@ func NewMemoryStore() *MemoryStore {
 }
 
 // Append implements SessionStore. Tokens past the session's byte bound, or
-// out of order, are not kept; a new session past the session bound evicts
-// the one closest to expiring.
+// out of order, are not kept; a new session past the session bound, or a
+// token past the store's byte bound, evicts the sessions closest to
+// expiring.
 func (m *MemoryStore) Append(_ context.Context, id string, index int, token string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s := m.sessions[id]
 	if s == nil {
-		m.makeRoom()
+		if len(m.sessions) >= maxSessions {
+			m.evict(id)
+		}
 		s = &memSession{}
 		m.sessions[id] = s
 	}
 	s.expires = m.now().Add(SessionTTL)
 	if index == len(s.tokens) && s.bytes+len(token) <= maxSessionBytes {
+		for m.bytes+len(token) > maxStoreBytes && m.evict(id) {
+		}
 		s.tokens = append(s.tokens, token)
 		s.bytes += len(token)
+		m.bytes += len(token)
 	}
 	if m.appends++; m.appends%sweepEveryAppends == 0 {
 		m.sweep()
@@ -88,7 +96,7 @@ func (m *MemoryStore) Load(_ context.Context, id string) ([]string, bool, bool, 
 	defer m.mu.Unlock()
 	s := m.sessions[id]
 	if s == nil || m.now().After(s.expires) {
-		delete(m.sessions, id)
+		m.drop(id)
 		return nil, false, false, nil
 	}
 	return append([]string(nil), s.tokens...), s.done, true, nil
@@ -98,21 +106,31 @@ func (m *MemoryStore) sweep() {
 	now := m.now()
 	for id, s := range m.sessions {
 		if now.After(s.expires) {
-			delete(m.sessions, id)
+			m.drop(id)
 		}
 	}
 }
 
-func (m *MemoryStore) makeRoom() {
-	if len(m.sessions) < maxSessions {
-		return
-	}
-	m.sweep()
-	var oldest string
+// evict drops the session closest to expiring other than keep, and
+// reports whether there was one.
+func (m *MemoryStore) evict(keep string) bool {
+	var oldest *memSession
+	var oldestID string
 	for id, s := range m.sessions {
-		if oldest == "" || s.expires.Before(m.sessions[oldest].expires) {
-			oldest = id
+		if id != keep && (oldest == nil || s.expires.Before(oldest.expires)) {
+			oldest, oldestID = s, id
 		}
 	}
-	delete(m.sessions, oldest)
+	if oldest == nil {
+		return false
+	}
+	m.drop(oldestID)
+	return true
+}
+
+func (m *MemoryStore) drop(id string) {
+	if s := m.sessions[id]; s != nil {
+		m.bytes -= s.bytes
+		delete(m.sessions, id)
+	}
 }

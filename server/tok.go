@@ -25,6 +25,9 @@ type tokBody struct {
 	ResumeFrom   *int             `json:"resumeFrom"`
 }
 
+// maxSessionID bounds a session's id, which the store keeps as a key.
+const maxSessionID = 256
+
 func parseTok(r *http.Request, body []byte) (chatRequest, *apiError) {
 	var b tokBody
 	if r.Method == http.MethodGet {
@@ -54,6 +57,9 @@ func parseTok(r *http.Request, body []byte) (chatRequest, *apiError) {
 			return chatRequest{}, badRequest("Last-Event-ID must be a token index")
 		}
 		req.resumeFrom, req.lastEventID, req.resumed = n+1, id, true
+	}
+	if len(req.sessionID) > maxSessionID {
+		return chatRequest{}, badRequest("sessionId is " + itoa(len(req.sessionID)) + " bytes long; at most " + itoa(maxSessionID))
 	}
 	if req.resumeFrom < 0 || (req.resumeFrom > 0 && req.sessionID == "") {
 		return chatRequest{}, badRequest("resumeFrom needs a sessionId and a non-negative index")

@@ -223,6 +223,7 @@ func FuzzVercelRequest(f *testing.F) {
 	srv := server.New(server.Config{})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := httptest.NewRequest(http.MethodPost, "/api/chat", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Tok-Scenario", "tokens=1,interval=0,first=0")
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, req)

@@ -13,19 +13,21 @@ import (
 // CRLF line endings, gzip flushed per frame, or output held back and
 // released in lumps as a buffering proxy does. It flushes after each frame
 // otherwise. Its first write error is kept and returned from then on: the
-// client has gone.
+// client has gone. Each write has [Config.WriteTimeout] to reach the
+// connection, so a client that stops reading is let go, not held forever.
 type frameWriter struct {
-	w    http.ResponseWriter
-	rc   *http.ResponseController
-	gz   *gzip.Writer
-	eol  string
-	lump int    // release held output in lumps of this size (0: no holding)
-	held []byte // output not yet released
-	err  error
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+	gz      *gzip.Writer
+	eol     string
+	lump    int    // release held output in lumps of this size (0: no holding)
+	held    []byte // output not yet released
+	err     error
 }
 
-func newFrameWriter(w http.ResponseWriter, sc Scenario) *frameWriter {
-	fw := &frameWriter{w: w, rc: http.NewResponseController(w), eol: "\n", lump: sc.Buffer}
+func (s *Server) newFrameWriter(w http.ResponseWriter, sc Scenario) *frameWriter {
+	fw := &frameWriter{w: w, rc: http.NewResponseController(w), timeout: s.cfg.WriteTimeout, eol: "\n", lump: sc.Buffer}
 	if sc.CRLF {
 		fw.eol = "\r\n"
 	}
@@ -82,6 +84,8 @@ func (fw *frameWriter) write(b []byte) error {
 
 // send writes and flushes through gzip.
 func (fw *frameWriter) send(b []byte) {
+	fw.rc.SetWriteDeadline(time.Now().Add(fw.timeout))
+	defer fw.rc.SetWriteDeadline(time.Time{})
 	var out io.Writer = fw.w
 	if fw.gz != nil {
 		out = fw.gz

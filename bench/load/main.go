@@ -56,6 +56,7 @@ func stream(c *client.Client, url string, tokens, interval int, want string) res
 	ctx := context.Background()
 	body := `{"messages":[{"role":"user","content":"hi"}]}`
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+"/api/chat/stream", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Tok-Scenario", fmt.Sprintf("tokens=%d,first=0,interval=%d", tokens, interval))
 	s, err := c.Stream(ctx, req)
 	if err != nil {

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"net"
-	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,6 +28,9 @@ type serveOptions struct {
 	API      string
 	System   string
 	KeyEnv   string
+	// Who may call it: web origins (--cors) and Host names (--allow-host).
+	CORS       []string
+	AllowHosts []string
 }
 
 var serveLong = `tok serve runs a streaming server for tests, demos and checking a deployment
@@ -63,16 +67,45 @@ apply when --base-url is not given, and a --base-url server may need no
 key. Of the scenario knobs only status, retry-after, crlf, gzip and buffer
 apply; the upstream sets the pace. Resume works too: an answer cut off when
 its client left is continued by Anthropic; the other providers cannot
-continue one, and say so after the replay.`
+continue one, and say so after the replay.
+
+Who may call it. A web page the operator visits must not spend the
+gateway's key or read the demo's answers, so tok serve refuses:
+  - on a connection to a loopback address, a Host other than localhost,
+    127.0.0.1 or [::1] (any port): a page that rebinds its own name to
+    127.0.0.1 (DNS rebinding). --allow-host NAME adds a name (a reverse
+    proxy's), and then applies the check to every address; on another
+    address you bind with --addr, any name is answered without it.
+  - a request from a web page (an Origin header, or Sec-Fetch-Site
+    cross-site or same-site, which an <img> or a link carries) unless its
+    origin is given with --cors; those get CORS headers and preflights.
+    --cors '*' lets any page in, and is refused with --provider.
+  - a POST whose Content-Type is not application/json (a form or a
+    text/plain body is what a page sends without a preflight): 415.
+Each refusal is the endpoint's JSON error and a line on stderr.
+
+Limits. Headers: 64 KiB (431), within 10 s. Body: 1 MiB (413), within
+10 s of the headers (408), so a client that trickles it is cut off; a
+stream itself may run as long as it likes, but a client that reads
+nothing for 30 s while a frame waits is let go. Idle keep-alive
+connections close after 60 s. X-Tok-Scenario: 1024 bytes, tokens at most
+100000, buffer at most 1048576. /_stats keeps the last 1000 requests,
+each string in a record cut to 512 bytes. Sessions in memory: 10000, 1
+MiB each, 64 MiB in all. Each session store call has 500 ms: a store
+that fails or hangs leaves the answer going on, not resumable (a resume
+of it is a 404), and is logged once until it answers again.`
 
 const serveExample = `  tok serve
   tok serve --addr 127.0.0.1:9000 --replay testdata
-  curl -N localhost:8080/api/chat/stream -H 'X-Tok-Scenario: tokens=20,drop-after=5' -d '{"messages":[{"role":"user","content":"hi"}]}'
+  curl -N localhost:8080/api/chat/stream -H 'content-type: application/json' -H 'X-Tok-Scenario: tokens=20,drop-after=5' -d '{"messages":[{"role":"user","content":"hi"}]}'
   tok --url localhost:8080/api/chat/stream -H 'X-Tok-Scenario: error-after=3' "hi"
 
   # A gateway: tok's protocol (and every other dialect) in front of OpenAI
   OPENAI_API_KEY=sk-… tok serve --provider openai --model gpt-5-mini
   tok --url localhost:8080/api/chat/stream "hi"
+
+  # Pages from a local web app may call it (CORS), and a reverse proxy's name is answered
+  tok serve --cors http://localhost:3000 --allow-host chat.example.test
 
   # Chained: a gateway on :9000 in front of another tok serve on :8080,
   # which takes any key (a local server that wants none needs no variable)
@@ -103,6 +136,8 @@ func newServeCmd(ios *ioStreams, runF func(context.Context, *serveOptions) error
 	f.StringVar(&opts.API, "api", "", "OpenAI's API to relay to: chat (Chat Completions, the default) or responses")
 	f.StringVar(&opts.System, "system", "", "the system prompt sent upstream (default: each request's own)")
 	f.StringVar(&opts.KeyEnv, "key-env", "", "read the upstream's key from the environment variable `NAME` (default: the provider's, such as OPENAI_API_KEY)")
+	f.StringSliceVar(&opts.CORS, "cors", nil, "let web pages from this `ORIGIN` (http://host:port) call the server, with CORS headers (repeatable, or a comma list)")
+	f.StringSliceVar(&opts.AllowHosts, "allow-host", nil, "answer this Host `NAME` too (a reverse proxy's), not only localhost, 127.0.0.1 and [::1] (repeatable, or a comma list)")
 	return cmd
 }
 
@@ -111,7 +146,11 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg := server.Config{ReplayDir: o.Replay, Upstream: up}
+	if err := o.checkGuards(up != nil); err != nil {
+		return err
+	}
+	cfg := server.Config{ReplayDir: o.Replay, Upstream: up, CORS: o.CORS, AllowHosts: o.AllowHosts,
+		Log: log.New(o.IO.ErrOut, "tok serve: ", 0)}
 	if o.Redis != "" {
 		store, err := server.NewRedisStore(o.Redis)
 		if errors.Is(err, server.ErrRedisURL) {
@@ -135,7 +174,7 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	if up != nil {
 		fmt.Fprintln(o.IO.ErrOut, "tok serve: "+relayNote(up.Endpoint, keyFrom))
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := srv.HTTPServer()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -151,6 +190,29 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		return err
 	}
 	hs.Close()
+	return nil
+}
+
+// checkGuards checks --cors and --allow-host. Any origin is refused for a
+// gateway: any page the operator visits could spend its key.
+func (o *serveOptions) checkGuards(gateway bool) error {
+	for _, origin := range o.CORS {
+		if origin == "*" {
+			if gateway {
+				return usageErrorf("--cors '*' would let any web page you visit spend the upstream's key: name the origins, as in --cors http://localhost:3000")
+			}
+			continue
+		}
+		u, err := url.Parse(origin)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.User != nil {
+			return usageErrorf("--cors %q is not an origin: write it as scheme://host[:port], as in --cors http://localhost:3000", origin)
+		}
+	}
+	for _, h := range o.AllowHosts {
+		if h == "" || strings.ContainsAny(h, "/@ *") {
+			return usageErrorf("--allow-host %q is not a host name: write it as a name, as in --allow-host chat.example.test", h)
+		}
+	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -33,11 +34,48 @@ func parseServe(t *testing.T, env map[string]string, args ...string) *serveOptio
 
 func TestNewServeCmdParsesFlags(t *testing.T) {
 	got := parseServe(t, nil, "--addr", "127.0.0.1:9999", "--replay", "testdata", "--provider", "openai", "--model", "m",
-		"--base-url", "http://127.0.0.1:8080/v1", "--api", "responses", "--system", "be brief", "--key-env", "MY_KEY")
+		"--base-url", "http://127.0.0.1:8080/v1", "--api", "responses", "--system", "be brief", "--key-env", "MY_KEY",
+		"--cors", "http://localhost:3000,https://app.test", "--cors", "http://a.test", "--allow-host", "chat.test")
 	want := serveOptions{IO: got.IO, Addr: "127.0.0.1:9999", Replay: "testdata", Provider: "openai", Model: "m",
-		BaseURL: "http://127.0.0.1:8080/v1", API: "responses", System: "be brief", KeyEnv: "MY_KEY"}
-	if *got != want {
+		BaseURL: "http://127.0.0.1:8080/v1", API: "responses", System: "be brief", KeyEnv: "MY_KEY",
+		CORS: []string{"http://localhost:3000", "https://app.test", "http://a.test"}, AllowHosts: []string{"chat.test"}}
+	if !reflect.DeepEqual(*got, want) {
 		t.Errorf("options %+v, want %+v", *got, want)
+	}
+}
+
+func TestServeChecksCORSAndAllowHost(t *testing.T) {
+	cases := []struct {
+		name    string
+		args    []string
+		gateway bool
+		err     string // "" for none
+	}{
+		{"origins", []string{"--cors", "http://localhost:3000,https://app.test/"}, true, ""},
+		{"any origin for the demo model", []string{"--cors", "*"}, false, ""},
+		{"any origin for a gateway", []string{"--cors", "*"}, true,
+			"--cors '*' would let any web page you visit spend the upstream's key: name the origins, as in --cors http://localhost:3000"},
+		{"not an origin", []string{"--cors", "localhost:3000"}, false,
+			`--cors "localhost:3000" is not an origin: write it as scheme://host[:port], as in --cors http://localhost:3000`},
+		{"an origin with a path", []string{"--cors", "http://app.test/chat"}, false,
+			`--cors "http://app.test/chat" is not an origin: write it as scheme://host[:port], as in --cors http://localhost:3000`},
+		{"null", []string{"--cors", "null"}, false,
+			`--cors "null" is not an origin: write it as scheme://host[:port], as in --cors http://localhost:3000`},
+		{"a host name", []string{"--allow-host", "chat.test,chat.test:8443"}, false, ""},
+		{"a URL for a host", []string{"--allow-host", "http://chat.test"}, false,
+			`--allow-host "http://chat.test" is not a host name: write it as a name, as in --allow-host chat.example.test`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := parseServe(t, nil, c.args...).checkGuards(c.gateway)
+			var ue usageError
+			switch {
+			case c.err == "" && err != nil:
+				t.Errorf("err = %v, want none", err)
+			case c.err != "" && (err == nil || err.Error() != c.err || !errors.As(err, &ue)):
+				t.Errorf("err = %v, want the usage error %q", err, c.err)
+			}
+		})
 	}
 }
 
@@ -187,4 +225,82 @@ func waitShutdown(t *testing.T, done <-chan error) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("tok serve did not shut down")
 	}
+}
+
+func TestServeRefusesPagesAndForeignHostsAndSaysSo(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	pr, pw := io.Pipe()
+	ios := &ioStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: pw}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, &serveOptions{IO: ios, Addr: addr, CORS: []string{"http://localhost:3000"}})
+		pw.Close()
+	}()
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	waitLine := func(want string) {
+		t.Helper()
+		timeout := time.After(10 * time.Second)
+		for {
+			select {
+			case l := <-lines:
+				if strings.Contains(l, want) {
+					return
+				}
+			case <-timeout:
+				t.Fatalf("tok serve never printed %q", want)
+			}
+		}
+	}
+	waitLine("/_stats")
+
+	post := func(host, contentType, origin string) *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/api/chat/stream", strings.NewReader(`{"messages":[{"role":"user","content":"hi"}]}`))
+		req.Host = host
+		req.Header.Set("Content-Type", contentType)
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		req.Header.Set("X-Tok-Scenario", "tokens=2,interval=0,first=0")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	if resp := post(addr, "text/plain", "https://evil.example"); resp.StatusCode != 403 {
+		t.Errorf("a cross-origin text/plain POST: %d", resp.StatusCode)
+	}
+	waitLine(`tok serve: refused POST "/api/chat/stream" from 127.0.0.1:`)
+	if resp := post("evil.example", "application/json", ""); resp.StatusCode != 421 {
+		t.Errorf("a foreign Host: %d", resp.StatusCode)
+	}
+	waitLine("421 tok serve answers Host localhost")
+	if resp := post(addr, "application/json", "http://localhost:3000"); resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "http://localhost:3000" {
+		t.Errorf("the --cors origin: %d %v", resp.StatusCode, resp.Header)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/_stats", nil)
+	req.Header.Set("X-Tok-Scenario", strings.Repeat("x", 100<<10))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("a 100 KiB header: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	cancel()
+	go func() {
+		for range lines {
+		}
+	}()
+	waitShutdown(t, done)
 }
