@@ -3,7 +3,6 @@ package render
 import (
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +22,19 @@ const Frame = 33 * time.Millisecond
 // blinking cursor sits at the end of the text while it streams. After
 // Finish, the scrollback holds the final render and nothing else.
 //
+// Invariants:
+//   - What is printed is the start of the final render, line for line,
+//     and is never erased: finished blocks, and the lines of an open
+//     block that the Stream knows are final (Stream.Settled).
+//   - What is redrawn is on the screen: at most a screenful less a row,
+//     one row a line. An open block taller than that shows its last
+//     lines; its first lines are printed when they are known to be final
+//     (a table's, say, at its end, when its columns are known).
+//   - The drawing is erased line by line (EL), never by clearing the
+//     screen (ED), which tmux's scroll-on-clear and other terminals turn
+//     into a copy of the screen in the scrollback when it starts at the
+//     top-left corner: where the open block is once it fills the screen.
+//
 // Add, Note, Resize and Finish may be called from any goroutine.
 type Live struct {
 	mu      sync.Mutex
@@ -37,31 +49,35 @@ type Live struct {
 	frame   strings.Builder // what the current frame writes
 	phase   int             // the spinner or cursor phase last drawn
 	base    int             // text[:base] was printed at an earlier width
-	skip    int             // 1 after a resize: the new render's opening blank line
-	printed int             // stable lines printed into the scrollback
+	skip    int             // 1 when base > 0: the render's opening blank line is printed
+	printed int             // md's lines printed into the scrollback, or skipped
 	tail    []string
 	drawn   int   // terminal rows drawn below the printed lines
 	widths  []int // the widths of the drawn lines
 	dirty   bool  // text arrived since the last render
 	start   time.Time
 	err     error
-	ended   bool // Finish was called: nothing more is drawn
-	stop    chan struct{}
+	ended   bool          // Finish was called: nothing more is drawn
+	stop    chan struct{} // nil: no frame loop (tests draw the frames)
 	done    chan struct{}
 }
 
 // NewLive starts drawing on w, a terminal columns wide and rows high,
 // wrapping at width.
 func NewLive(w io.Writer, style ansi.StyleConfig, width, columns, rows int) *Live {
-	l := &Live{
+	l := newLive(w, style, width, columns, rows)
+	l.stop, l.done = make(chan struct{}), make(chan struct{})
+	go l.loop()
+	return l
+}
+
+// newLive returns a Live that draws a frame only when told to (tests).
+func newLive(w io.Writer, style ansi.StyleConfig, width, columns, rows int) *Live {
+	return &Live{
 		w: w, style: style, width: width, columns: columns, rows: rows,
 		md:    New(style, width),
 		start: time.Now(),
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
 	}
-	go l.loop()
-	return l
 }
 
 func (l *Live) loop() {
@@ -127,9 +143,7 @@ func (l *Live) Resize(width, columns, rows int) {
 	l.erase()
 	l.columns, l.rows = columns, rows
 	if width != l.width {
-		l.width = width
-		l.base += l.md.StableLen()
-		l.md, l.printed, l.skip, l.dirty = New(l.style, width), 0, 1, true
+		l.width, l.dirty = width, true // see update
 	}
 	l.draw(time.Now())
 }
@@ -144,8 +158,10 @@ func (l *Live) Finish() error {
 	}
 	l.ended = true
 	l.mu.Unlock()
-	close(l.stop)
-	<-l.done
+	if l.stop != nil {
+		close(l.stop)
+		<-l.done
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.text.WriteString(expandTabs(l.clean.Flush()))
@@ -159,8 +175,8 @@ func (l *Live) Finish() error {
 	if err != nil {
 		return err
 	}
-	if lines := splitDoc(final); max(l.printed, l.skip) < len(lines) {
-		l.print(lines[max(l.printed, l.skip):])
+	if lines := splitDoc(final); l.printed < len(lines) {
+		l.print(lines[l.printed:])
 	}
 	return l.err
 }
@@ -174,23 +190,40 @@ func (l *Live) draw(now time.Time) {
 	}
 	if l.dirty {
 		l.dirty = false
-		if err := l.md.Update(l.text.String()[l.base:]); err != nil {
+		if err := l.update(); err != nil {
 			l.err = err
 			return
 		}
-		l.erase()
-		if stable := l.md.Stable(); len(stable) > max(l.printed, l.skip) {
-			l.print(stable[max(l.printed, l.skip):])
+	}
+	l.erase()
+	l.drawTail(now)
+}
+
+// update renders the text and prints the finished blocks. After a resize
+// the rest of the answer is rendered at the new width, from the end of
+// the finished blocks; but an open block whose first lines are printed
+// goes on at the old width until it is finished, so that they are not
+// printed twice.
+func (l *Live) update() error {
+	for {
+		if err := l.md.Update(l.text.String()[l.base:]); err != nil {
+			return err
+		}
+		stable := l.md.Stable()
+		if len(stable) > l.printed {
+			l.erase()
+			l.print(stable[l.printed:])
 			l.printed = len(stable)
 		}
-		l.tail = l.md.Tail()
-		if len(l.md.Stable()) == 0 && l.skip > 0 && len(l.tail) > 0 {
-			l.tail = l.tail[1:]
+		if l.md.width == l.width || l.printed > max(len(stable), l.skip) {
+			l.tail = l.md.Tail()
+			return nil
 		}
-	} else {
-		l.erase()
+		if l.base += l.md.StableLen(); l.base > 0 {
+			l.skip = 1 // the blank line between the blocks is printed
+		}
+		l.md, l.printed = New(l.style, l.width), l.skip
 	}
-	l.drawTail(now)
 }
 
 // drawTail draws the open block, or the spinner before any text, with
@@ -206,11 +239,17 @@ func (l *Live) drawTail(now time.Time) {
 		if l.phase == 0 {
 			glyph = Cursor
 		}
-		lines = WithCursor(l.tail, glyph)
+		done := max(0, l.printed-len(l.md.Stable()))
+		if n := min(l.md.Settled(), len(l.tail)) - done; n > 0 {
+			// Lines known to be final are printed, not drawn: a resize
+			// that pushes drawn rows into the scrollback spares them.
+			l.print(l.tail[done : done+n])
+			l.printed += n
+			done += n
+		}
+		lines = WithCursor(l.tail[min(done, len(l.tail)):], glyph)
 	}
-	if max := l.rows - 1; max > 0 && len(lines) > max {
-		lines = lines[len(lines)-max:]
-	}
+	lines = lines[len(lines)-min(len(lines), l.room()):]
 	l.widths = l.widths[:0]
 	for _, line := range lines {
 		line = trimPadding(line)
@@ -223,21 +262,20 @@ func (l *Live) drawTail(now time.Time) {
 	l.drawn = len(lines)
 }
 
+// room is how many lines of the open block are drawn at most: all rows
+// but the one the cursor is left on, or 23 when the height is unknown.
+func (l *Live) room() int {
+	if l.rows <= 0 {
+		return 23
+	}
+	return l.rows - 1
+}
+
 // print writes lines into the scrollback for good.
 func (l *Live) print(lines []string) {
 	for _, line := range lines {
 		l.frame.WriteString(trimPadding(line) + "\n")
 	}
-}
-
-// trimPadding drops the spaces glamour pads a line to the wrap width
-// with: on a terminal that rewraps its lines when it narrows, padding
-// would wrap into rows of nothing.
-func trimPadding(line string) string {
-	if t := trailingBlank.ReplaceAllString(line, ""); t != line {
-		return t + "\x1b[m"
-	}
-	return line
 }
 
 func (l *Live) waiting() bool { return strings.TrimSpace(l.text.String()) == "" }
@@ -265,38 +303,16 @@ func (l *Live) flush() {
 	l.frame.Reset()
 }
 
-// erase removes the drawn open block: up to its first row, and clear to
-// the end of the screen.
+// erase removes the drawn open block, a row at a time from the bottom up
+// (cursor up, erase line), and leaves the cursor at its first row. It
+// never clears the screen: see the invariants.
 func (l *Live) erase() {
 	if l.drawn > 0 {
-		l.write(fmt.Sprintf("\x1b[%dA\r\x1b[J", l.drawn))
+		l.write(strings.Repeat("\x1b[A\x1b[2K", l.drawn) + "\r")
 		l.drawn = 0
 	}
 }
 
 func (l *Live) write(s string) { l.frame.WriteString(s) }
-
-// Cursor is the glyph at the end of the text while it streams.
-const Cursor = "▍"
-
-var trailingBlank = regexp.MustCompile(`(?:\x1b\[[0-9;:]*m| )+$`)
-
-// WithCursor returns lines with glyph after their last visible
-// character, and without the blank lines after it: the cursor at the end
-// of a streaming answer. A blinking cursor passes " " half of the time,
-// which keeps the width. With no visible text, the glyph is a line of its
-// own, at glamour's margin.
-func WithCursor(lines []string, glyph string) []string {
-	out := append([]string(nil), lines...)
-	for i := len(out) - 1; i >= 0; i-- {
-		if strings.TrimSpace(xansi.Strip(out[i])) != "" {
-			out[i] = trailingBlank.ReplaceAllString(out[i], "") + "\x1b[m " + glyph
-			return trimBlankTail(out)
-		}
-	}
-	return []string{"  " + glyph}
-}
-
-var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
 func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }

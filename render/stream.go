@@ -51,6 +51,7 @@ type Stream struct {
 	partsN    int                 // the soft cuts rendered into parts
 	partsAt   int                 // the stable offset parts belong to
 	partsBust bool                // a part did not compose: render the tail whole
+	settled   int                 // see Settled
 	contexts  map[string][]string // stand-ins' own lines
 	probes    map[string][]string // the lines probes add after stand-ins
 	whole     bool                // render the tail whole (tests compare the two)
@@ -92,6 +93,7 @@ func (s *Stream) Update(text string) error {
 // rendered when their cut arrived.
 func (s *Stream) openTail() ([]string, error) {
 	soft := s.scan.soft
+	s.settled = 0
 	if s.partsAt != s.stable {
 		s.parts, s.partsN, s.partsAt, s.partsBust = nil, 0, s.stable, false
 	}
@@ -126,6 +128,9 @@ func (s *Stream) openTail() ([]string, error) {
 	}
 	if !ok {
 		return s.after(repair(s.src[s.stable:], s.scan.fence, ""))
+	}
+	if s.partsN == len(soft) {
+		s.settled = len(s.parts) // else the parts are of cuts the scanner dropped
 	}
 	return append(s.parts[:len(s.parts):len(s.parts)], live...), nil
 }
@@ -217,6 +222,16 @@ func (s *Stream) StableLen() int { return s.stable }
 
 // Tail returns the rendered lines of the open tail, repaired.
 func (s *Stream) Tail() []string { return s.tail }
+
+// Settled returns how many of the Tail's first lines are final: whatever
+// text follows, the final render has them as they are, colours aside, so
+// they can be printed into the scrollback before their block is finished.
+// They are the lines before the open tail's last soft cut: the finished
+// lines of a fenced code block, the finished items of a list (see
+// softCut). Other lines of an open block can still change: a table's
+// columns, a paragraph's emphasis that never closes, a setext heading's
+// text.
+func (s *Stream) Settled() int { return s.settled }
 
 // String returns the whole render: the stable lines and the tail.
 func (s *Stream) String() string { return s.join(s.tail) }

@@ -146,3 +146,37 @@ var dark = func() ansi.StyleConfig {
 	}
 	return s
 }()
+
+// TestSettledLinesAreFinal checks, at every prefix, that the first lines
+// of the tail that Settled counts are the final render's lines there: a
+// Live prints them before their block is finished.
+func TestSettledLinesAreFinal(t *testing.T) {
+	fences := []string{
+		"Text right before:\n```go\na := 1\nb := 2\n\nc := 3\n```\nText right after\n\nMore.\n",
+		"- item\n- item two\n```\nx\ny\nz\n```\n\n- after\n",
+		"> quote\n```py\nq = 1\nr = 2\ns = 3\n```\n",
+		"````md\n```\ninner\n```\nouter\n````\n",
+		"~~~\nt1\n\nt2\n\n\nt3\n~~~\n",
+		"- item\n\n  ```\n  in an item\n  more\n  ```\n",
+		"```go\nunclosed\nfence\nlines\n",
+		"- a tight list\n- that turns\n- loose\n\n- here\n",
+		"1. a\n2. list\n3. that is\nSetext\n---\n",
+	}
+	settled := 0
+	for i, a := range append(append(fences, tallAnswers()...), answers(t)...) {
+		final := strings.Split(norm(must(New(dark, 80).Final(a))), "\n")
+		s := New(dark, 80)
+		for n := 1; n <= len(a); n += 1 + len(a)/1000*6 {
+			update(t, s, a[:n])
+			k, from := s.Settled(), len(s.Stable())
+			got := strings.Split(norm(strings.Join(s.Tail()[:k], "\n")+"\n"), "\n")[:k]
+			if from+k > len(final) || strings.Join(got, "\n") != strings.Join(final[from:from+k], "\n") {
+				t.Fatalf("answer %d, prefix %d (%q): the %d settled lines are not final: %s", i, n, a[max(0, n-30):n], k, firstDiff(strings.Join(got, "\n"), strings.Join(final[from:min(len(final), from+k)], "\n")))
+			}
+			settled = max(settled, k)
+		}
+	}
+	if settled < 30 {
+		t.Errorf("at most %d lines were settled, want the long code block's", settled)
+	}
+}
