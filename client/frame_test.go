@@ -249,3 +249,15 @@ func TestAnEndlessDataStreamLineIsBounded(t *testing.T) {
 		t.Errorf("err = %v, want ErrEventTooLarge", err)
 	}
 }
+
+func TestAnEndlessAnswerIsBounded(t *testing.T) {
+	s := NewStream(io.MultiReader(strings.NewReader("plain text "), endless{'x'}))
+	n, err := 0, error(nil)
+	for ev, e := range s.Events() {
+		n += len(ev.Text)
+		err = e
+	}
+	if !errors.Is(err, ErrAnswerTooLarge) || n > MaxAnswerSize || n < MaxAnswerSize-64<<10 {
+		t.Errorf("err = %v after %d bytes, want ErrAnswerTooLarge at %d", err, n, MaxAnswerSize)
+	}
+}

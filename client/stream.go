@@ -35,6 +35,7 @@ type Stream struct {
 	ended   bool
 	err     error
 	tokens  int
+	size    int  // bytes of text, reasoning and tool arguments so far
 	content bool // text, reasoning or a tool call arrived
 	once    sync.Once
 }
@@ -102,6 +103,11 @@ func (s *Stream) Next() (Event, error) {
 	}
 	ev := s.queue[s.qi]
 	s.qi++
+	if s.size += len(ev.Text); s.size > MaxAnswerSize {
+		s.queue, s.qi, s.ended, s.err = nil, 0, true, ErrAnswerTooLarge
+		s.Close()
+		return Event{}, s.err
+	}
 	s.rec.event(&ev)
 	switch ev.Kind {
 	case KindText, KindThinking:
@@ -120,6 +126,16 @@ func (s *Stream) Next() (Event, error) {
 	}
 	return ev, nil
 }
+
+// MaxAnswerSize bounds one answer's text, reasoning and tool arguments
+// together: 16 MiB, some forty times the longest answer an API writes,
+// so that no server can make tok (or the terminal drawing the answer)
+// hold text without end.
+const MaxAnswerSize = 16 << 20
+
+// ErrAnswerTooLarge ends a stream whose answer passed [MaxAnswerSize];
+// the events before it were delivered.
+var ErrAnswerTooLarge = errors.New("the answer passed 16 MiB, tok's limit for one answer")
 
 // ErrEmptyAnswer is the cause of a stream that ended, well formed or
 // not, without a piece of text, reasoning or a tool call: an empty body,

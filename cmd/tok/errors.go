@@ -137,7 +137,7 @@ func describeErr(err error) string {
 		return err.Error() + "; tok reads its own protocol, Anthropic, OpenAI, Gemini, AI SDK and plain-text streams"
 	case errors.Is(err, client.ErrEmptyAnswer):
 		return err.Error() + "; check that " + f.where() + " points at a chat endpoint, or ask again"
-	case errors.Is(err, client.ErrEventTooLarge):
+	case errors.Is(err, client.ErrEventTooLarge), errors.Is(err, client.ErrAnswerTooLarge):
 		return err.Error() + "; the text above is what arrived"
 	case errors.As(err, &se):
 		return "the server reported an error: " + se.Error()

@@ -75,7 +75,7 @@ and nothing else; tool calls, errors and notes go to stderr, one line
 each.
 
 Limits: stdin and the prompt together at most 8 MiB; one event of a
-stream at most 16 MiB; --timeout bounds the whole answer, retries and
+stream, and one answer, at most 16 MiB; --timeout bounds the whole answer, retries and
 reconnects included; one answer reconnects at most 4 × --resume-tries
 times.
 
