@@ -300,10 +300,10 @@ func (e *fileEndpoint) checkKnobs(t string) (key []string, problem string) {
 		return []string{"key_env"}, in("key_env") + " must name an environment variable, such as OPENAI_API_KEY; put the key in that variable, not in the file"
 	case e.MaxTokens < 0:
 		return []string{"max_tokens"}, fmt.Sprintf("%s is %d: give 0 (the provider's default) or more", in("max_tokens"), e.MaxTokens)
-	case e.Retries != nil && *e.Retries < 0:
-		return []string{"retries"}, fmt.Sprintf("%s is %d: give 0 (no retries) or more", in("retries"), *e.Retries)
-	case e.ResumeTries != nil && *e.ResumeTries < 0:
-		return []string{"resume_tries"}, fmt.Sprintf("%s is %d: give 0 (never resume) or more", in("resume_tries"), *e.ResumeTries)
+	case e.Retries != nil && (*e.Retries < 0 || *e.Retries > maxTries):
+		return []string{"retries"}, fmt.Sprintf("%s is %d: give 0 (no retries) to %d", in("retries"), *e.Retries, maxTries)
+	case e.ResumeTries != nil && (*e.ResumeTries < 0 || *e.ResumeTries > maxTries):
+		return []string{"resume_tries"}, fmt.Sprintf("%s is %d: give 0 (never resume) to %d", in("resume_tries"), *e.ResumeTries, maxTries)
 	}
 	if _, err := client.ParseThinking(e.Thinking); err != nil {
 		return []string{"thinking"}, fmt.Sprintf("%s: %v", in("thinking"), err)

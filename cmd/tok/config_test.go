@@ -171,7 +171,7 @@ func TestLoadConfigNamesTheLineOfEachMistake(t *testing.T) {
 		{"negative max_tokens", ep + "provider = \"openai\"\nmax_tokens = -1\n", "line 3", []string{"max_tokens in [endpoints.x] is -1"}},
 		{"bad thinking", ep + "provider = \"openai\"\nthinking = \"lots\"\n", "line 3", []string{"thinking in [endpoints.x]", `"lots" is not a level`}},
 		{"negative retries", ep + "provider = \"openai\"\nretries = -2\n", "line 3", []string{"retries in [endpoints.x] is -2"}},
-		{"negative resume_tries", ep + "url = \"http://h/s\"\nresume_tries = -1\n", "line 3", []string{"resume_tries in [endpoints.x] is -1: give 0 (never resume) or more"}},
+		{"negative resume_tries", ep + "url = \"http://h/s\"\nresume_tries = -1\n", "line 3", []string{"resume_tries in [endpoints.x] is -1: give 0 (never resume) to 100"}},
 		{"header name with a space", ep + "url = \"http://h/\"\nheaders = { \"X Team\" = \"a\" }\n", "line 3", []string{`header name "X Team" in [endpoints.x]`}},
 		{"header value with a newline", ep + "url = \"http://h/\"\n\n[endpoints.x.headers]\nX-Team = \"a\\nb\"\n", "line 5", []string{`header "X-Team" in [endpoints.x] has a line break`}},
 		{"default of no endpoint", "default = \"claud\"\n\n[endpoints.claude]\nprovider = \"anthropic\"\n", "line 1", []string{`default = "claud" names no endpoint; it has: claude`}},

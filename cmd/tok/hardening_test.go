@@ -163,7 +163,7 @@ func TestTheTimeoutBoundsAReconnectLoop(t *testing.T) {
 		fmt.Fprintf(w, "retry: 0\n\ndata: {\"type\":\"token\",\"content\":\"t%d \",\"index\":%d}\n\n", i, i)
 	})
 	start := time.Now()
-	r := runTok(t, "", "--url", srv.URL, "--resume-tries", "1000", "--timeout", "300ms", "hi")
+	r := runTok(t, "", "--url", srv.URL, "--resume-tries", "100", "--timeout", "300ms", "hi")
 	if r.code != 1 || !strings.Contains(r.stderr, "the total timeout") || time.Since(start) > 5*time.Second {
 		t.Errorf("exit %d after %s, stderr %q", r.code, time.Since(start), r.stderr)
 	}

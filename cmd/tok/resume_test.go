@@ -76,7 +76,7 @@ func TestResumeTriesZeroReportsTheCutOff(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, %d requests; want the cut-off, one request", r.code, r.stderr, len(srv.Stats()))
 	}
 	r = runTok(t, "", "--resume-tries", "-1", "hello")
-	if r.code != 2 || r.stderr != "tok: --resume-tries -1 is negative: give 0 to never resume (see tok --help)\n" {
+	if r.code != 2 || r.stderr != "tok: --resume-tries -1 is out of range: give 0 (never resume) to 100 (see tok --help)\n" {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }

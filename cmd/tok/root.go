@@ -178,11 +178,11 @@ func (o *rootOptions) validate() error {
 		}
 		o.URL = u
 	}
-	if o.Retries < 0 {
-		return usageErrorf("--retries %d is negative: give 0 for none", o.Retries)
+	if o.Retries < 0 || o.Retries > maxTries {
+		return usageErrorf("--retries %d is out of range: give 0 (none) to %d", o.Retries, maxTries)
 	}
-	if o.ResumeTries < 0 {
-		return usageErrorf("--resume-tries %d is negative: give 0 to never resume", o.ResumeTries)
+	if o.ResumeTries < 0 || o.ResumeTries > maxTries {
+		return usageErrorf("--resume-tries %d is out of range: give 0 (never resume) to %d", o.ResumeTries, maxTries)
 	}
 	if o.Width < 0 || o.Width > 0 && o.Width < 20 {
 		return usageErrorf("--width %d is too narrow: give 20 columns or more, or 0 for the terminal's width", o.Width)
@@ -226,5 +226,10 @@ func normalizeURL(raw string) (string, error) {
 	}
 	return u.String(), nil
 }
+
+// maxTries bounds --retries and --resume-tries (and the config file's
+// retries and resume_tries): more would only keep tok knocking on a
+// server that is down.
+const maxTries = 100
 
 func usageErrorf(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
