@@ -133,7 +133,7 @@ func (c *Client) stream(ctx context.Context, req *http.Request, resume resumeFun
 		}
 		return &Stream{rec: rec, prod: a.prod, fail: a.fail, close: func() { a.close(); done() }}, nil
 	}
-	r := &retrier{c: c, ctx: ctx, req: req, rec: rec, resume: resume, cur: a}
+	r := &retrier{c: c, ctx: ctx, req: req, rec: rec, resume: resumeState{build: resume}, cur: a}
 	if err != nil {
 		ev, ok := r.again(err)
 		if !ok {
@@ -166,6 +166,8 @@ type attempt struct {
 	prod  *bodyProducer
 	fail  func(error) error
 	close func()
+	// reconnect marks an attempt that asks for the rest of an answer.
+	reconnect bool
 }
 
 // attempt sends req once and returns its answer once the headers arrive.

@@ -2,54 +2,12 @@ package client
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 )
-
-// Chat streams endpoint e's answer to the conversation msgs.
-//
-// A tok-protocol endpoint (e.URL) gets a fresh sessionId with each answer.
-// With [Config.ResumeTries] set, a stream of it in tok's protocol that
-// breaks after text arrived is resumed: the reconnect carries resumeFrom, the index of the
-// first token the answer lacks, or Last-Event-ID when the frames were
-// numbered by SSE id lines only. The LLM APIs keep no sessions, so their
-// streams are only retried before the first token ([Config.Retries]).
-func (c *Client) Chat(ctx context.Context, e Endpoint, msgs []Message) (*Stream, error) {
-	if e.Provider != "" {
-		req, err := e.Request(ctx, msgs)
-		if err != nil {
-			return nil, err
-		}
-		return c.stream(ctx, req, nil)
-	}
-	if err := e.Check(); err != nil {
-		return nil, err
-	}
-	body := ChatRequest{Messages: tidy(msgs), SystemPrompt: e.System, SessionID: rand.Text()}
-	header := e.tokHeader()
-	req, err := NewChatRequest(ctx, e.URL, body, header)
-	if err != nil {
-		return nil, err
-	}
-	return c.stream(ctx, req, func(ctx context.Context, from int, lastID string) (*http.Request, error) {
-		b, h := body, header.Clone()
-		if from > 0 {
-			b.ResumeFrom = from
-		} else {
-			h.Set("Last-Event-ID", lastID)
-		}
-		return NewChatRequest(ctx, e.URL, b, h)
-	})
-}
-
-// resumeFunc builds the request that continues an answer broken after
-// the tokens before index from (0 when they were not numbered), or after
-// the frame with SSE id lastID ("" when there was none).
-type resumeFunc func(ctx context.Context, from int, lastID string) (*http.Request, error)
 
 // ResumeError is a stream that broke after text arrived and could not be
 // resumed: Cut is why it broke, Err why the last reconnect failed (the
@@ -70,10 +28,14 @@ func (e *ResumeError) Error() string {
 
 func (e *ResumeError) Unwrap() []error { return []error{e.Cut, e.Err} }
 
-// position is how much of an answer a stream holds, which is what a
-// reconnect asks for, and the state of an outage.
-type position struct {
-	next    int           // the index of the first token not held; 0 while none was numbered
+// resumeState is how much of an answer a stream holds, which is what a
+// reconnect asks for, and the state of the outages.
+type resumeState struct {
+	// build makes a reconnect's request; nil resumes a clone of the
+	// request with Last-Event-ID.
+	build resumeFunc
+
+	from    int           // the index of the first token not held; 0 while none was numbered
 	id      string        // the SSE id in force after the frames held
 	dialect Dialect       // the answer's, from its first content
 	hint    time.Duration // the server's retry field
@@ -90,54 +52,51 @@ type position struct {
 }
 
 // progress ends an outage: new text arrived.
-func (p *position) progress() {
-	if p.cut != nil {
-		p.spent += time.Since(p.since)
+func (s *resumeState) progress() {
+	if s.cut != nil {
+		s.spent += time.Since(s.since)
 	}
-	p.cut, p.tries = nil, 0
+	s.cut, s.tries = nil, 0
 }
 
-// wait is the pause before reconnect n (from 0): the server's retry
+// pause is the wait before reconnect n (from 0): the server's retry
 // field, else 250 ms, doubling up to 8 s, with jitter.
-func (p *position) wait(n int) time.Duration {
+func (s *resumeState) pause(n int) time.Duration {
 	d := 250 * time.Millisecond
-	if p.hinted {
-		d = p.hint
-	}
-	if d <= 0 {
-		return 0
+	if s.hinted {
+		d = s.hint
 	}
 	return jitter(doubled(d, n, max(d, 8*time.Second)))
 }
 
-// track notes how far the answer has come with the frame just read, and
-// drops that frame's events when the answer holds them already: a
+// track notes how far the answer has come with the frame a just read,
+// and drops that frame's events when the answer holds them already: a
 // reconnect's replay that starts too early repeats nothing. A reconnect
 // answered in a way that cannot show what it repeats is refused (see
-// [retrier.vouch]).
-func (r *retrier) track(evs []Event, n int) ([]Event, error) {
-	p := r.cur.prod
-	before := r.at.id
+// [resumeState.vouch]).
+func (s *resumeState) track(a *attempt, evs []Event, n int) ([]Event, error) {
+	p := a.prod
+	before := s.id
 	if id := p.lastEventID(); id != "" {
-		r.at.id = id
+		s.id = id
 	}
 	if h := p.retryHint(); h >= 0 {
-		r.at.hint, r.at.hinted = h, true
+		s.hint, s.hinted = h, true
 	}
 	if len(evs) == n {
 		return evs, nil
 	}
-	if r.resumed {
-		if err := r.vouch(evs[n:], before); err != nil {
+	if a.reconnect {
+		if err := s.vouch(p, evs[n:], before); err != nil {
 			return evs[:n], err
 		}
 	}
 	switch i := p.index(); {
 	case i < 0:
-	case i < r.at.next:
+	case i < s.from:
 		return evs[:n], nil
 	default:
-		r.at.next = i + 1
+		s.from = i + 1
 	}
 	return evs, nil
 }
@@ -148,16 +107,15 @@ func (r *retrier) track(evs []Event, n int) ([]Event, error) {
 // a new SSE id when it sent Last-Event-ID). A server that answers a
 // reconnect any other way may be starting again from the top, and its
 // text would repeat.
-func (r *retrier) vouch(evs []Event, before string) error {
-	p := r.cur.prod
-	if d := p.dialect(); d != "" && r.at.dialect != "" && d != r.at.dialect {
-		return fmt.Errorf("%w: it answered in %s, not %s", errResumeRefused, d, r.at.dialect)
+func (s *resumeState) vouch(p *bodyProducer, evs []Event, before string) error {
+	if d := p.dialect(); d != "" && s.dialect != "" && d != s.dialect {
+		return fmt.Errorf("%w: it answered in %s, not %s", errResumeRefused, d, s.dialect)
 	}
 	if !hasContent(evs) {
 		return nil
 	}
 	switch {
-	case r.resume != nil && r.at.next > 0:
+	case s.byIndex():
 		if p.index() < 0 {
 			return fmt.Errorf("%w: it sent tokens without an index", errResumeRefused)
 		}
@@ -168,6 +126,10 @@ func (r *retrier) vouch(evs []Event, before string) error {
 	}
 	return nil
 }
+
+// byIndex reports whether a reconnect asks by index (resumeFrom) rather
+// than by Last-Event-ID.
+func (s *resumeState) byIndex() bool { return s.build != nil && s.from > 0 }
 
 // numericNotAfter reports whether ids a and b are both numbers and a does
 // not come after b.
@@ -186,51 +148,52 @@ var errResumeRefused = errors.New("the server's answer to the reconnect cannot b
 // did not take up tok's protocol, so nothing says it honours
 // Last-Event-ID rather than answering again from the start.
 func (r *retrier) canResume() bool {
-	if r.resume != nil && r.dialect() != DialectTok {
+	s := &r.resume
+	if s.build != nil && r.dialect() != DialectTok {
 		return false
 	}
-	return r.at.id != "" || (r.resume != nil && r.at.next > 0)
+	return s.id != "" || s.byIndex()
 }
 
-// reconnect decides whether a stream broken by err after text arrived is
-// worth resuming, and if it is, schedules the reconnect.
-func (r *retrier) reconnect(err error) (Event, bool) {
-	of := r.c.cfg.ResumeTries
-	if of <= 0 || r.at.tries >= of || r.at.total >= maxReconnects(of) || !r.canResume() || !resumable(err) {
-		return Event{}, false
+// schedule decides whether a stream broken by err after text arrived is
+// worth resuming, and if it is, fills in the reconnect.
+func (s *resumeState) schedule(err error, cfg Config, retry *Retry) bool {
+	of := cfg.ResumeTries
+	if of <= 0 || s.tries >= of || s.exhausted(cfg) || !resumable(err) {
+		return false
 	}
-	if r.at.cut == nil {
-		r.at.cut, r.at.since = err, time.Now()
+	if s.cut == nil {
+		s.cut, s.since = err, time.Now()
 	}
-	wait := r.at.wait(r.at.tries)
-	within := r.c.resumeWithin()
-	if out := time.Since(r.at.since) + wait; out >= within || r.at.spent+out >= 2*within {
-		return Event{}, false
+	wait := s.pause(s.tries)
+	within := resumeWithin(cfg)
+	if out := time.Since(s.since) + wait; out >= within || s.spent+out >= 2*within {
+		return false
 	}
-	r.at.tries++
-	r.at.total++
-	r.close()
-	r.cur, r.wait = nil, wait
-	return Event{Kind: KindReconnect, Retry: Retry{Attempt: r.at.tries, Of: of, Wait: wait, Err: err}}, true
+	s.tries++
+	s.total++
+	*retry = Retry{Attempt: s.tries, Of: of, Wait: wait, Err: err}
+	return true
 }
 
 // reopen sends a reconnect, which must bring headers before the outage's
 // time is up.
 func (r *retrier) reopen() error {
-	within := r.c.resumeWithin()
-	left := within - time.Since(r.at.since)
+	s := &r.resume
+	within := resumeWithin(r.c.cfg)
+	left := within - time.Since(s.since)
 	if left <= 0 {
 		return fmt.Errorf("%w (%s)", errOutage, within)
 	}
 	var req *http.Request
-	if r.resume != nil {
+	if s.build != nil {
 		var err error
-		if req, err = r.resume(r.ctx, r.at.next, r.at.id); err != nil {
+		if req, err = s.build(r.ctx, s.from, s.id); err != nil {
 			return err
 		}
 	} else {
 		req = r.clone()
-		req.Header.Set("Last-Event-ID", r.at.id)
+		req.Header.Set("Last-Event-ID", s.id)
 	}
 	ctx, cancel := context.WithCancelCause(r.ctx)
 	t := time.AfterFunc(left, func() { cancel(fmt.Errorf("%w (%s)", errOutage, within)) })
@@ -241,47 +204,36 @@ func (r *retrier) reopen() error {
 		cancel(nil)
 		return err
 	}
-	r.resumed = true
 	release := a.close
 	a.close = func() { release(); cancel(nil) }
+	a.reconnect = true
 	r.cur = a
 	return nil
 }
 
-// giveUp is the error that ends the stream: err itself, or, during an
-// outage, err as the reason the stream could not be resumed.
-func (r *retrier) giveUp(err error) error {
-	if r.ctx.Err() != nil {
-		return err
+// failed is the error that ends an answer whose resume failed with err:
+// during an outage, err as the reason; when the answer made all the
+// reconnects it may, that; else nil.
+func (s *resumeState) failed(err error, cfg Config) error {
+	switch {
+	case s.cut != nil:
+		return &ResumeError{Cut: s.cut, Err: err, Tries: s.tries}
+	case s.exhausted(cfg) && resumable(err):
+		return &ResumeError{Cut: err, Err: fmt.Errorf("%w: %d reconnects, the most one answer may make", errTooManyReconnects, s.total), Tries: 1}
 	}
-	if r.at.cut == nil {
-		if r.exhausted() && resumable(err) {
-			return &ResumeError{Cut: err, Err: fmt.Errorf("%w: %d reconnects, the most one answer may make", errTooManyReconnects, r.at.total), Tries: 1}
-		}
-		return err
-	}
-	return &ResumeError{Cut: r.at.cut, Err: err, Tries: r.at.tries}
+	return nil
 }
 
-// exhausted reports whether the answer made all the reconnects it may.
-func (r *retrier) exhausted() bool {
-	of := r.c.cfg.ResumeTries
-	return of > 0 && r.at.total >= maxReconnects(of)
+// exhausted reports whether the answer made all the reconnects it may:
+// four outages' worth of tries.
+func (s *resumeState) exhausted(cfg Config) bool {
+	return cfg.ResumeTries > 0 && s.total >= 4*cfg.ResumeTries
 }
 
 // errTooManyReconnects ends an answer that broke too often.
 var errTooManyReconnects = errors.New("it broke too often")
 
-// maxReconnects bounds the reconnects of one answer in all, outages
-// apart: four outages' worth of tries.
-func maxReconnects(tries int) int { return 4 * tries }
-
-func (c *Client) resumeWithin() time.Duration {
-	if c.cfg.ResumeWithin > 0 {
-		return c.cfg.ResumeWithin
-	}
-	return 30 * time.Second
-}
+func resumeWithin(cfg Config) time.Duration { return cmpOr(cfg.ResumeWithin, 30*time.Second) }
 
 // errOutage ends an outage that outlasted [Config.ResumeWithin].
 var errOutage = errors.New("the server did not come back in time")

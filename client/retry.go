@@ -20,30 +20,55 @@ type Retry struct {
 }
 
 // retrier is the producer of a stream that is sent again when it fails:
-// the whole request while no token has arrived (a retry, [KindRetry]),
-// and the rest of the answer when it breaks after text did and the server
-// can resume it (a reconnect, [KindReconnect]; see resume.go). Each new
-// attempt follows its event and a wait.
+// the whole request while no text has arrived (a retry, [KindRetry]; its
+// state is retryState), and the rest of the answer when it breaks after
+// text did and the server can resume it (a reconnect, [KindReconnect];
+// resumeState, in resume.go). Each new attempt follows its event and a
+// wait.
+//
+// Invariants:
+//   - phase only moves forward: beforeText until the first text,
+//     reasoning or tool event, then inText. Before text a failure may be
+//     retried; in text it may only be resumed, so nothing is repeated.
+//   - cur is nil exactly between a failed attempt and the next one; the
+//     event announcing the next one is then queued (or yielded), and wait
+//     is the pause before it.
+//   - No event is yielded twice: a start event at most once, and a
+//     reconnect's frames are placed by index (or SSE id) after the text
+//     held, or refused (resumeState.vouch).
+//   - Every count is bounded: retry.tries ≤ Config.Retries;
+//     resume.tries ≤ Config.ResumeTries in one outage and resume.total ≤
+//     4 × ResumeTries in all; one outage lasts at most ResumeWithin and
+//     all of them together twice that; the answer at most Config.Timeout.
 type retrier struct {
 	c   *Client
 	ctx context.Context
 	req *http.Request
 	rec *recorder
-	// resume builds a reconnect's request; nil resumes a clone of req
-	// with Last-Event-ID.
-	resume resumeFunc
 
-	cur     *attempt
-	resumed bool          // cur is a reconnect
-	queued  []Event       // events to yield before reading on
-	wait    time.Duration // before the next attempt
-	tries   int
-	began   bool // a token arrived: no more retries, only reconnects
-	started bool // a start event was yielded; a retry's own is dropped
-	tail    []Event
-	dial    Dialect // the latest attempt's, while there is none
+	phase     phase
+	cur       *attempt
+	queued    []Event       // the retry or reconnect event, before the next attempt
+	wait      time.Duration // the pause before the next attempt
+	startSent bool          // a start event was yielded; a later attempt's is dropped
+	tail      []Event       // the dialect's end, once the body ended well
+	dial      Dialect       // the latest attempt's dialect, kept after it closed
 
-	at position // how much of the answer is held, for a reconnect
+	retry  retryState
+	resume resumeState
+}
+
+// phase is where an answer stands, which decides what a failure gets.
+type phase uint8
+
+const (
+	beforeText phase = iota // no text yet: the request may be sent again
+	inText                  // text arrived: only the rest may be asked for
+)
+
+// retryState is what the retries of an answer's request have used.
+type retryState struct {
+	tries int // retries made
 }
 
 func (r *retrier) next(dst []Event) ([]Event, error) {
@@ -60,62 +85,59 @@ func (r *retrier) next(dst []Event) ([]Event, error) {
 			if ev, ok := r.again(err); ok {
 				return append(dst, ev), nil
 			}
-			if r.at.cut == nil {
-				// No answer to have been cut: the request itself failed.
-				return dst, &requestError{err}
-			}
-			return dst, r.giveUp(err)
+			return dst, r.giveUp(err, true)
 		}
 	}
 	n := len(dst)
 	evs, err := r.cur.prod.next(dst)
-	evs, terr := r.track(evs, n)
-	if terr != nil {
+	evs, refused := r.resume.track(r.cur, evs, n)
+	if refused != nil {
 		r.close()
-		return evs, r.giveUp(terr)
+		return evs, r.giveUp(refused, false)
 	}
 	evs = r.filter(evs, n)
-	if last := len(evs) - 1; err == nil && !r.began && last >= n && evs[last].Kind == KindError && evs[last].Err != nil {
+	if last := len(evs) - 1; err == nil && r.phase == beforeText && last >= n && evs[last].Kind == KindError {
+		// An error event before any text (overloaded, rate limited).
 		if ev, ok := r.again(evs[last].Err); ok {
 			return append(evs[:n], ev), nil
 		}
 	}
-	switch {
-	case err == nil:
-		return evs, nil
-	case errors.Is(err, io.EOF):
-		tail := r.cur.prod.end()
-		if len(tail) == 0 || !tail[len(tail)-1].terminal() {
-			cut := errCutBeforeText
-			if r.began {
-				cut = errConnectionClosed
-			}
-			if ev, ok := r.again(cut); ok {
-				return append(evs, ev), nil
-			}
-			if r.at.cut != nil || r.exhausted() {
-				return evs, r.giveUp(cut)
-			}
+	if err != nil {
+		return r.broke(evs, err)
+	}
+	return evs, nil
+}
+
+// broke handles the end of an attempt's body: a good end, or a break that
+// is retried, resumed, or reported.
+func (r *retrier) broke(evs []Event, err error) ([]Event, error) {
+	e := endOf(err, r.cur.prod.end, r.cur.fail)
+	if e.tail != nil {
+		r.tail = e.tail
+		return evs, io.EOF
+	}
+	cause := e.err
+	if e.cut && cause == nil {
+		cause = errCutBeforeText
+		if r.phase == inText {
+			cause = errConnectionClosed
 		}
-		r.tail = tail
-		return evs, err
 	}
-	if err = r.cur.fail(err); errors.Is(err, io.ErrUnexpectedEOF) {
-		err = errConnectionClosed
-	}
-	if ev, ok := r.again(err); ok {
+	if ev, ok := r.again(cause); ok {
 		return append(evs, ev), nil
 	}
-	return evs, r.giveUp(err)
+	if e.cut && e.err == nil && r.resume.cut == nil && !r.resume.exhausted(r.c.cfg) {
+		return evs, io.EOF // a clean close: the stream reports the cut-off
+	}
+	return evs, r.giveUp(cause, false)
 }
 
 // open sends the next attempt: the request again, or a reconnect.
 func (r *retrier) open() error {
-	if r.began {
+	if r.phase == inText {
 		return r.reopen()
 	}
 	r.rec.newAttempt()
-	r.resumed = false
 	a, err := r.c.attempt(r.ctx, r.clone(), r.rec)
 	if err != nil {
 		return err
@@ -124,22 +146,22 @@ func (r *retrier) open() error {
 	return nil
 }
 
-// filter notes whether a token arrived in evs[n:] and drops a start event
+// filter moves the phase on at the first content and drops a start event
 // repeated by a retry or a reconnect.
 func (r *retrier) filter(evs []Event, n int) []Event {
 	out := evs[:n]
 	for _, ev := range evs[n:] {
 		switch ev.Kind {
 		case KindStart:
-			if r.started {
+			if r.startSent {
 				continue
 			}
-			r.started = true
+			r.startSent = true
 		case KindText, KindThinking, KindToolStart, KindToolArgs, KindToolExecuting, KindToolResult:
-			if !r.began {
-				r.began, r.at.dialect = true, r.cur.prod.dialect()
+			if r.phase == beforeText {
+				r.phase, r.resume.dialect = inText, r.cur.prod.dialect()
 			}
-			r.at.progress()
+			r.resume.progress()
 		}
 		out = append(out, ev)
 	}
@@ -163,41 +185,65 @@ func (r *retrier) close() {
 }
 
 // again decides whether err is worth another attempt: a retry before any
-// token, a reconnect after. If it is, it releases the current attempt and
+// text, a reconnect after. If it is, it releases the current attempt and
 // returns the event that says so.
 func (r *retrier) again(err error) (Event, bool) {
-	if r.began {
-		return r.reconnect(err)
+	ev := Event{Kind: KindRetry}
+	ok := false
+	if r.phase == beforeText {
+		ok = r.retry.schedule(err, r.c.cfg, &ev.Retry)
+	} else {
+		ev.Kind = KindReconnect
+		ok = r.canResume() && r.resume.schedule(err, r.c.cfg, &ev.Retry)
 	}
-	if r.tries >= r.c.cfg.Retries || !retryable(err) {
+	if !ok {
 		return Event{}, false
 	}
-	wait := r.backoff(r.tries)
+	r.close()
+	r.cur, r.wait = nil, ev.Retry.Wait
+	return ev, true
+}
+
+// schedule decides whether a failure before text is worth another try,
+// and if it is, fills in the retry.
+func (s *retryState) schedule(err error, cfg Config, retry *Retry) bool {
+	if s.tries >= cfg.Retries || !retryable(err) {
+		return false
+	}
+	wait := jitter(doubled(cmpOr(cfg.RetryBackoff, 500*time.Millisecond), s.tries, 8*time.Second))
 	var he *HTTPError
 	if errors.As(err, &he) && he.RetryAfter > 0 {
-		maxWait := r.c.cfg.MaxRetryWait
-		if maxWait <= 0 {
-			maxWait = time.Minute
-		}
-		if he.RetryAfter > maxWait {
-			return Event{}, false
+		if he.RetryAfter > cmpOr(cfg.MaxRetryWait, time.Minute) {
+			return false
 		}
 		wait = he.RetryAfter
 	}
-	r.tries++
-	r.close()
-	r.cur, r.wait = nil, wait
-	return Event{Kind: KindRetry, Retry: Retry{Attempt: r.tries, Of: r.c.cfg.Retries, Wait: wait, Err: err}}, true
+	s.tries++
+	*retry = Retry{Attempt: s.tries, Of: cfg.Retries, Wait: wait, Err: err}
+	return true
 }
 
-// backoff is the wait before retry n (from 0) when the server named none:
-// doubling from RetryBackoff, up to 8 s, with a fifth of jitter.
-func (r *retrier) backoff(n int) time.Duration {
-	d := r.c.cfg.RetryBackoff
-	if d <= 0 {
-		d = 500 * time.Millisecond
+// giveUp is the error that ends the stream: during an outage, err as the
+// reason the answer could not be resumed; a request that failed before any
+// answer came (opening), err as itself, never a cut-off.
+func (r *retrier) giveUp(err error, opening bool) error {
+	if r.ctx.Err() != nil {
+		return err
 	}
-	return jitter(doubled(d, n, 8*time.Second))
+	if re := r.resume.failed(err, r.c.cfg); re != nil {
+		return re
+	}
+	if opening {
+		return &requestError{err}
+	}
+	return err
+}
+
+func cmpOr(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
 }
 
 // doubled is d doubled n times, at most ceiling: a backoff that cannot
