@@ -46,4 +46,3 @@ func (c *Client) Chat(ctx context.Context, e Endpoint, msgs []Message) (*Stream,
 // the tokens before index from (0 when they were not numbered), or after
 // the frame with SSE id lastID ("" when there was none).
 type resumeFunc func(ctx context.Context, from int, lastID string) (*http.Request, error)
-

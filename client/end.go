@@ -134,4 +134,3 @@ func isCutOff(err error) bool {
 		!errors.Is(err, ErrUnknownDialect) && !errors.Is(err, ErrEmptyAnswer) && !errors.Is(err, ErrEventTooLarge) &&
 		!isCallerStop(err)
 }
-

@@ -147,4 +147,3 @@ func (s *Stream) Dialect() Dialect {
 
 // Timings returns when the phases of the request happened so far.
 func (s *Stream) Timings() Timings { return s.rec.get() }
-
