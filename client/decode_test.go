@@ -22,7 +22,9 @@ func collect(s *Stream) collected {
 	var text strings.Builder
 	for ev, err := range s.Events() {
 		if err != nil {
-			c.err = err
+			if n := len(c.events); n == 0 || c.events[n-1].Kind != KindError || err != error(c.events[n-1].Err) {
+				c.err = err // not the error event's own error
+			}
 			break
 		}
 		ev.At = 0

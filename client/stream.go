@@ -12,11 +12,15 @@ import (
 // demo model, in order.
 //
 // Contract, as go-sse's Read: [Stream.Events] yields events until a
-// terminal one (KindDone or KindError) and then stops; an event is never
-// yielded together with an error; a transport failure ends the sequence with
-// one non-nil error. A body that ends before a terminal event yields a
-// [*CutOffError]; cancelling the request's context yields the context's
-// cause (context.Canceled for a stop). Whatever ends the stream, the events
+// terminal one and then stops; an event is never yielded together with an
+// error; a failed answer ends the sequence with one non-nil error, so a
+// caller that checks only the error never takes a failure for a success.
+// A KindDone event ends it well. A server's error event is yielded as an
+// event (KindError, with its Err, for the partial picture) and then as the
+// sequence's error, a [*ServerError]. A body that ends before a terminal
+// event yields a [*CutOffError]; cancelling the request's context yields
+// the context's cause (context.Canceled for a stop); an answer with no
+// text yields [ErrEmptyAnswer]. Whatever ends the stream, the events
 // before the end were yielded, so the partial answer is the caller's.
 // Ranging over Events to its end, or calling Close, releases the request.
 // The body is closed as soon as a terminal event arrives, without waiting
@@ -82,8 +86,9 @@ func (s *Stream) Events() iter.Seq2[Event, error] {
 	}
 }
 
-// Next returns the next event. It returns io.EOF after the terminal event,
-// and otherwise the error that ended the stream, as [Stream] describes.
+// Next returns the next event. After the last one it returns io.EOF when
+// the answer ended well, and otherwise the error that ended it, as
+// [Stream] describes (after a KindError event, its *ServerError).
 func (s *Stream) Next() (Event, error) {
 	for s.qi == len(s.queue) {
 		if s.ended {
@@ -116,7 +121,13 @@ func (s *Stream) Next() (Event, error) {
 	if ev.terminal() {
 		s.queue, s.qi, s.ended = nil, 0, true
 		s.Close()
-		if ev.Kind == KindDone && !s.content {
+		switch {
+		case ev.Kind == KindError:
+			if ev.Err == nil {
+				ev.Err = &ServerError{}
+			}
+			s.err = ev.Err // after the event, the stream's error
+		case !s.content:
 			s.err = errEmptyDone
 			return Event{}, s.err
 		}

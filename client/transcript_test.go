@@ -162,3 +162,28 @@ func TestVercelFinishCarriesUsageInMessageMetadata(t *testing.T) {
 		t.Errorf("usage %+v, end %s", u, got.end)
 	}
 }
+
+// TestAnErrorEventIsTheStreamsError: a caller that checks only the
+// error sees the failure; the event still comes first, for the picture.
+func TestAnErrorEventIsTheStreamsError(t *testing.T) {
+	b, err := os.ReadFile("../testdata/tok-error.sse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []Kind
+	var last error
+	for ev, err := range NewStream(bytes.NewReader(b)).Events() {
+		if err != nil {
+			last = err
+			continue
+		}
+		kinds = append(kinds, ev.Kind)
+	}
+	var se *ServerError
+	if !errors.As(last, &se) || se.Message != "upstream overloaded" {
+		t.Errorf("err = %v (%T), want the server's *ServerError", last, last)
+	}
+	if n := len(kinds); n == 0 || kinds[n-1] != KindError {
+		t.Errorf("kinds = %v, want the error event last", kinds)
+	}
+}

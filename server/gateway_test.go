@@ -105,7 +105,9 @@ func collect(s *client.Stream) relayed {
 	var r relayed
 	for ev, err := range s.Events() {
 		if err != nil {
-			r.err = err
+			if r.errEv == nil || err != error(r.errEv) { // not the error event's own error
+				r.err = err
+			}
 			break
 		}
 		switch ev.Kind {

@@ -51,7 +51,9 @@ func decodeBytes(raw []byte) decoded {
 	s := client.NewStream(bytes.NewReader(raw))
 	for ev, err := range s.Events() {
 		if err != nil {
-			d.err = err
+			if d.errEv == nil || err != error(d.errEv) { // not the error event's own error
+				d.err = err
+			}
 			break
 		}
 		switch ev.Kind {

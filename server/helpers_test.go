@@ -62,7 +62,9 @@ func read(s *client.Stream) answer {
 	var a answer
 	for ev, err := range s.Events() {
 		if err != nil {
-			a.err = err
+			if a.errEv == nil || err != error(a.errEv) { // not the error event's own error
+				a.err = err
+			}
 			break
 		}
 		a.kinds = append(a.kinds, ev.Kind)

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"errors"
-
 	tea "charm.land/bubbletea/v2"
 	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/render"
@@ -41,18 +39,15 @@ func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
-// apply adds one event to the live turn.
+// apply adds one event to the live turn. An error event needs nothing
+// here: the stream's error, which follows it, fails the turn.
 func (m *Model) apply(t *turn, ev client.Event) {
-	switch {
-	case ev.Kind == client.KindError && ev.Err != nil:
-		m.fail(t, ev.Err)
-	case ev.Kind == client.KindError:
-		m.fail(t, errors.New("the server reported an error"))
-	default:
-		t.add(ev)
-		if ev.Model != "" {
-			m.model = ev.Model
-		}
+	if ev.Kind == client.KindError {
+		return
+	}
+	t.add(ev)
+	if ev.Model != "" {
+		m.model = ev.Model
 	}
 }
 

@@ -100,7 +100,12 @@ func ask(t testing.TB, m Model, q string) Model {
 
 // feed delivers events of the current stream and renders a frame.
 func feed(m Model, evs ...client.Event) Model {
-	m = update(m, streamMsg{id: m.streamID, events: evs})
+	msg := streamMsg{id: m.streamID, events: evs}
+	if n := len(evs); n > 0 && evs[n-1].Kind == client.KindError {
+		// As a stream does: an error event, then its error.
+		msg.done, msg.err = true, evs[n-1].Err
+	}
+	m = update(m, msg)
 	return update(m, frameMsg{})
 }
 

@@ -188,9 +188,6 @@ func (p *printer) event(ev client.Event) error {
 		if err := writeJSONEvent(p.o.IO.Out, ev, p.stream.Dialect(), p.o.retryReason); err != nil {
 			return fmt.Errorf("write stdout: %w", err)
 		}
-		if ev.Kind == client.KindError {
-			return p.o.failure(ev.Err)
-		}
 		return nil
 	}
 	if ev.Kind != client.KindToolArgs {
@@ -221,9 +218,6 @@ func (p *printer) event(ev client.Event) error {
 		p.note("tok: %s; retrying in %s (%d/%d)", p.o.retryReason(ev.Retry.Err), roundWait(ev.Retry.Wait), ev.Retry.Attempt, ev.Retry.Of)
 	case client.KindReconnect:
 		p.note("tok: %s; reconnecting in %s (%d/%d)", p.o.retryReason(ev.Retry.Err), roundWait(ev.Retry.Wait), ev.Retry.Attempt, ev.Retry.Of)
-	case client.KindError:
-		p.endLine()
-		return p.o.failure(ev.Err)
 	}
 	return nil
 }
@@ -308,7 +302,8 @@ func (p *printer) fail(ctx context.Context, err error) error {
 	if err := interrupted(ctx, err); errors.Is(err, errInterrupted) {
 		return err
 	}
-	if p.o.Events {
+	var se *client.ServerError
+	if p.o.Events && !errors.As(err, &se) { // an error event is its own line already
 		writeJSONError(p.o.IO.Out, err, p.stream.Timings().End)
 	}
 	return err
