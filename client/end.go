@@ -60,6 +60,10 @@ func endOf(readErr error, tail func() []Event, explain func(error) error) ending
 	if errors.As(readErr, &rq) {
 		return ending{err: rq.err} // no answer came, so none was cut
 	}
+	var ts *traceStop
+	if errors.As(readErr, &ts) {
+		return ending{err: ts.err} // a trace stopped it: its reason, as it is
+	}
 	err := explain(readErr)
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		err = errConnectionClosed
@@ -73,7 +77,7 @@ func (s *Stream) stop(readErr error) {
 	defer s.Close()
 	switch e := endOf(readErr, s.prod.end, s.fail); {
 	case e.tail != nil:
-		s.queue = append(s.queue, e.tail...)
+		s.queue, s.implicit = append(s.queue, e.tail...), true
 		if !s.content && !hasContent(s.queue[s.qi:]) {
 			// A body with nothing in it "ends" a plain-text answer.
 			s.queue, s.qi, s.err = nil, 0, errEmptyEOF

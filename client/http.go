@@ -1,15 +1,11 @@
 package client
 
 import (
-	"compress/gzip"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptrace"
-	"sync"
 	"time"
 )
 
@@ -131,7 +127,11 @@ func (c *Client) stream(ctx context.Context, req *http.Request, resume resumeFun
 			done()
 			return nil, err
 		}
-		return &Stream{rec: rec, prod: a.prod, fail: a.fail, close: func() { a.close(); done() }}, nil
+		s := &Stream{rec: rec, prod: a.prod, fail: a.fail, close: func() { a.close(); done() }}
+		if tr := traceOf(ctx); tr != nil {
+			s.linger = tr.Linger
+		}
+		return s, nil
 	}
 	r := &retrier{c: c, ctx: ctx, req: req, rec: rec, resume: resumeState{build: resume}, cur: a}
 	if err != nil {
@@ -159,168 +159,3 @@ func (c *Client) whole(ctx context.Context) (context.Context, func()) {
 	}
 }
 
-// attempt is one try of a request: its body's producer, the function
-// that explains its read errors, and the one that releases it.
-type attempt struct {
-	resp  *http.Response
-	prod  *bodyProducer
-	fail  func(error) error
-	close func()
-	// reconnect marks an attempt that asks for the rest of an answer.
-	reconnect bool
-}
-
-// attempt sends req once and returns its answer once the headers arrive.
-func (c *Client) attempt(ctx context.Context, req *http.Request, rec *recorder) (*attempt, error) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	timers := c.startTimers(cancel)
-	release := func() {
-		timers.stop()
-		cancel(errClosed)
-	}
-	req = req.WithContext(httptrace.WithClientTrace(ctx, rec.trace()))
-	if req.Header.Get("Accept") == "" {
-		req.Header.Set("Accept", "text/event-stream")
-	}
-	c.debugRequest(req)
-	sec := requestSecrets(req)
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		release()
-		return nil, sec.scrubError(c.explain(ctx, err))
-	}
-	rec.set(func(t *Timings, now time.Duration) { t.Headers = now })
-	c.debugResponse(resp, sec)
-	body := &watchedBody{r: resp.Body, idle: timers, rec: rec}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		b, _ := io.ReadAll(io.LimitReader(body, 64<<10))
-		resp.Body.Close()
-		release()
-		he := newHTTPError(resp, b)
-		he.CredentialsLeftAt = leftBehind(req, resp)
-		return nil, sec.scrubError(he)
-	}
-	var once sync.Once
-	return &attempt{
-		resp: resp,
-		prod: &bodyProducer{r: decompress(resp, body), secrets: sec},
-		fail: func(err error) error { return sec.scrubError(c.explain(ctx, err)) },
-		close: func() {
-			once.Do(func() {
-				release()
-				resp.Body.Close()
-				c.debugTimings(rec.get())
-			})
-		},
-	}, nil
-}
-
-var errClosed = errors.New("stream closed")
-
-// decompress undoes a gzip body the transport left encoded (it does that
-// when the caller set Accept-Encoding itself).
-func decompress(resp *http.Response, body io.Reader) io.Reader {
-	if resp.Uncompressed || resp.Header.Get("Content-Encoding") != "gzip" {
-		return body
-	}
-	return &lazyGzip{r: body}
-}
-
-// lazyGzip reads the gzip header on the first Read, so opening the stream
-// does not wait for the first byte.
-type lazyGzip struct {
-	r  io.Reader
-	zr *gzip.Reader
-}
-
-func (g *lazyGzip) Read(p []byte) (int, error) {
-	if g.zr == nil {
-		zr, err := gzip.NewReader(g.r)
-		if err != nil {
-			return 0, fmt.Errorf("gzip body: %w", err)
-		}
-		g.zr = zr
-	}
-	return g.zr.Read(p)
-}
-
-// explain turns a transport error into its real cause: a timeout, the
-// caller's cancellation, or else err itself, with the URL net/http puts
-// in its errors redacted ([RedactURL]).
-func (c *Client) explain(ctx context.Context, err error) error {
-	if t := c.timeoutOf(ctx); t != nil {
-		return t
-	}
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, errClosed) {
-		return cause
-	}
-	return redactURLError(err)
-}
-
-func (c *Client) timeoutOf(ctx context.Context) error {
-	switch cause := context.Cause(ctx); {
-	case errors.Is(cause, ErrIdleTimeout):
-		return &TimeoutError{Idle: true, After: c.cfg.IdleTimeout}
-	case errors.Is(cause, ErrTimeout):
-		return &TimeoutError{After: c.cfg.Timeout}
-	}
-	return nil
-}
-
-// isCallerStop reports whether err is the caller's own cancellation.
-func isCallerStop(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
-}
-
-// timers runs the idle and total timeouts of one request.
-type timers struct {
-	idle, total *time.Timer
-	idleFor     time.Duration
-}
-
-func (c *Client) startTimers(cancel context.CancelCauseFunc) *timers {
-	t := &timers{idleFor: c.cfg.IdleTimeout}
-	if c.cfg.IdleTimeout > 0 {
-		t.idle = time.AfterFunc(c.cfg.IdleTimeout, func() { cancel(ErrIdleTimeout) })
-	}
-	if c.cfg.Timeout > 0 {
-		t.total = time.AfterFunc(c.cfg.Timeout, func() { cancel(ErrTimeout) })
-	}
-	return t
-}
-
-func (t *timers) touch() {
-	if t.idle != nil {
-		t.idle.Reset(t.idleFor)
-	}
-}
-
-func (t *timers) stop() {
-	if t.idle != nil {
-		t.idle.Stop()
-	}
-	if t.total != nil {
-		t.total.Stop()
-	}
-}
-
-// watchedBody resets the idle timer on every byte and notes the first.
-type watchedBody struct {
-	r    io.Reader
-	idle *timers
-	rec  *recorder
-	seen bool
-}
-
-func (b *watchedBody) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	if n > 0 {
-		b.rec.read(n)
-		b.idle.touch()
-		if !b.seen {
-			b.seen = true
-			b.rec.firstByte()
-		}
-	}
-	return n, err
-}

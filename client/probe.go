@@ -159,7 +159,7 @@ func (res *ProbeResult) read(a *attempt, rec *recorder, lim *probeLimit, opts Pr
 			res.keepFrame(ProbeFrame{At: rec.since(), Event: f.Event, Data: p.secrets.scrub(f.Data), ID: f.ID})
 		}
 	}
-	p.comment = func() {
+	p.comment = func([]byte) {
 		res.Heartbeats++
 		if opts.Frames {
 			res.keepFrame(ProbeFrame{At: rec.since(), Comment: true})

@@ -16,9 +16,25 @@ type bodyProducer struct {
 	// tap and comment, when set, see each frame and each SSE comment as
 	// they are read (a probe's).
 	tap     func(Frame)
-	comment func()
+	comment func(text []byte)
 	// secrets are scrubbed from the events and errors read (see scrub.go).
 	secrets secrets
+}
+
+// newBodyProducer reads body, scrubbing sec from what it yields, and
+// tells tr (when not nil) of each frame and comment.
+func newBodyProducer(body io.Reader, sec secrets, tr *Trace, rec *recorder) *bodyProducer {
+	p := &bodyProducer{r: body, secrets: sec}
+	if tr != nil && tr.Frame != nil {
+		p.tap = func(f Frame) {
+			f.Data = sec.scrub(f.Data)
+			tr.Frame(f, rec.since())
+		}
+	}
+	if tr != nil && tr.Comment != nil {
+		p.comment = func(text []byte) { tr.Comment(text, rec.since()) }
+	}
+	return p
 }
 
 func (p *bodyProducer) open() error {
@@ -36,7 +52,7 @@ func (p *bodyProducer) open() error {
 		p.det = &detector{}
 		fr := NewFrameReader(br)
 		if p.comment != nil {
-			fr.OnComment = func([]byte) { p.comment() }
+			fr.OnComment = p.comment
 		}
 		p.fr, p.dec = fr, p.det
 	}

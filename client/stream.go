@@ -6,6 +6,8 @@ import (
 	"iter"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Stream is one streamed answer: the events of a response body, or of the
@@ -39,6 +41,11 @@ type Stream struct {
 	size    int  // bytes of text, reasoning and tool arguments so far
 	content bool // text, reasoning or a tool call arrived
 	once    sync.Once
+
+	// linger, from a trace, reads on after the terminal event.
+	linger   time.Duration
+	implicit bool        // the answer ended at the body's end (End)
+	held     atomic.Bool // the linger ran out with the body still open
 }
 
 // producer yields the events of one step (one frame, one demo token); it
@@ -92,6 +99,7 @@ func (s *Stream) Events() iter.Seq2[Event, error] {
 func (s *Stream) Next() (Event, error) {
 	for s.qi == len(s.queue) {
 		if s.ended {
+			s.drain()
 			if s.err != nil {
 				return Event{}, s.err
 			}
@@ -120,7 +128,11 @@ func (s *Stream) Next() (Event, error) {
 	}
 	if ev.terminal() {
 		s.queue, s.qi, s.ended = nil, 0, true
-		s.Close()
+		if s.linger <= 0 || ev.Kind != KindDone {
+			s.Close()
+		} else {
+			s.rec.finish() // the answer's end, whatever follows it
+		}
 		switch {
 		case ev.Kind == KindError:
 			if ev.Err == nil {
@@ -158,3 +170,29 @@ func (s *Stream) Dialect() Dialect {
 
 // Timings returns when the phases of the request happened so far.
 func (s *Stream) Timings() Timings { return s.rec.get() }
+
+// End says how the stream ended, once it has (see [End]).
+func (s *Stream) End() End { return End{Implicit: s.implicit, HeldOpen: s.held.Load()} }
+
+// drain reads what follows the terminal event, with a trace's Linger,
+// so that the trace sees it; then the stream closes.
+func (s *Stream) drain() {
+	if s.linger <= 0 {
+		return
+	}
+	d := s.linger
+	s.linger = 0
+	t := time.AfterFunc(d, func() {
+		s.held.Store(true)
+		s.Close()
+	})
+	defer t.Stop()
+	defer s.Close()
+	var buf []Event
+	for {
+		var err error
+		if buf, err = s.prod.next(buf[:0]); err != nil {
+			return
+		}
+	}
+}
