@@ -158,4 +158,3 @@ func (c *Client) whole(ctx context.Context) (context.Context, func()) {
 		cancel(errClosed)
 	}
 }
-
