@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/demo"
 	"github.com/tokcli/tok/server"
 )
 
@@ -80,7 +81,7 @@ func read(s *client.Stream) answer {
 
 // demoText is the first n tokens of the demo answer to "hi".
 func demoText(n int) string {
-	return strings.Join(client.DemoTokens(client.DemoAnswer("hi", 1))[:n], "")
+	return strings.Join(demo.Tokens(demo.Text("hi", 1))[:n], "")
 }
 
 // stats fetches /_stats, waiting until the last record has ended.

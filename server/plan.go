@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/demo"
 )
 
 // chatRequest is what every dialect's request comes down to.
@@ -74,13 +75,13 @@ type plan struct {
 // the tool's result.
 func newPlan(req chatRequest, sc Scenario, serverTools bool) plan {
 	prompt, turn := lastUserTurn(req.messages)
-	text := client.DemoTokens(client.DemoAnswer(prompt, turn))
+	text := demo.Tokens(demo.Text(prompt, turn))
 	if sc.Tokens > 0 {
 		text = cycle(text, sc.Tokens)
 	}
 	p := plan{call: demoCall}
 	if sc.Thinking || req.thinking {
-		for _, t := range client.DemoTokens("The user wrote “" + firstWords(prompt) + "”. A short tour of tok, in markdown, answers it best.") {
+		for _, t := range demo.Tokens("The user wrote “" + firstWords(prompt) + "”. A short tour of tok, in markdown, answers it best.") {
 			p.add(step{stepThinking, t})
 		}
 	}

@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/demo"
 )
 
 // contentText reads content, a string or an array of parts {type, text}:
@@ -151,9 +151,9 @@ func hasBearer(r *http.Request) bool {
 
 // promptTokens counts the request's text as the demo model splits it.
 func promptTokens(req chatRequest) int {
-	n := len(client.DemoTokens(req.system))
+	n := len(demo.Tokens(req.system))
 	for _, m := range req.messages {
-		n += len(client.DemoTokens(m.Content))
+		n += len(demo.Tokens(m.Content))
 	}
 	return max(n, 1)
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/demo"
 )
 
 func main() {
@@ -38,7 +39,7 @@ type result struct {
 }
 
 func run(url string, n, tokens, interval int) error {
-	want := strings.Join(cycle(client.DemoTokens(client.DemoAnswer("hi", 1)), tokens), "")
+	want := strings.Join(cycle(demo.Tokens(demo.Text("hi", 1)), tokens), "")
 	tr := &http.Transport{MaxIdleConnsPerHost: n}
 	c := client.New(client.Config{IdleTimeout: 30 * time.Second, Transport: tr})
 	results := make([]result, n)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/demo"
 	"github.com/tokcli/tok/render"
 )
 
@@ -119,7 +120,7 @@ func openStream(ctx context.Context, o *rootOptions, prompt string) (*client.Str
 func (o *rootOptions) open(ctx context.Context, msgs []client.Message) (*client.Stream, error) {
 	t := o.target
 	if t.demo() {
-		return client.Demo(ctx, msgs, o.demo), nil
+		return demo.Stream(ctx, msgs, o.demo), nil
 	}
 	cfg := client.Config{ConnectTimeout: o.ConnectTimeout, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout,
 		Retries: t.retries, RetryBackoff: o.retryBackoff, ResumeTries: t.resumeTries}

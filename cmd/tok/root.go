@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/demo"
 )
 
 // rootOptions are the flags and inputs of tok's one-shot command.
@@ -40,7 +42,7 @@ type rootOptions struct {
 	header http.Header
 	target target // what answers, once resolved
 	note   string // what the one-shot says about it on stderr, if anything
-	demo   client.DemoOptions
+	demo   demo.Options
 	// retryBackoff is the first retry's wait; tests shorten it.
 	retryBackoff time.Duration // the demo model's pace; tests speed it up
 }

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/demo"
 	"github.com/tokcli/tok/server"
 )
 
@@ -165,7 +165,7 @@ func TestServeRelaysToAnUpstreamWithoutPrintingTheKey(t *testing.T) {
 		t.Errorf("start-up output lacks %q or gives the key away:\n%s", want, all)
 	}
 	r := runTok(t, "", "--url", "http://"+addr+"/api/chat/stream", "hi")
-	if wantText := strings.Join(client.DemoTokens(client.DemoAnswer("hi", 1))[:4], ""); r.code != 0 || r.stdout != wantText {
+	if wantText := strings.Join(demo.Tokens(demo.Text("hi", 1))[:4], ""); r.code != 0 || r.stdout != wantText {
 		t.Errorf("tok through the gateway: exit %d, stdout %q (want %q), stderr %q", r.code, r.stdout, wantText, r.stderr)
 	}
 	if got, _ := auth.Load().(string); got != "Bearer "+key {
