@@ -2,10 +2,17 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tokcli/tok/client"
 )
 
 func TestChatOpensOnlyOnATerminalWithNoPrompt(t *testing.T) {
@@ -76,5 +83,44 @@ func TestAChatThatCrashesSaysSoInOneLineAfterTheConversation(t *testing.T) {
 				t.Errorf("stdout = %q, stderr %q: want the question above and the line saying so", out, stderr)
 			}
 		})
+	}
+}
+
+// TestTheChatsTurnsReuseOneConnection: the second turn goes over the
+// first turn's connection: tok keeps one client for the target.
+func TestTheChatsTurnsReuseOneConnection(t *testing.T) {
+	var dials atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "data: {\"type\":\"token\",\"content\":\"hi\"}\n\ndata: {\"type\":\"done\"}\n\ndata: [DONE]\n\n")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dials.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	ios, _, _ := testStreams("")
+	var o *rootOptions
+	cmd := newRootCmd(ios, func(_ context.Context, opts *rootOptions) error { o = opts; return nil })
+	cmd.SetArgs([]string{"--url", srv.URL})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	for turn := 1; turn <= 3; turn++ {
+		s, err := o.open(context.Background(), []client.Message{{Role: "user", Content: "hi"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, err := range s.Events() {
+			if err != nil {
+				t.Fatalf("turn %d: %v", turn, err)
+			}
+		}
+	}
+	if n := dials.Load(); n != 1 {
+		t.Errorf("3 turns dialled %d connections, want 1", n)
 	}
 }

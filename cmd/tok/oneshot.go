@@ -122,12 +122,23 @@ func (o *rootOptions) open(ctx context.Context, msgs []client.Message) (*client.
 	if t.demo() {
 		return demo.Stream(ctx, msgs, o.demo), nil
 	}
-	cfg := client.Config{ConnectTimeout: o.ConnectTimeout, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout,
-		Retries: t.retries, RetryBackoff: o.retryBackoff, ResumeTries: t.resumeTries}
-	if o.Verbose {
-		cfg.Debug = &lineSanitizer{w: o.IO.ErrOut}
-	}
-	return client.New(cfg).Chat(ctx, t.ep, msgs)
+	return o.client().Chat(ctx, t.ep, msgs)
+}
+
+// client is the one client.Client of the target, made on first use and
+// kept for the life of the process, so that a chat's turns reuse its
+// connections rather than dial again.
+func (o *rootOptions) client() *client.Client {
+	o.clientOnce.Do(func() {
+		t := o.target
+		cfg := client.Config{ConnectTimeout: o.ConnectTimeout, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout,
+			Retries: t.retries, RetryBackoff: o.retryBackoff, ResumeTries: t.resumeTries}
+		if o.Verbose {
+			cfg.Debug = &lineSanitizer{w: o.IO.ErrOut}
+		}
+		o.c = client.New(cfg)
+	})
+	return o.c
 }
 
 // printer writes a stream's events: the text to stdout and one line per

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -43,6 +44,8 @@ type rootOptions struct {
 	target target // what answers, once resolved
 	note   string // what the one-shot says about it on stderr, if anything
 	demo   demo.Options
+	c          *client.Client // the target's, for the life of the process
+	clientOnce sync.Once
 	// retryBackoff is the first retry's wait; tests shorten it.
 	retryBackoff time.Duration // the demo model's pace; tests speed it up
 }
