@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
+	"github.com/tokcli/tok/render"
 )
 
 // keyCmdTimeout bounds key_cmd: a password manager that waits for a
@@ -66,8 +66,8 @@ func (e fileEndpoint) runKeyCmd(ctx context.Context, timeout time.Duration) (str
 		return "", fmt.Errorf("%s did not finish in %s; run it yourself to see why: %s", what, timeout, e.KeyCmd)
 	case err != nil:
 		msg := fmt.Sprintf("%s failed (%v)", what, err)
-		if line := firstLine(ansi.Strip(strings.TrimSpace(stderr.buf.String()))); line != "" {
-			msg += ": " + ansi.Truncate(line, 200, "…")
+		if line := render.Line(firstLine(strings.TrimSpace(stderr.buf.String())), 200); line != "" {
+			msg += ": " + line
 		}
 		return "", errors.New(msg)
 	}
