@@ -1,126 +1,21 @@
 package client
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
-
-// Provider names an LLM API tok talks to directly.
-type Provider string
-
-// The providers tok speaks to.
-const (
-	Anthropic Provider = "anthropic"
-	OpenAI    Provider = "openai" // and any OpenAI-compatible server
-	Gemini    Provider = "gemini"
-)
-
-// Providers lists them, for help and errors.
-var Providers = []Provider{Anthropic, OpenAI, Gemini}
-
-// The APIs of OpenAI's that tok speaks.
-const (
-	APIChat      = "chat"      // Chat Completions, POST /chat/completions
-	APIResponses = "responses" // Responses, POST /responses
-)
-
-// providerInfo is what tok knows of each provider.
-type providerInfo struct {
-	baseURL string
-	model   string
-	keyEnv  string
-}
-
-var providers = map[Provider]providerInfo{
-	Anthropic: {"https://api.anthropic.com", "claude-sonnet-4-5", "ANTHROPIC_API_KEY"},
-	OpenAI:    {"https://api.openai.com/v1", "gpt-5-mini", "OPENAI_API_KEY"},
-	Gemini:    {"https://generativelanguage.googleapis.com", "gemini-2.5-flash", "GEMINI_API_KEY"},
-}
-
-// ParseProvider reads a provider's name.
-func ParseProvider(s string) (Provider, error) {
-	p := Provider(strings.ToLower(strings.TrimSpace(s)))
-	if _, ok := providers[p]; !ok {
-		return "", fmt.Errorf("unknown provider %q: tok speaks anthropic, openai and gemini", s)
-	}
-	return p, nil
-}
-
-// DefaultModel is the model asked for when none is named.
-func (p Provider) DefaultModel() string { return providers[p].model }
-
-// DefaultBaseURL is the provider's own API.
-func (p Provider) DefaultBaseURL() string { return providers[p].baseURL }
-
-// KeyEnv is the environment variable the provider's key is read from.
-func (p Provider) KeyEnv() string { return providers[p].keyEnv }
-
-// Thinking asks for reasoning: an effort (low, medium, high) or a token
-// budget. The zero value leaves the model's default.
-type Thinking struct {
-	Off    bool
-	Effort string
-	Budget int
-}
-
-// ParseThinking reads off, low, medium, high, or a token budget.
-func ParseThinking(s string) (Thinking, error) {
-	switch s = strings.ToLower(strings.TrimSpace(s)); s {
-	case "":
-		return Thinking{}, nil
-	case "off", "none", "0":
-		return Thinking{Off: true}, nil
-	case "low", "medium", "high":
-		return Thinking{Effort: s}, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return Thinking{}, fmt.Errorf("%q is not a level: give off, low, medium, high or a token budget such as 4096", s)
-	}
-	return Thinking{Budget: n}, nil
-}
-
-// on reports whether reasoning was asked for.
-func (t Thinking) on() bool { return !t.Off && (t.Effort != "" || t.Budget > 0) }
-
-// budget is the token budget for APIs that take one.
-func (t Thinking) budget(low, medium, high int) int {
-	switch t.Effort {
-	case "low":
-		return low
-	case "medium":
-		return medium
-	case "high":
-		return high
-	}
-	return t.Budget
-}
-
-// String is the flag's value back.
-func (t Thinking) String() string {
-	switch {
-	case t.Off:
-		return "off"
-	case t.Effort != "":
-		return t.Effort
-	case t.Budget > 0:
-		return strconv.Itoa(t.Budget)
-	}
-	return ""
-}
 
 // Endpoint is where and how an answer is asked for: an LLM API when
 // Provider is set, else a URL that speaks tok's protocol (or any dialect
 // tok detects).
 type Endpoint struct {
 	Provider Provider
-	// API picks OpenAI's API: APIChat (the default) or APIResponses.
+	// API picks the provider's API, for one that has several (OpenAI:
+	// APIChat, the default, or APIResponses).
 	API string
 	// URL is the endpoint of tok's protocol; unused with a Provider.
 	URL string
@@ -128,8 +23,8 @@ type Endpoint struct {
 	// empty is the provider's own.
 	BaseURL string
 	Model   string
-	// Key is sent as the provider expects (x-api-key, a bearer token,
-	// x-goog-api-key); empty sends none, as a local server wants.
+	// Key is sent as the provider expects (its KeyHeader); empty sends
+	// none, as a local server wants.
 	Key string
 	// Header is added last, so it can replace any default.
 	Header    http.Header
@@ -143,32 +38,82 @@ type Endpoint struct {
 // DefaultMaxTokens is the max_tokens of an Anthropic request that names none.
 const DefaultMaxTokens = 4096
 
-// Thinking budgets of each effort, for the APIs that take a budget.
-var (
-	anthropicBudgets = [3]int{1024, 4096, 16384}
-	geminiBudgets    = [3]int{1024, 8192, 24576}
-)
+// FieldError is a setting an endpoint cannot take. It names the setting
+// as the config file does (api, thinking, max_tokens, temperature,
+// provider) and no flag: a caller that knows where the value came from
+// says so.
+type FieldError struct {
+	Field string
+	// Value is the value as written back: a number, or a quoted string.
+	Value string
+	// Reason is what is wrong, to follow the name and value; it starts
+	// with its own separator (" is negative", ": give chat or responses").
+	Reason string
+}
 
-// Check reports settings the endpoint's API cannot take, in words that
-// name the flag.
+func (e *FieldError) Error() string { return e.Field + " " + e.Value + e.Reason }
+
+// Check reports settings the endpoint's API cannot take, as a
+// [*FieldError] when one setting is to blame.
 func (e Endpoint) Check() error {
-	switch {
-	case e.Provider == "" && e.URL == "":
+	if e.Provider == "" && e.URL == "" {
 		return fmt.Errorf("no provider and no URL")
-	case e.Provider != "" && e.Provider != OpenAI && e.API != "" && e.API != APIChat:
-		return fmt.Errorf("--api %s is OpenAI's; %s has one API", e.API, e.Provider)
-	case e.API != "" && e.API != APIChat && e.API != APIResponses:
-		return fmt.Errorf("--api %q: give chat or responses", e.API)
-	case e.Provider == OpenAI && e.Thinking.Budget > 0:
-		return fmt.Errorf("--thinking %d: OpenAI takes an effort, low, medium or high", e.Thinking.Budget)
-	case e.Provider == Anthropic && e.Thinking.Budget > 0 && e.Thinking.Budget < 1024:
-		return fmt.Errorf("--thinking %d: Anthropic's smallest budget is 1024 tokens", e.Thinking.Budget)
+	}
+	var spec ProviderSpec
+	if e.Provider != "" {
+		var ok bool
+		if spec, ok = e.Provider.Spec(); !ok {
+			_, err := ParseProvider(string(e.Provider))
+			return err
+		}
+	}
+	if err := e.checkAPI(spec); err != nil {
+		return err
+	}
+	if spec.Check != nil {
+		if err := spec.Check(e); err != nil {
+			return err
+		}
+	}
+	switch {
 	case e.MaxTokens < 0:
-		return fmt.Errorf("--max-tokens %d is negative", e.MaxTokens)
+		return &FieldError{"max_tokens", strconv.Itoa(e.MaxTokens), " is negative"}
 	case e.Temperature != nil && (*e.Temperature < 0 || *e.Temperature > 2):
-		return fmt.Errorf("--temperature %g is out of range: give 0 to 2 (Anthropic takes 0 to 1)", *e.Temperature)
+		return &FieldError{"temperature", strconv.FormatFloat(*e.Temperature, 'g', -1, 64),
+			" is out of range: give 0 to 2 (Anthropic takes 0 to 1)"}
 	}
 	return nil
+}
+
+// checkAPI checks e.API against the APIs of the providers: one of them
+// (any, for a URL), and the endpoint's own provider's.
+func (e Endpoint) checkAPI(spec ProviderSpec) error {
+	if e.API == "" {
+		return nil
+	}
+	var all []string
+	owner := ""
+	for _, p := range Providers() {
+		s, _ := p.Spec()
+		for _, api := range s.apis() {
+			if api == e.API && owner == "" && len(s.APIs) > 0 {
+				owner = s.Title
+			}
+			if !slices.Contains(all, api) {
+				all = append(all, api)
+			}
+		}
+	}
+	apis := spec.apis()
+	switch {
+	case !slices.Contains(all, e.API):
+		return &FieldError{"api", strconv.Quote(e.API), ": give " + list(all, "or")}
+	case e.Provider == "" || slices.Contains(apis, e.API):
+		return nil
+	case len(apis) == 1:
+		return &FieldError{"api", e.API, fmt.Sprintf(" is %s's; %s has one API", owner, e.Provider)}
+	}
+	return &FieldError{"api", e.API, fmt.Sprintf(" is %s's; %s has %s", owner, e.Provider, list(apis, "and"))}
 }
 
 // Target is the address a request goes to, with no secrets in it.
@@ -176,16 +121,11 @@ func (e Endpoint) Target() string {
 	if e.Provider == "" {
 		return RedactURL(e.URL)
 	}
-	base := strings.TrimRight(e.baseURL(), "/")
-	switch {
-	case e.Provider == Anthropic:
-		return base + "/v1/messages"
-	case e.Provider == Gemini:
-		return base + "/v1beta/models/" + url.PathEscape(strings.TrimPrefix(e.model(), "models/")) + ":streamGenerateContent?alt=sse"
-	case e.API == APIResponses:
-		return base + "/responses"
+	spec, ok := e.Provider.Spec()
+	if !ok {
+		return ""
 	}
-	return base + "/chat/completions"
+	return strings.TrimRight(e.baseURL(), "/") + spec.Path(e)
 }
 
 func (e Endpoint) baseURL() string {
@@ -195,7 +135,8 @@ func (e Endpoint) baseURL() string {
 	return e.Provider.DefaultBaseURL()
 }
 
-func (e Endpoint) model() string {
+// ModelName is the model asked for: Model, or the provider's default.
+func (e Endpoint) ModelName() string {
 	if e.Model != "" {
 		return e.Model
 	}
@@ -209,45 +150,26 @@ func (e Endpoint) Request(ctx context.Context, msgs []Message) (*http.Request, e
 		return nil, err
 	}
 	msgs = tidy(msgs)
-	header := http.Header{}
-	var body any
-	switch {
-	case e.Provider == "":
+	if e.Provider == "" {
 		return NewChatRequest(ctx, e.URL, ChatRequest{Messages: msgs, SystemPrompt: e.System}, e.tokHeader())
-	case e.Provider == Anthropic:
-		header.Set("anthropic-version", "2023-06-01")
-		if e.Key != "" {
-			header.Set("x-api-key", e.Key)
-		}
-		body = e.anthropicBody(msgs)
-	case e.Provider == Gemini:
-		if e.Key != "" {
-			header.Set("x-goog-api-key", e.Key)
-		}
-		body = e.geminiBody(msgs)
-	default:
-		if e.Key != "" {
-			header.Set("Authorization", "Bearer "+e.Key)
-		}
-		if e.API == APIResponses {
-			body = e.responsesBody(msgs)
+	}
+	spec, _ := e.Provider.Spec() // Check found it
+	return spec.Request(ctx, e, msgs)
+}
+
+// PostJSON is the part of a provider's request every API shares: a POST
+// of body as JSON to e.Target(), asking for an event stream, with the key
+// in the provider's KeyHeader, then header, then e.Header over them.
+func (e Endpoint) PostJSON(ctx context.Context, body any, header http.Header) (*http.Request, error) {
+	h := http.Header{}
+	if spec, _ := e.Provider.Spec(); e.Key != "" && spec.KeyHeader != "" {
+		if http.CanonicalHeaderKey(spec.KeyHeader) == "Authorization" {
+			h.Set("Authorization", "Bearer "+e.Key)
 		} else {
-			body = e.chatBody(msgs)
+			h.Set(spec.KeyHeader, e.Key)
 		}
 	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("encode request: %w", err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.Target(), bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "text/event-stream")
-	req.Header.Set("User-Agent", UserAgent)
-	applyHeader(req, merge(header, e.Header))
-	return req, nil
+	return postJSON(ctx, e.Target(), body, merge(merge(h, header), e.Header))
 }
 
 // tokHeader is the headers of a request in tok's protocol: the key as a

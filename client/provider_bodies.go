@@ -18,7 +18,7 @@ type anthropicThinking struct {
 }
 
 func (e Endpoint) anthropicBody(msgs []Message) anthropicRequest {
-	r := anthropicRequest{Model: e.model(), MaxTokens: e.MaxTokens, System: e.System, Messages: msgs,
+	r := anthropicRequest{Model: e.ModelName(), MaxTokens: e.MaxTokens, System: e.System, Messages: msgs,
 		Temperature: e.Temperature, Stream: true}
 	if r.MaxTokens == 0 {
 		r.MaxTokens = DefaultMaxTokens
@@ -52,7 +52,7 @@ func (e Endpoint) chatBody(msgs []Message) chatRequest {
 	if e.System != "" {
 		msgs = append([]Message{{Role: "system", Content: e.System}}, msgs...)
 	}
-	r := chatRequest{Model: e.model(), Messages: msgs, Temperature: e.Temperature, Stream: true,
+	r := chatRequest{Model: e.ModelName(), Messages: msgs, Temperature: e.Temperature, Stream: true,
 		StreamOptions: streamOptions{IncludeUsage: true}}
 	// OpenAI itself takes max_completion_tokens (reasoning models refuse
 	// max_tokens); compatible servers know max_tokens.
@@ -84,7 +84,7 @@ type responsesReasoning struct {
 }
 
 func (e Endpoint) responsesBody(msgs []Message) responsesRequest {
-	r := responsesRequest{Model: e.model(), Input: msgs, Instructions: e.System, MaxOutputTokens: e.MaxTokens,
+	r := responsesRequest{Model: e.ModelName(), Input: msgs, Instructions: e.System, MaxOutputTokens: e.MaxTokens,
 		Temperature: e.Temperature, Stream: true}
 	if e.Thinking.on() {
 		r.Reasoning = &responsesReasoning{Effort: e.Thinking.Effort, Summary: "auto"}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -226,26 +227,35 @@ func TestProviderRequestsTidyTheConversation(t *testing.T) {
 	}
 }
 
-func TestEndpointCheckNamesTheFlag(t *testing.T) {
+// TestEndpointCheckNamesTheField: a setting the API cannot take is a
+// *FieldError naming the field and its value, and no flag (the value may
+// have come from the config file); cmd says where it came from.
+func TestEndpointCheckNamesTheField(t *testing.T) {
 	hot := 3.0
 	tests := []struct {
-		ep   client.Endpoint
-		want string
+		ep          client.Endpoint
+		field, want string
 	}{
-		{client.Endpoint{Provider: client.Anthropic, API: "responses"}, "--api responses is OpenAI's"},
-		{client.Endpoint{Provider: client.OpenAI, Thinking: client.Thinking{Budget: 2000}}, "OpenAI takes an effort"},
-		{client.Endpoint{Provider: client.Anthropic, Thinking: client.Thinking{Budget: 100}}, "smallest budget is 1024"},
-		{client.Endpoint{Provider: client.Gemini, Temperature: &hot}, "--temperature 3 is out of range"},
-		{client.Endpoint{Provider: client.OpenAI, API: "assistants"}, `--api "assistants"`},
+		{client.Endpoint{Provider: client.Anthropic, API: "responses"}, "api", "api responses is OpenAI's; anthropic has one API"},
+		{client.Endpoint{Provider: client.OpenAI, Thinking: client.Thinking{Budget: 2000}}, "thinking", "thinking 2000: OpenAI takes an effort"},
+		{client.Endpoint{Provider: client.Anthropic, Thinking: client.Thinking{Budget: 100}}, "thinking", "smallest budget is 1024"},
+		{client.Endpoint{Provider: client.Gemini, Temperature: &hot}, "temperature", "temperature 3 is out of range"},
+		{client.Endpoint{Provider: client.OpenAI, API: "assistants"}, "api", `api "assistants": give chat or responses`},
+		{client.Endpoint{Provider: client.OpenAI, MaxTokens: -1}, "max_tokens", "max_tokens -1 is negative"},
+		{client.Endpoint{Provider: "mistral"}, "provider", `provider "mistral": tok speaks anthropic, openai and gemini`},
 	}
 	for _, tt := range tests {
 		err := tt.ep.Check()
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%+v: err = %v, want %q", tt.ep, err, tt.want)
+		var fe *client.FieldError
+		if !errors.As(err, &fe) || fe.Field != tt.field || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "--") {
+			t.Errorf("%+v: err = %v, want a FieldError of %s with %q and no flag", tt.ep, err, tt.field, tt.want)
 		}
 	}
 	if err := (client.Endpoint{Provider: client.OpenAI, Thinking: client.Thinking{Effort: "high"}}).Check(); err != nil {
 		t.Errorf("a good endpoint: %v", err)
+	}
+	if err := (client.Endpoint{Provider: client.Anthropic, API: client.APIChat}).Check(); err != nil {
+		t.Errorf("anthropic's one API called chat: %v", err)
 	}
 }
 
@@ -268,8 +278,9 @@ func TestThinkingBudgetsAndDefaults(t *testing.T) {
 		t.Errorf("gemini --thinking off: generationConfig = %s", gc)
 	}
 	for _, bad := range []string{"lots", "-5"} {
-		if _, err := client.ParseThinking(bad); err == nil {
-			t.Errorf("ParseThinking(%q) took it", bad)
+		var fe *client.FieldError
+		if _, err := client.ParseThinking(bad); !errors.As(err, &fe) || fe.Field != "thinking" {
+			t.Errorf("ParseThinking(%q) = %v, want a FieldError of thinking", bad, err)
 		}
 	}
 }

@@ -29,6 +29,12 @@ type ChatRequest struct {
 // NewChatRequest returns a POST of body to url in tok's protocol, with
 // extra headers added after the defaults (so they can replace them).
 func NewChatRequest(ctx context.Context, url string, body ChatRequest, header http.Header) (*http.Request, error) {
+	return postJSON(ctx, url, body, header)
+}
+
+// postJSON is a POST of body as JSON to url, asking for an event stream,
+// with header added after the defaults (so it can replace them).
+func postJSON(ctx context.Context, url string, body any, header http.Header) (*http.Request, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("encode request: %w", err)

@@ -26,10 +26,12 @@ type failure struct {
 	url string
 	err error
 	// For the advice on an API's answer: the provider, the model asked
-	// for, and where its key came from.
-	provider client.Provider
-	model    string
-	keyFrom  string
+	// for and the setting it came from ("" for the provider's default),
+	// and where its key came from.
+	provider  client.Provider
+	model     string
+	modelFrom string
+	keyFrom   string
 	// urlFrom names the setting the address came from ("" for an API's
 	// own address, or the demo model).
 	urlFrom string
@@ -40,7 +42,8 @@ type failure struct {
 // failure ties err to the target that failed.
 func (o *rootOptions) failure(err error) failure {
 	t := o.target
-	f := failure{url: t.ep.Target(), err: err, provider: t.ep.Provider, keyFrom: t.keyFrom, urlFrom: t.urlFrom, secret: t.ep.Key}
+	f := failure{url: t.ep.Target(), err: err, provider: t.ep.Provider, keyFrom: t.keyFrom, urlFrom: t.urlFrom,
+		modelFrom: t.modelFrom, secret: t.ep.Key}
 	if t.ep.Provider != "" {
 		f.model = t.model()
 	}
@@ -202,6 +205,8 @@ func describeHTTP(e *client.HTTPError, f failure) string {
 		advice = "a redirect led here from " + e.CredentialsLeftAt + ", and tok sends credentials only to the host they were given for: point tok at this address if you trust it"
 	case f.provider != "":
 		advice = apiAdvice(e.StatusCode, f, advice)
+	case strings.HasSuffix(advice, "check --url"): // the address may have come from the config file
+		advice = strings.TrimSuffix(advice, "--url") + f.where()
 	case strings.HasPrefix(e.Message, "upstream ") && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden):
 		advice = "the gateway's own key was refused by the API behind it: check the key tok serve was started with"
 	}
@@ -259,7 +264,16 @@ func notFoundAdvice(f failure) string {
 	case strings.Contains(f.url, "/v1/v1/"):
 		return fmt.Sprintf("the address has /v1 twice: tok adds the API's path to the base URL, so drop the /v1 at the end of %s", f.urlFrom)
 	case f.urlFrom != "" && !strings.Contains(strings.ToLower(f.err.Error()), "model"):
-		return fmt.Sprintf("nothing at that address, or no model %q there; check %s (tok adds the API's path to it) and --model", f.model, f.urlFrom)
+		return fmt.Sprintf("nothing at that address, or no model %q there; check %s (tok adds the API's path to it) and %s", f.model, f.urlFrom, f.modelSetting())
 	}
-	return fmt.Sprintf("no model %q at %s; check --model", f.model, f.url)
+	return fmt.Sprintf("no model %q at %s; check %s", f.model, f.url, f.modelSetting())
+}
+
+// modelSetting names where the model came from, or the flag that names
+// one when it was the provider's default.
+func (f failure) modelSetting() string {
+	if f.modelFrom != "" {
+		return f.modelFrom
+	}
+	return "--model"
 }

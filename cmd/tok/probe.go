@@ -3,18 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/tokcli/tok/client"
-	"github.com/tokcli/tok/render"
 )
 
 // probeOptions are the flags of tok probe.
@@ -80,7 +77,7 @@ The request's shape comes from the URL: /v1/messages is Anthropic,
 …:streamGenerateContent Gemini, anything else tok's protocol. A URL gets
 no key from the environment, whatever its path: pass one with -H, as in
 -H "x-api-key: $ANTHROPIC_API_KEY". --provider (the API itself, its key
-from ANTHROPIC_API_KEY, OPENAI_API_KEY or GEMINI_API_KEY) or -e NAME (the
+from %s) or -e NAME (the
 config file's endpoint and its key) name the API instead; -H, --method
 and --data @file send a request of your own.
 
@@ -92,7 +89,7 @@ Exit codes:
   0  every check passed (warnings allowed)
   1  a check failed
   2  usage error
-  3  could not connect, or the answer was not 2xx`, client.ProbeMaxTokens, client.ProbeMaxReads, client.ProbeMaxBytes>>20)
+  3  could not connect, or the answer was not 2xx`, keyVarList(false, "or"), client.ProbeMaxTokens, client.ProbeMaxReads, client.ProbeMaxBytes>>20)
 
 const probeExample = `  tok probe http://localhost:8080/api/chat/stream
   tok probe https://api.example.com/v1/chat/completions --max-ttft 800ms --min-rate 20
@@ -125,7 +122,7 @@ func newProbeCmd(ios *ioStreams, runF func(context.Context, *probeOptions) error
 	f.StringVarP(&o.Method, "method", "X", "", "the request method (default POST, or GET with no body)")
 	f.StringVarP(&o.Data, "data", "d", "", "send this body instead of tok's request: a string, or @FILE (@- for stdin)")
 	f.StringVarP(&o.EndpointName, "endpoint", "e", "", "probe the config file's endpoint `NAME`")
-	f.StringVarP(&o.Provider, "provider", "p", "", "probe an LLM API: anthropic, openai or gemini")
+	f.StringVarP(&o.Provider, "provider", "p", "", "probe an LLM API: "+providerList("or"))
 	f.StringVarP(&o.Model, "model", "m", "", "the `model` to ask")
 	f.StringVar(&o.API, "api", "", "OpenAI's API: chat or responses")
 	f.BoolVar(&o.JSON, "json", false, "write every figure and check as JSON (see client/probe.schema.json)")
@@ -143,8 +140,7 @@ func newProbeCmd(ios *ioStreams, runF func(context.Context, *probeOptions) error
 
 // parse checks the flags and decides the request's shape.
 func (o *probeOptions) parse(ctx context.Context, args []string, changed func(string) bool) error {
-	named := o.EndpointName != "" || o.Provider != ""
-	if !named {
+	if o.EndpointName == "" && o.Provider == "" {
 		if len(args) == 0 {
 			return usageErrorf("give the URL to probe, as in: tok probe http://localhost:8080/api/chat/stream")
 		}
@@ -174,11 +170,24 @@ func (o *probeOptions) parse(ctx context.Context, args []string, changed func(st
 	if err := o.readData(); err != nil {
 		return err
 	}
-	if named {
-		return o.namedEndpoint(ctx, changed)
+	return o.resolve(ctx, changed)
+}
+
+// resolve decides the endpoint (see [resolveEndpoint]): -e or --provider
+// as the chat does, else the URL, whose path names its API and whose host
+// gets no key from the environment.
+func (o *probeOptions) resolve(ctx context.Context, changed func(string) bool) error {
+	t, _, err := resolveEndpoint(ctx, o.IO.env, endpointQuery{
+		name: o.EndpointName, url: o.URL, provider: o.Provider, api: o.API, model: o.Model, header: o.header,
+		given: changed, resolveRules: resolveRules{urlNamesAPI: true, keyHelp: rootRules.keyHelp},
+	})
+	if err != nil {
+		return err
 	}
-	o.ep = endpointFromURL(o.URL)
-	o.ep.Header, o.ep.Model = h, firstNonEmpty(o.Model, o.ep.Model)
+	o.ep, o.keyFrom = t.ep, t.keyFrom
+	if o.URL == "" {
+		o.URL = o.ep.Target()
+	}
 	return nil
 }
 
@@ -205,43 +214,6 @@ func (o *probeOptions) readData() error {
 	return nil
 }
 
-// namedEndpoint resolves -e or --provider as the chat does.
-func (o *probeOptions) namedEndpoint(ctx context.Context, changed func(string) bool) error {
-	ro := &rootOptions{IO: o.IO, EndpointName: o.EndpointName, Provider: o.Provider, Model: o.Model, API: o.API, header: o.header}
-	if _, err := ro.resolve(ctx, changed); err != nil {
-		return err
-	}
-	o.ep, o.keyFrom = ro.target.ep, ro.target.keyFrom
-	o.URL = o.ep.Target()
-	return nil
-}
-
-// endpointFromURL reads the API from the URL's path. It sends no key: a
-// path that looks like an API's is no reason to hand the host a key from
-// the environment, so only -H, --provider or -e send one.
-func endpointFromURL(raw string) client.Endpoint {
-	path, _, _ := strings.Cut(raw, "?")
-	switch {
-	case strings.HasSuffix(path, "/v1/messages"):
-		return client.Endpoint{Provider: client.Anthropic, BaseURL: strings.TrimSuffix(path, "/v1/messages")}
-	case strings.HasSuffix(path, "/chat/completions"):
-		return client.Endpoint{Provider: client.OpenAI, BaseURL: strings.TrimSuffix(path, "/chat/completions")}
-	case strings.HasSuffix(path, "/responses"):
-		return client.Endpoint{Provider: client.OpenAI, API: client.APIResponses, BaseURL: strings.TrimSuffix(path, "/responses")}
-	case strings.HasSuffix(path, ":streamGenerateContent") && strings.Contains(path, "/models/"):
-		base, model, _ := strings.Cut(strings.TrimSuffix(path, ":streamGenerateContent"), "/models/")
-		return client.Endpoint{Provider: client.Gemini, BaseURL: strings.TrimSuffix(base, "/v1beta"), Model: model}
-	}
-	return client.Endpoint{URL: raw}
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // request builds one probe request.
 func (o *probeOptions) request(ctx context.Context) (*http.Request, error) {
 	if o.body == nil && o.Method == "" {
@@ -266,116 +238,4 @@ func (o *probeOptions) request(ctx context.Context) (*http.Request, error) {
 		req.Header[k] = vs
 	}
 	return req, nil
-}
-
-func runProbe(ctx context.Context, o *probeOptions) error {
-	c := client.New(client.Config{ConnectTimeout: o.Connect, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout})
-	popts := client.ProbeOptions{Grace: o.Grace, MaxTTFT: o.MaxTTFT, MinRate: o.MinRate, Frames: o.Frames}
-	color := o.IO.StdoutTTY && o.IO.env("NO_COLOR") == ""
-	if o.N == 1 {
-		req, err := o.request(ctx)
-		if err != nil {
-			return err
-		}
-		res := c.Probe(ctx, req, popts)
-		if ctx.Err() != nil {
-			return errInterrupted
-		}
-		if err := o.write(res, color); err != nil {
-			return err
-		}
-		switch {
-		case !res.Reached():
-			o.adviseOnKey(res)
-			return probeExit(exitProbeUnreachable)
-		case res.Failed():
-			return probeExit(exitProbeFailed)
-		}
-		return nil
-	}
-	results, wall, err := o.many(ctx, c, popts)
-	if err != nil {
-		return err
-	}
-	sum := client.Summarize(results, wall)
-	if err := writeOut(o.IO.Out, sum, o.JSON, color); err != nil {
-		return err
-	}
-	reached := 0
-	for _, r := range results {
-		if r.Reached() {
-			reached++
-		}
-	}
-	switch {
-	case reached == 0:
-		o.adviseOnKey(results...)
-		return probeExit(exitProbeUnreachable)
-	case sum.Failed():
-		return probeExit(exitProbeFailed)
-	}
-	return nil
-}
-
-// many runs o.N probes, o.C at a time.
-func (o *probeOptions) many(ctx context.Context, c *client.Client, popts client.ProbeOptions) ([]*client.ProbeResult, time.Duration, error) {
-	results := make([]*client.ProbeResult, o.N)
-	reqs := make([]*http.Request, o.N)
-	for i := range reqs {
-		req, err := o.request(ctx)
-		if err != nil {
-			return nil, 0, err
-		}
-		reqs[i] = req
-	}
-	start := time.Now()
-	sem := make(chan struct{}, o.C)
-	var wg sync.WaitGroup
-	for i := range reqs {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			results[i] = c.Probe(ctx, reqs[i], popts)
-		})
-	}
-	wg.Wait()
-	if ctx.Err() != nil {
-		return nil, 0, errInterrupted
-	}
-	return results, time.Since(start), nil
-}
-
-func (o *probeOptions) write(res *client.ProbeResult, color bool) error {
-	if o.Frames {
-		if err := res.WriteFrames(o.IO.Out); err != nil {
-			return fmt.Errorf("write stdout: %w", err)
-		}
-		fmt.Fprintln(o.IO.Out)
-	}
-	return writeOut(o.IO.Out, res, o.JSON, color)
-}
-
-// reporter is a probe's result or summary.
-type reporter interface {
-	Report(w io.Writer, color bool) error
-}
-
-// writeOut writes r's report, or its JSON with the controls a terminal
-// could act on escaped (render.SafeJSON).
-func writeOut(w io.Writer, r reporter, asJSON, color bool) error {
-	var err error
-	if asJSON {
-		var b []byte
-		if b, err = json.MarshalIndent(r, "", "  "); err == nil {
-			if _, err = w.Write(render.SafeJSON(b)); err == nil {
-				_, err = io.WriteString(w, "\n")
-			}
-		}
-	} else {
-		err = r.Report(w, color)
-	}
-	if err != nil {
-		return fmt.Errorf("write stdout: %w", err)
-	}
-	return nil
 }

@@ -31,15 +31,16 @@ func (o *probeOptions) keyAdvice(status int) string {
 	return "no key was sent, and tok probe sends one only where you say: " + keyHint(o.ep.Provider)
 }
 
-// keyHint shows how to pass a provider's key to a URL.
+// keyHint shows how to pass a provider's key to a URL: in its key header
+// (client's table), from its usual variable.
 func keyHint(p client.Provider) string {
-	header := map[client.Provider]string{
-		client.Anthropic: "x-api-key: $ANTHROPIC_API_KEY",
-		client.OpenAI:    "Authorization: Bearer $OPENAI_API_KEY",
-		client.Gemini:    "x-goog-api-key: $GEMINI_API_KEY",
-	}[p]
-	if header == "" {
+	spec, ok := p.Spec()
+	if !ok || spec.KeyHeader == "" || len(spec.KeyEnv) == 0 {
 		return "pass it with -H, as in -H 'Authorization: Bearer $TOKEN'"
+	}
+	header := spec.KeyHeader + ": $" + spec.KeyEnv[0]
+	if http.CanonicalHeaderKey(spec.KeyHeader) == "Authorization" {
+		header = "Authorization: Bearer $" + spec.KeyEnv[0]
 	}
 	return fmt.Sprintf("pass it with -H '%s', or probe the API itself with --provider %s", header, p)
 }

@@ -50,13 +50,15 @@ type rootOptions struct {
 	retryBackoff time.Duration // the demo model's pace; tests speed it up
 }
 
-const rootLong = `tok streams an answer from an LLM endpoint to your terminal.
+// rootLong is tok --help's text; the providers come from client's table.
+func rootLong() string {
+	return fmt.Sprintf(`tok streams an answer from an LLM endpoint to your terminal.
 
 Give a prompt as arguments. Text piped on stdin comes first, then a blank
 line, then the prompt. With no prompt on a terminal, tok opens the chat.
 
-tok talks to LLM APIs directly with --provider anthropic|openai|gemini (keys
-from ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY), to any
+tok talks to LLM APIs directly with --provider %s (keys
+from %s), to any
 OpenAI-compatible server with --base-url, and to endpoints named in its
 config file with -e NAME (tok config path). With none of these, the
 provider whose key is the only one set answers; with no key, tok's built-in
@@ -92,7 +94,8 @@ Exit codes:
        over the limit)
   4    the answer stopped at the token limit (raise --max-tokens); the
        text is what the model wrote
-  130  interrupted by Ctrl+C or a signal; what arrived was printed`
+  130  interrupted by Ctrl+C or a signal; what arrived was printed`, providerList("|"), keyVarList(false, ","))
+}
 
 const rootExample = `  tok "explain server-sent events in one paragraph"
   git diff | tok "write a commit message"
@@ -109,7 +112,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 		Use:           "tok [flags] [PROMPT...]",
 		Args:          cobra.ArbitraryArgs,
 		Short:         "Chat with streaming LLM endpoints from the terminal",
-		Long:          rootLong,
+		Long:          rootLong(),
 		Example:       rootExample,
 		Version:       version,
 		SilenceUsage:  true,
@@ -144,7 +147,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	f.StringVar(&opts.URL, "url", "", "stream from this SSE `URL` (tok's protocol, or any dialect tok detects)")
 	f.StringArrayVarP(&opts.Headers, "header", "H", nil, "add a request header, as curl does (repeatable): -H 'Name: value'")
 	f.StringVarP(&opts.EndpointName, "endpoint", "e", "", "use the endpoint called `NAME` in the config file (tok config path)")
-	f.StringVarP(&opts.Provider, "provider", "p", "", "talk to an LLM API directly: anthropic, openai or gemini (key from ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY)")
+	f.StringVarP(&opts.Provider, "provider", "p", "", "talk to an LLM API directly: "+providerList("or")+" (key from "+keyVarList(false, ",")+")")
 	f.StringVarP(&opts.Model, "model", "m", "", "the `model` to ask (default: the provider's everyday model)")
 	f.StringVar(&opts.BaseURL, "base-url", "", "an OpenAI-compatible server's `URL` (vLLM, llama.cpp, Ollama's /v1, LM Studio, LiteLLM, OpenRouter); implies --provider openai")
 	f.StringVar(&opts.API, "api", "", "OpenAI's API to use: chat (Chat Completions, the default) or responses")
@@ -160,7 +163,9 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", 60*time.Second, "give up when no bytes arrive for this long, heartbeats included (0: never)")
 	f.DurationVar(&opts.ConnectTimeout, "connect-timeout", client.DefaultConnectTimeout, "give up connecting after this long")
 	f.IntVar(&opts.Width, "width", 0, "wrap rendered markdown at this many `columns` (default: the terminal's, at most 100)")
-	cmd.RegisterFlagCompletionFunc("provider", cobra.FixedCompletions([]string{"anthropic", "openai", "gemini"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("provider", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return providerNames(), cobra.ShellCompDirectiveNoFileComp
+	})
 	cmd.RegisterFlagCompletionFunc("api", cobra.FixedCompletions([]string{"chat", "responses"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("thinking", cobra.FixedCompletions([]string{"off", "low", "medium", "high"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("endpoint", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -238,3 +243,18 @@ func normalizeURL(raw string) (string, error) {
 const maxTries = 100
 
 func usageErrorf(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// resolve decides what answers (see [resolveEndpoint]) and keeps it as
+// o.target. It returns the note to print on stderr once, if any.
+func (o *rootOptions) resolve(ctx context.Context, flagSet func(string) bool) (note string, err error) {
+	o.target, note, err = resolveEndpoint(ctx, o.IO.env, endpointQuery{
+		name: o.EndpointName, url: o.URL, provider: o.Provider, baseURL: o.BaseURL, api: o.API, model: o.Model,
+		header: o.header, system: o.System, maxTokens: o.MaxTokens, temperature: o.Temperature, thinking: o.Thinking,
+		retries: o.Retries, resumeTries: o.ResumeTries, given: flagSet, resolveRules: rootRules,
+	})
+	return note, err
+}
+
+// rootRules are the root command's (and tok probe's named endpoints'):
+// with nothing named, the provider whose key alone is set answers.
+var rootRules = resolveRules{guess: true, keyHelp: "name a key_env or key_cmd in the config file (tok config path)"}

@@ -33,7 +33,10 @@ type serveOptions struct {
 	AllowHosts []string
 }
 
-var serveLong = `tok serve runs a streaming server for tests, demos and checking a deployment
+// serveLong is tok serve --help's text; the providers' variables come
+// from client's table.
+func serveLong() string {
+	return `tok serve runs a streaming server for tests, demos and checking a deployment
 chain (a proxy, a CDN, a load balancer) without an API key. Every endpoint
 streams tok's demo model in its API's own format, and stops generating the
 moment the client goes away.
@@ -61,8 +64,8 @@ client of tok's protocol can read OpenAI, and an OpenAI client Gemini. When
 the client goes away, the upstream request is aborted at once. An upstream
 error status (401, 429 with its Retry-After, 404) is passed on with the
 upstream's message. The key comes from the provider's variable
-(ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY or GOOGLE_API_KEY) or
---key-env, and is never printed; OPENAI_BASE_URL and ANTHROPIC_BASE_URL
+(` + keyVarList(true, "or") + `) or
+--key-env, and is never printed; ` + baseURLVarList("and") + `
 apply when --base-url is not given, and a --base-url server may need no
 key. Of the scenario knobs only status, retry-after, crlf, gzip and buffer
 apply; the upstream sets the pace. Resume works too: an answer cut off when
@@ -94,6 +97,7 @@ each string in a record cut to 512 bytes. Sessions in memory: 10000, 1
 MiB each, 64 MiB in all. Each session store call has 500 ms: a store
 that fails or hangs leaves the answer going on, not resumable (a resume
 of it is a 404), and is logged once until it answers again.`
+}
 
 const serveExample = `  tok serve
   tok serve --addr 127.0.0.1:9000 --replay testdata
@@ -116,7 +120,7 @@ func newServeCmd(ios *ioStreams, runF func(context.Context, *serveOptions) error
 	cmd := &cobra.Command{
 		Use:     "serve",
 		Short:   "Run the reference streaming server (every dialect, fault knobs, replay, resume)",
-		Long:    serveLong,
+		Long:    serveLong(),
 		Example: serveExample,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -130,7 +134,7 @@ func newServeCmd(ios *ioStreams, runF func(context.Context, *serveOptions) error
 	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "listen on this `host:port` (loopback unless you ask for another)")
 	f.StringVar(&opts.Replay, "replay", "", "serve DIR/NAME.sse at /replay/NAME (?chunk=N&delay=MS to write it in pieces)")
 	f.StringVar(&opts.Redis, "redis", "", "keep resumable sessions in Redis at this `URL` (redis://host:port/db) instead of memory")
-	f.StringVar(&opts.Provider, "provider", "", "relay every endpoint to this LLM API instead of the demo model: anthropic, openai or gemini")
+	f.StringVar(&opts.Provider, "provider", "", "relay every endpoint to this LLM API instead of the demo model: "+providerList("or"))
 	f.StringVar(&opts.Model, "model", "", "the upstream's `model` (default: the provider's everyday model)")
 	f.StringVar(&opts.BaseURL, "base-url", "", "the upstream API's root `URL` (an OpenAI-compatible server's …/v1, another tok serve); implies --provider openai")
 	f.StringVar(&opts.API, "api", "", "OpenAI's API to relay to: chat (Chat Completions, the default) or responses")
@@ -216,84 +220,41 @@ func (o *serveOptions) checkGuards(gateway bool) error {
 	return nil
 }
 
-// upstream resolves the --provider flags into the server's upstream, and
-// names the variable its key came from; nil is the demo model.
+// upstream resolves the --provider flags into the server's upstream (see
+// [resolveEndpoint]), and names the variable its key came from ("" when
+// none was sent); nil is the demo model.
 func (o *serveOptions) upstream() (up *server.Upstream, keyFrom string, _ error) {
 	if o.Provider == "" && o.BaseURL == "" {
 		if o.Model != "" || o.API != "" || o.System != "" || o.KeyEnv != "" {
-			return nil, "", usageErrorf("--model, --api, --system and --key-env set up an upstream: add --provider anthropic|openai|gemini")
+			return nil, "", usageErrorf("--model, --api, --system and --key-env set up an upstream: add --provider %s", providerList("|"))
 		}
 		return nil, "", nil
 	}
-	ep := client.Endpoint{Provider: client.OpenAI, API: o.API, Model: o.Model, System: o.System}
-	if o.Provider != "" {
-		p, err := client.ParseProvider(o.Provider)
-		if err != nil {
-			return nil, "", usageErrorf("--provider %q: tok serve relays to anthropic, openai or gemini", o.Provider)
-		}
-		ep.Provider = p
-	}
-	var err error
-	if ep.BaseURL, err = o.baseURL(ep.Provider); err != nil {
+	given := map[string]bool{"api": o.API != "", "model": o.Model != "", "system": o.System != ""}
+	t, _, err := resolveEndpoint(context.Background(), o.IO.env, endpointQuery{
+		provider: o.Provider, baseURL: o.BaseURL, api: o.API, model: o.Model, system: o.System, keyEnv: o.KeyEnv,
+		given: func(flag string) bool { return given[flag] }, resolveRules: serveRules(),
+	})
+	if err != nil {
 		return nil, "", err
 	}
-	if ep.Key, keyFrom, err = o.key(ep); err != nil {
-		return nil, "", err
-	}
-	if err := ep.Check(); err != nil {
-		return nil, "", usageError{err}
+	if t.ep.Key != "" {
+		keyFrom = t.keyFrom
 	}
 	c := client.New(client.Config{IdleTimeout: 60 * time.Second, Retries: 2})
-	return &server.Upstream{Endpoint: ep, Client: c}, keyFrom, nil
+	return &server.Upstream{Endpoint: t.ep, Client: c}, keyFrom, nil
 }
 
-// baseURL is --base-url, else OPENAI_BASE_URL or ANTHROPIC_BASE_URL for
-// their provider, else "" for the provider's own API.
-func (o *serveOptions) baseURL(p client.Provider) (string, error) {
-	if o.BaseURL == "" {
-		switch p {
-		case client.OpenAI:
-			return o.IO.env("OPENAI_BASE_URL"), nil
-		case client.Anthropic:
-			return o.IO.env("ANTHROPIC_BASE_URL"), nil
-		}
-		return "", nil
-	}
-	u, err := url.Parse(o.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", usageErrorf("--base-url %q is not a URL: write it as http://host:port/v1", o.BaseURL)
-	}
-	return o.BaseURL, nil
-}
-
-// key reads the upstream's key from --key-env or the provider's
-// variables. The provider's own API needs one; another base URL (a local
-// server) may not, unless --key-env names a variable that is not set.
-func (o *serveOptions) key(ep client.Endpoint) (key, from string, _ error) {
-	vars := keyVars[ep.Provider]
-	if o.KeyEnv != "" {
-		vars = []string{o.KeyEnv}
-	}
-	for _, v := range vars {
-		if key := o.IO.env(v); key != "" {
-			return key, v, nil
-		}
-	}
-	switch {
-	case o.KeyEnv != "":
-		return "", "", usageErrorf("--key-env %s: %s is not set; set it to the upstream's key", o.KeyEnv, o.KeyEnv)
-	case ep.BaseURL == "":
-		return "", "", usageErrorf("no API key for %s: set %s, or name the variable that holds it with --key-env", ep.Provider, vars[0])
-	}
-	return "", "", nil
+// serveRules are tok serve's: no config file, and a key that --key-env
+// may name.
+func serveRules() resolveRules {
+	return resolveRules{noFile: true, unknownProvider: "tok serve relays to " + providerList("or"),
+		keyHelp: "name the variable that holds it with --key-env"}
 }
 
 // relayNote says where the server relays to, without the key.
 func relayNote(ep client.Endpoint, keyFrom string) string {
-	model := ep.Model
-	if model == "" {
-		model = ep.Provider.DefaultModel()
-	}
+	model := ep.ModelName()
 	key := "no key"
 	if keyFrom != "" {
 		key = "key from " + keyFrom
