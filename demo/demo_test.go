@@ -36,6 +36,7 @@ func TestTheDemoStreamsItsScriptToTheEnd(t *testing.T) {
 
 func TestStoppingTheDemoEndsItWithTheCause(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	s := Stream(ctx, []client.Message{{Role: "user", Content: "hi"}}, Options{FirstToken: time.Hour})
 	var err error
 	for ev, e := range s.Events() {
