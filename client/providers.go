@@ -45,6 +45,12 @@ type ProviderSpec struct {
 	// KeyHeader carries the key: "Authorization" as a bearer token, or a
 	// header of its own (x-api-key).
 	KeyHeader string
+	// MaxTokens is the token limit tok asks for when none is named, for
+	// an API that needs one (Anthropic's max_tokens); 0 leaves the API's.
+	MaxTokens int
+	// Prefill: the API continues a final assistant turn where it stops,
+	// so a gateway can resume an answer it holds the start of.
+	Prefill bool
 	// APIs are the APIs it has, the default first; nil is one, which an
 	// Endpoint's API may call APIChat.
 	APIs []string

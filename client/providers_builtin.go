@@ -15,6 +15,7 @@ func builtin() []ProviderSpec {
 		Name: Anthropic, Title: "Anthropic",
 		KeyEnv: []string{"ANTHROPIC_API_KEY"}, BaseURLEnv: "ANTHROPIC_BASE_URL",
 		BaseURL: "https://api.anthropic.com", Model: "claude-sonnet-4-5", KeyHeader: "x-api-key",
+		MaxTokens: DefaultMaxTokens, Prefill: true,
 		Path:    func(Endpoint) string { return "/v1/messages" },
 		Request: anthropicPost, Check: anthropicCheck,
 		FromURL: func(u string) (Endpoint, bool) { return cutBase(u, "/v1/messages") },

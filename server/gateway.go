@@ -118,15 +118,15 @@ func (s *Server) relay(w http.ResponseWriter, r *http.Request, rl *relay) {
 // open asks the upstream and waits for its first event, so that a
 // failure before the answer can still be answered with its status. It
 // returns no stream when there is nothing to ask: a finished session, or
-// an unfinished one that only Anthropic could continue.
+// an unfinished one whose API cannot continue a prefill.
 func (rl *relay) open() (*client.Stream, error) {
 	msgs := rl.req.messages
 	ep := rl.endpoint()
 	if len(rl.stored) > 0 || rl.storedDone {
-		if rl.storedDone || ep.Provider != client.Anthropic {
+		if spec, _ := ep.Provider.Spec(); rl.storedDone || !spec.Prefill {
 			return nil, nil
 		}
-		msgs, ep.Thinking = rl.prefill(), client.Thinking{} // Anthropic takes no prefill with thinking
+		msgs, ep.Thinking = rl.prefill(), client.Thinking{} // a prefill goes without thinking (Anthropic refuses both)
 	}
 	hr, err := ep.Request(rl.ctx, msgs)
 	if err != nil {

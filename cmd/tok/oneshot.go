@@ -280,11 +280,12 @@ func (p *printer) end() error {
 // tokenLimit describes the limit an answer stopped at.
 func (o *rootOptions) tokenLimit(reason string) string {
 	ep := o.target.ep
+	spec, _ := ep.Provider.Spec()
 	switch {
 	case ep.MaxTokens > 0:
 		return fmt.Sprintf("%d tokens", ep.MaxTokens)
-	case ep.Provider == client.Anthropic:
-		return fmt.Sprintf("%d tokens, tok's default for Anthropic", client.DefaultMaxTokens)
+	case spec.MaxTokens > 0:
+		return fmt.Sprintf("%d tokens, tok's default for %s", spec.MaxTokens, spec.Title)
 	}
 	return "stop reason " + strconv.Quote(reason)
 }
