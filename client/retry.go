@@ -2,12 +2,8 @@ package client
 
 import (
 	"context"
-	"errors"
 	"io"
-	"math/rand/v2"
 	"net/http"
-	"slices"
-	"syscall"
 	"time"
 )
 
@@ -204,25 +200,6 @@ func (r *retrier) again(err error) (Event, bool) {
 	return ev, true
 }
 
-// schedule decides whether a failure before text is worth another try,
-// and if it is, fills in the retry.
-func (s *retryState) schedule(err error, cfg Config, retry *Retry) bool {
-	if s.tries >= cfg.Retries || !retryable(err) {
-		return false
-	}
-	wait := jitter(doubled(cmpOr(cfg.RetryBackoff, 500*time.Millisecond), s.tries, 8*time.Second))
-	var he *HTTPError
-	if errors.As(err, &he) && he.RetryAfter > 0 {
-		if he.RetryAfter > cmpOr(cfg.MaxRetryWait, time.Minute) {
-			return false
-		}
-		wait = he.RetryAfter
-	}
-	s.tries++
-	*retry = Retry{Attempt: s.tries, Of: cfg.Retries, Wait: wait, Err: err}
-	return true
-}
-
 // giveUp is the error that ends the stream: during an outage, err as the
 // reason the answer could not be resumed; a request that failed before any
 // answer came (opening), err as itself, never a cut-off.
@@ -237,34 +214,6 @@ func (r *retrier) giveUp(err error, opening bool) error {
 		return &requestError{err}
 	}
 	return err
-}
-
-func cmpOr(d, def time.Duration) time.Duration {
-	if d <= 0 {
-		return def
-	}
-	return d
-}
-
-// doubled is d doubled n times, at most ceiling: a backoff that cannot
-// overflow, however many tries it is asked for.
-func doubled(d time.Duration, n int, ceiling time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	for ; n > 0 && d < ceiling; n-- {
-		d *= 2
-	}
-	return min(d, ceiling)
-}
-
-// jitter takes up to a fifth off d, so clients cut off together do not
-// come back together.
-func jitter(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	return d - time.Duration(rand.Int64N(int64(d/5)+1))
 }
 
 // sleep waits before the next attempt, unless the caller stops first.
@@ -291,33 +240,4 @@ func (r *retrier) clone() *http.Request {
 		}
 	}
 	return req
-}
-
-// errCutBeforeText is a body that ended before its first token and its
-// terminal event.
-var errCutBeforeText = errors.New("the connection closed before the answer began")
-
-// retryStatus are the HTTP statuses worth another try.
-var retryStatus = []int{408, 409, 429, 500, 502, 503, 504, 529}
-
-// retryTypes are the error types of error events worth another try, as
-// Anthropic, OpenAI and Gemini name them.
-var retryTypes = []string{"overloaded_error", "rate_limit_error", "api_error", "rate_limit_exceeded",
-	"server_error", "RESOURCE_EXHAUSTED", "UNAVAILABLE", "INTERNAL"}
-
-// retryable reports whether a failure before the first token may pass if
-// the request is sent again.
-func retryable(err error) bool {
-	var he *HTTPError
-	var se *ServerError
-	switch {
-	case err == nil:
-		return false
-	case errors.As(err, &he):
-		return slices.Contains(retryStatus, he.StatusCode)
-	case errors.As(err, &se):
-		return slices.Contains(retryTypes, se.Type)
-	}
-	return errors.Is(err, errCutBeforeText) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, errConnectionClosed)
 }
