@@ -40,10 +40,10 @@ type rootOptions struct {
 	Width          int
 	Prompt         string
 
-	header http.Header
-	target target // what answers, once resolved
-	note   string // what the one-shot says about it on stderr, if anything
-	demo   demo.Options
+	header     http.Header
+	target     target // what answers, once resolved
+	note       string // what the one-shot says about it on stderr, if anything
+	demo       demo.Options
 	c          *client.Client // the target's, for the life of the process
 	clientOnce sync.Once
 	// retryBackoff is the first retry's wait; tests shorten it.
