@@ -50,7 +50,7 @@ func TestIncrementalRenderEqualsAFreshRender(t *testing.T) {
 		for _, mode := range []string{"bytes", "tokens"} {
 			inc := New(dark, 80)
 			rng := rand.New(rand.NewPCG(uint64(i), 7))
-			check := due(prefixes(a, uint64(i), 24))
+			check := due(prefixes(a, uint64(i), 12))
 			for n := 1; n <= len(a); {
 				got := norm(update(t, inc, a[:n]))
 				if check.at(n) {
