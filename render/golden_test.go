@@ -12,6 +12,7 @@ import (
 // (testdata/long.md) at 40, 80 and 120 columns, in the dark style and
 // without colour. Update with: go test ./render -run Golden -update
 func TestGoldenRender(t *testing.T) {
+	t.Parallel()
 	md, err := os.ReadFile("testdata/long.md")
 	if err != nil {
 		t.Fatal(err)
@@ -23,6 +24,7 @@ func TestGoldenRender(t *testing.T) {
 		}
 		for _, width := range []int{40, 80, 120} {
 			t.Run(fmt.Sprintf("%s-%d", name, width), func(t *testing.T) {
+				t.Parallel()
 				s := New(style, width)
 				for n := 1; n < len(md); n += 7 {
 					if err := s.Update(string(md[:n])); err != nil {

@@ -13,6 +13,7 @@ import (
 // pieces, with frames drawn in between, and checks what the terminal
 // holds at the end: exactly the final render, once.
 func TestLiveLeavesTheFinalRender(t *testing.T) {
+	t.Parallel()
 	for i, a := range answers(t) {
 		scr := newTerm(t, 100, 30)
 		l := NewLive(scr, dark, 80, 100, 30)

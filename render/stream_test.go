@@ -41,18 +41,22 @@ func update(t testing.TB, s *Stream, text string) string {
 }
 
 // TestIncrementalRenderEqualsAFreshRender feeds each answer in growing
-// prefixes (byte by byte, and in random token sizes) and checks every
-// incremental render against a fresh Stream's render of the same prefix.
+// prefixes (byte by byte, and in random token sizes) and checks the
+// incremental render against a fresh Stream's render of the same prefix:
+// at every prefix with -exhaustive, else at a sample (see prefixes).
 func TestIncrementalRenderEqualsAFreshRender(t *testing.T) {
+	t.Parallel()
 	for i, a := range answers(t) {
 		for _, mode := range []string{"bytes", "tokens"} {
 			inc := New(dark, 80)
 			rng := rand.New(rand.NewPCG(uint64(i), 7))
+			check := due(prefixes(a, uint64(i), 12))
 			for n := 1; n <= len(a); {
 				got := norm(update(t, inc, a[:n]))
-				want := norm(update(t, New(dark, 80), a[:n]))
-				if got != want {
-					t.Fatalf("answer %d, %s, prefix %d (%q):\nincremental:\n%s\nfresh:\n%s", i, mode, n, a[max(0, n-30):n], got, want)
+				if check.at(n) {
+					if want := norm(update(t, New(dark, 80), a[:n])); got != want {
+						t.Fatalf("answer %d, %s, prefix %d (%q):\nincremental:\n%s\nfresh:\n%s", i, mode, n, a[max(0, n-30):n], got, want)
+					}
 				}
 				if mode == "bytes" {
 					n++
@@ -65,6 +69,7 @@ func TestIncrementalRenderEqualsAFreshRender(t *testing.T) {
 }
 
 func TestFinalRenderEqualsGlamour(t *testing.T) {
+	t.Parallel()
 	for i, a := range answers(t) {
 		s := New(dark, 80)
 		for n := 1; n < len(a); n += 5 {
@@ -85,16 +90,18 @@ func TestFinalRenderEqualsGlamour(t *testing.T) {
 	}
 }
 
-// TestStableLinesAreFinal checks, at every prefix, that the lines
-// Stable returns are the start of glamour's render of the whole answer:
-// what is printed once into the scrollback never has to change.
+// TestStableLinesAreFinal checks, at every prefix (with -exhaustive,
+// else at a sample), that the lines Stable returns are the start of
+// glamour's render of the whole answer: what is printed once into the
+// scrollback never has to change.
 func TestStableLinesAreFinal(t *testing.T) {
+	t.Parallel()
 	for i, a := range answers(t) {
 		tr, _ := glamour.NewTermRenderer(glamour.WithStyles(dark), glamour.WithWordWrap(80))
 		full, _ := tr.Render(strings.ReplaceAll(a, "\t", "    "))
 		final := strings.Split(norm(full), "\n")
 		s := New(dark, 80)
-		for n := 1; n <= len(a); n++ {
+		for _, n := range prefixes(a, uint64(i), 48) {
 			update(t, s, a[:n])
 			stable := strings.Split(norm(strings.Join(s.Stable(), "\n")+"\n"), "\n")
 			stable = stable[:len(stable)-1]
@@ -107,12 +114,14 @@ func TestStableLinesAreFinal(t *testing.T) {
 
 // TestSplitTailRendersAsTheWholeTail checks that splitting the open tail
 // at soft cuts (code lines, list items) changes the cost, not the look:
-// at every prefix, the split render equals rendering the tail whole.
+// at every prefix (with -exhaustive, else at a sample), the split render
+// equals rendering the tail whole.
 func TestSplitTailRendersAsTheWholeTail(t *testing.T) {
+	t.Parallel()
 	for i, a := range answers(t) {
 		split, whole := New(dark, 80), New(dark, 80)
 		whole.whole = true
-		for n := 1; n <= len(a); n++ {
+		for _, n := range prefixes(a, uint64(i), 48) {
 			if got, want := norm(update(t, split, a[:n])), norm(update(t, whole, a[:n])); got != want {
 				t.Fatalf("answer %d, prefix %d (%q): %s", i, n, a[max(0, n-30):n], firstDiff(got, want))
 			}
@@ -147,10 +156,13 @@ var dark = func() ansi.StyleConfig {
 	return s
 }()
 
-// TestSettledLinesAreFinal checks, at every prefix, that the first lines
-// of the tail that Settled counts are the final render's lines there: a
-// Live prints them before their block is finished.
+// TestSettledLinesAreFinal checks, at every prefix of the short answers
+// and every seventh of the long ones (with -exhaustive, else at a
+// sample), that the first lines of the tail that Settled counts are the
+// final render's lines there: a Live prints them before their block is
+// finished.
 func TestSettledLinesAreFinal(t *testing.T) {
+	t.Parallel()
 	fences := []string{
 		"Text right before:\n```go\na := 1\nb := 2\n\nc := 3\n```\nText right after\n\nMore.\n",
 		"- item\n- item two\n```\nx\ny\nz\n```\n\n- after\n",
@@ -166,7 +178,14 @@ func TestSettledLinesAreFinal(t *testing.T) {
 	for i, a := range append(append(fences, tallAnswers()...), answers(t)...) {
 		final := strings.Split(norm(must(New(dark, 80).Final(a))), "\n")
 		s := New(dark, 80)
-		for n := 1; n <= len(a); n += 1 + len(a)/1000*6 {
+		at := prefixes(a, uint64(i), 48)
+		if *exhaustive {
+			at = at[:0]
+			for n := 1; n <= len(a); n += 1 + len(a)/1000*6 {
+				at = append(at, n)
+			}
+		}
+		for _, n := range at {
 			update(t, s, a[:n])
 			k, from := s.Settled(), len(s.Stable())
 			got := strings.Split(norm(strings.Join(s.Tail()[:k], "\n")+"\n"), "\n")[:k]
