@@ -3,18 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/tokcli/tok/client"
-	"github.com/tokcli/tok/render"
+	"github.com/tokcli/tok/probe"
 )
 
 // probeOptions are the flags of tok probe.
@@ -92,7 +90,7 @@ Exit codes:
   0  every check passed (warnings allowed)
   1  a check failed
   2  usage error
-  3  could not connect, or the answer was not 2xx`, client.ProbeMaxTokens, client.ProbeMaxReads, client.ProbeMaxBytes>>20)
+  3  could not connect, or the answer was not 2xx`, probe.MaxTokens, probe.MaxReads, probe.MaxBytes>>20)
 
 const probeExample = `  tok probe http://localhost:8080/api/chat/stream
   tok probe https://api.example.com/v1/chat/completions --max-ttft 800ms --min-rate 20
@@ -128,7 +126,7 @@ func newProbeCmd(ios *ioStreams, runF func(context.Context, *probeOptions) error
 	f.StringVarP(&o.Provider, "provider", "p", "", "probe an LLM API: anthropic, openai or gemini")
 	f.StringVarP(&o.Model, "model", "m", "", "the `model` to ask")
 	f.StringVar(&o.API, "api", "", "OpenAI's API: chat or responses")
-	f.BoolVar(&o.JSON, "json", false, "write every figure and check as JSON (see client/probe.schema.json)")
+	f.BoolVar(&o.JSON, "json", false, "write every figure and check as JSON (see probe/schema.json)")
 	f.BoolVar(&o.Frames, "frames", false, "print the raw frames with their arrival times first")
 	f.IntVarP(&o.N, "requests", "n", 1, "send this many requests")
 	f.IntVarP(&o.C, "concurrency", "c", 1, "with this many at a time")
@@ -266,116 +264,4 @@ func (o *probeOptions) request(ctx context.Context) (*http.Request, error) {
 		req.Header[k] = vs
 	}
 	return req, nil
-}
-
-func runProbe(ctx context.Context, o *probeOptions) error {
-	c := client.New(client.Config{ConnectTimeout: o.Connect, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout})
-	popts := client.ProbeOptions{Grace: o.Grace, MaxTTFT: o.MaxTTFT, MinRate: o.MinRate, Frames: o.Frames}
-	color := o.IO.StdoutTTY && o.IO.env("NO_COLOR") == ""
-	if o.N == 1 {
-		req, err := o.request(ctx)
-		if err != nil {
-			return err
-		}
-		res := c.Probe(ctx, req, popts)
-		if ctx.Err() != nil {
-			return errInterrupted
-		}
-		if err := o.write(res, color); err != nil {
-			return err
-		}
-		switch {
-		case !res.Reached():
-			o.adviseOnKey(res)
-			return probeExit(exitProbeUnreachable)
-		case res.Failed():
-			return probeExit(exitProbeFailed)
-		}
-		return nil
-	}
-	results, wall, err := o.many(ctx, c, popts)
-	if err != nil {
-		return err
-	}
-	sum := client.Summarize(results, wall)
-	if err := writeOut(o.IO.Out, sum, o.JSON, color); err != nil {
-		return err
-	}
-	reached := 0
-	for _, r := range results {
-		if r.Reached() {
-			reached++
-		}
-	}
-	switch {
-	case reached == 0:
-		o.adviseOnKey(results...)
-		return probeExit(exitProbeUnreachable)
-	case sum.Failed():
-		return probeExit(exitProbeFailed)
-	}
-	return nil
-}
-
-// many runs o.N probes, o.C at a time.
-func (o *probeOptions) many(ctx context.Context, c *client.Client, popts client.ProbeOptions) ([]*client.ProbeResult, time.Duration, error) {
-	results := make([]*client.ProbeResult, o.N)
-	reqs := make([]*http.Request, o.N)
-	for i := range reqs {
-		req, err := o.request(ctx)
-		if err != nil {
-			return nil, 0, err
-		}
-		reqs[i] = req
-	}
-	start := time.Now()
-	sem := make(chan struct{}, o.C)
-	var wg sync.WaitGroup
-	for i := range reqs {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			results[i] = c.Probe(ctx, reqs[i], popts)
-		})
-	}
-	wg.Wait()
-	if ctx.Err() != nil {
-		return nil, 0, errInterrupted
-	}
-	return results, time.Since(start), nil
-}
-
-func (o *probeOptions) write(res *client.ProbeResult, color bool) error {
-	if o.Frames {
-		if err := res.WriteFrames(o.IO.Out); err != nil {
-			return fmt.Errorf("write stdout: %w", err)
-		}
-		fmt.Fprintln(o.IO.Out)
-	}
-	return writeOut(o.IO.Out, res, o.JSON, color)
-}
-
-// reporter is a probe's result or summary.
-type reporter interface {
-	Report(w io.Writer, color bool) error
-}
-
-// writeOut writes r's report, or its JSON with the controls a terminal
-// could act on escaped (render.SafeJSON).
-func writeOut(w io.Writer, r reporter, asJSON, color bool) error {
-	var err error
-	if asJSON {
-		var b []byte
-		if b, err = json.MarshalIndent(r, "", "  "); err == nil {
-			if _, err = w.Write(render.SafeJSON(b)); err == nil {
-				_, err = io.WriteString(w, "\n")
-			}
-		}
-	} else {
-		err = r.Report(w, color)
-	}
-	if err != nil {
-		return fmt.Errorf("write stdout: %w", err)
-	}
-	return nil
 }
