@@ -174,7 +174,6 @@ type watchedBody struct {
 func (b *watchedBody) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	if n > 0 {
-		b.rec.read(n)
 		b.idle.touch()
 		if !b.seen {
 			b.seen = true

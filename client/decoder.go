@@ -109,6 +109,11 @@ func errorEvent(v *fastjson.Value) (Event, bool) {
 	return Event{Kind: KindError, Err: se}, true
 }
 
+// ErrMalformedFrame is the cause of a stream that ended on a frame its
+// dialect's decoder could not read; errors.Is matches the error a
+// [Stream] reports for it, whose text quotes the frame's start.
+var ErrMalformedFrame = errors.New("malformed frame")
+
 // frameError is the error for a frame the dialect's decoder cannot read.
 type frameError struct {
 	dialect Dialect
@@ -121,6 +126,9 @@ func (e *frameError) Error() string {
 }
 
 func (e *frameError) Unwrap() error { return e.err }
+
+// Is makes errors.Is(err, ErrMalformedFrame) true.
+func (e *frameError) Is(target error) bool { return target == ErrMalformedFrame }
 
 // quoteExcerpt quotes the start of s for an error message.
 func quoteExcerpt(s string) string {

@@ -31,21 +31,6 @@ type recorder struct {
 	mu                   sync.Mutex
 	t                    Timings
 	dnsAt, connAt, tlsAt time.Time
-	// onRead, when set, is told of every body read, on the goroutine
-	// that reads the body (a probe's).
-	onRead func(Read)
-}
-
-// Read is one read of a response body: when, and how many bytes.
-type Read struct {
-	At    time.Duration
-	Bytes int
-}
-
-func (r *recorder) read(n int) {
-	if r.onRead != nil {
-		r.onRead(Read{r.since(), n})
-	}
 }
 
 func newRecorder() *recorder { return &recorder{t: Timings{Start: time.Now()}} }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/probe"
 )
 
 // probeOptions are the flags of tok probe.
@@ -89,7 +90,7 @@ Exit codes:
   0  every check passed (warnings allowed)
   1  a check failed
   2  usage error
-  3  could not connect, or the answer was not 2xx`, keyVarList(false, "or"), client.ProbeMaxTokens, client.ProbeMaxReads, client.ProbeMaxBytes>>20)
+  3  could not connect, or the answer was not 2xx`, keyVarList(false, "or"), probe.MaxTokens, probe.MaxReads, probe.MaxBytes>>20)
 
 const probeExample = `  tok probe http://localhost:8080/api/chat/stream
   tok probe https://api.example.com/v1/chat/completions --max-ttft 800ms --min-rate 20
@@ -125,7 +126,7 @@ func newProbeCmd(ios *ioStreams, runF func(context.Context, *probeOptions) error
 	f.StringVarP(&o.Provider, "provider", "p", "", "probe an LLM API: "+providerList("or"))
 	f.StringVarP(&o.Model, "model", "m", "", "the `model` to ask")
 	f.StringVar(&o.API, "api", "", "OpenAI's API: chat or responses")
-	f.BoolVar(&o.JSON, "json", false, "write every figure and check as JSON (see client/probe.schema.json)")
+	f.BoolVar(&o.JSON, "json", false, "write every figure and check as JSON (see probe/schema.json)")
 	f.BoolVar(&o.Frames, "frames", false, "print the raw frames with their arrival times first")
 	f.IntVarP(&o.N, "requests", "n", 1, "send this many requests")
 	f.IntVarP(&o.C, "concurrency", "c", 1, "with this many at a time")

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/probe"
 )
 
 // keyAdvice says what to do about a 401 or 403 answer to a probe, knowing
@@ -47,7 +48,7 @@ func keyHint(p client.Provider) string {
 
 // adviseOnKey writes keyAdvice's line on stderr for the first result
 // that was refused for its key, if any.
-func (o *probeOptions) adviseOnKey(results ...*client.ProbeResult) {
+func (o *probeOptions) adviseOnKey(results ...*probe.Result) {
 	for _, res := range results {
 		if advice := o.keyAdvice(res.Status); advice != "" && !res.Reached() {
 			fmt.Fprintf(o.IO.ErrOut, "tok: %s answered %d: %s\n", client.RedactURL(res.URL), res.Status, advice)

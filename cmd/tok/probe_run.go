@@ -10,40 +10,22 @@ import (
 	"time"
 
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/probe"
 	"github.com/tokcli/tok/render"
 )
 
-// runProbe sends the probes and writes their report.
 func runProbe(ctx context.Context, o *probeOptions) error {
 	c := client.New(client.Config{ConnectTimeout: o.Connect, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout})
-	popts := client.ProbeOptions{Grace: o.Grace, MaxTTFT: o.MaxTTFT, MinRate: o.MinRate, Frames: o.Frames}
+	popts := probe.Options{Grace: o.Grace, MaxTTFT: o.MaxTTFT, MinRate: o.MinRate, Frames: o.Frames}
 	color := o.IO.StdoutTTY && o.IO.env("NO_COLOR") == ""
 	if o.N == 1 {
-		req, err := o.request(ctx)
-		if err != nil {
-			return err
-		}
-		res := c.Probe(ctx, req, popts)
-		if ctx.Err() != nil {
-			return errInterrupted
-		}
-		if err := o.write(res, color); err != nil {
-			return err
-		}
-		switch {
-		case !res.Reached():
-			o.adviseOnKey(res)
-			return probeExit(exitProbeUnreachable)
-		case res.Failed():
-			return probeExit(exitProbeFailed)
-		}
-		return nil
+		return o.one(ctx, c, popts, color)
 	}
 	results, wall, err := o.many(ctx, c, popts)
 	if err != nil {
 		return err
 	}
-	sum := client.Summarize(results, wall)
+	sum := probe.Summarize(results, wall)
 	if err := writeOut(o.IO.Out, sum, o.JSON, color); err != nil {
 		return err
 	}
@@ -63,9 +45,32 @@ func runProbe(ctx context.Context, o *probeOptions) error {
 	return nil
 }
 
+// one runs a single probe and reports it.
+func (o *probeOptions) one(ctx context.Context, c *client.Client, popts probe.Options, color bool) error {
+	req, err := o.request(ctx)
+	if err != nil {
+		return err
+	}
+	res := probe.Run(ctx, c, req, popts)
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	if err := o.write(res, color); err != nil {
+		return err
+	}
+	switch {
+	case !res.Reached():
+		o.adviseOnKey(res)
+		return probeExit(exitProbeUnreachable)
+	case res.Failed():
+		return probeExit(exitProbeFailed)
+	}
+	return nil
+}
+
 // many runs o.N probes, o.C at a time.
-func (o *probeOptions) many(ctx context.Context, c *client.Client, popts client.ProbeOptions) ([]*client.ProbeResult, time.Duration, error) {
-	results := make([]*client.ProbeResult, o.N)
+func (o *probeOptions) many(ctx context.Context, c *client.Client, popts probe.Options) ([]*probe.Result, time.Duration, error) {
+	results := make([]*probe.Result, o.N)
 	reqs := make([]*http.Request, o.N)
 	for i := range reqs {
 		req, err := o.request(ctx)
@@ -81,7 +86,7 @@ func (o *probeOptions) many(ctx context.Context, c *client.Client, popts client.
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			results[i] = c.Probe(ctx, reqs[i], popts)
+			results[i] = probe.Run(ctx, c, reqs[i], popts)
 		})
 	}
 	wg.Wait()
@@ -91,7 +96,7 @@ func (o *probeOptions) many(ctx context.Context, c *client.Client, popts client.
 	return results, time.Since(start), nil
 }
 
-func (o *probeOptions) write(res *client.ProbeResult, color bool) error {
+func (o *probeOptions) write(res *probe.Result, color bool) error {
 	if o.Frames {
 		if err := res.WriteFrames(o.IO.Out); err != nil {
 			return fmt.Errorf("write stdout: %w", err)

@@ -69,7 +69,7 @@ func TestProbeManyRequestsReportsDistributionsInTheSchema(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s%s", r.code, r.stdout, r.stderr)
 	}
-	schema, err := jsonschema.Compile("../../client/probe.schema.json")
+	schema, err := jsonschema.Compile("../../probe/schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestProbeManyRequestsReportsDistributionsInTheSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := schema.Validate(v); err != nil {
-		t.Errorf("the JSON does not match client/probe.schema.json: %v", err)
+		t.Errorf("the JSON does not match probe/schema.json: %v", err)
 	}
 	var sum struct {
 		Requests int `json:"requests"`

@@ -1,4 +1,4 @@
-package client
+package probe
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tokcli/tok/client"
 )
 
 // Level is a check's verdict.
@@ -27,7 +29,7 @@ type Check struct {
 }
 
 // Failed reports whether any check failed.
-func (res *ProbeResult) Failed() bool {
+func (res *Result) Failed() bool {
 	for _, c := range res.Checks {
 		if c.Level == Fail {
 			return true
@@ -37,15 +39,15 @@ func (res *ProbeResult) Failed() bool {
 }
 
 // Reached reports whether the endpoint answered with a 2xx at all.
-func (res *ProbeResult) Reached() bool { return res.Status >= 200 && res.Status <= 299 }
+func (res *Result) Reached() bool { return res.Status >= 200 && res.Status <= 299 }
 
-func (res *ProbeResult) add(name string, l Level, format string, args ...any) {
+func (res *Result) add(name string, l Level, format string, args ...any) {
 	res.Checks = append(res.Checks, Check{name, l, fmt.Sprintf(format, args...)})
 }
 
 // check judges the result. A request that got no 2xx has only the status
 // check.
-func (res *ProbeResult) check(opts ProbeOptions) {
+func (res *Result) check(opts Options) {
 	res.Checks = nil
 	if !res.Reached() {
 		why := "no answer"
@@ -63,12 +65,12 @@ func (res *ProbeResult) check(opts ProbeOptions) {
 	res.checkThresholds(opts)
 }
 
-func (res *ProbeResult) checkHeaders() {
+func (res *Result) checkHeaders() {
 	h := res.Header
 	switch ct := h.Get("Content-Type"); {
 	case strings.HasPrefix(ct, "text/event-stream"):
 		res.add("content-type", Pass, "%s", ct)
-	case res.Dialect == DialectText || res.Dialect == DialectVercelData:
+	case res.Dialect == client.DialectText || res.Dialect == client.DialectVercelData:
 		res.add("content-type", Warn, "%s: a plain stream, not server-sent events", orNone(ct))
 	default:
 		res.add("content-type", Fail, "%s: want text/event-stream, or browsers and proxies treat the body as a download", orNone(ct))
@@ -90,37 +92,36 @@ func (res *ProbeResult) checkHeaders() {
 	}
 }
 
-func (res *ProbeResult) checkProtocol() {
-	var fe *frameError
+func (res *Result) checkProtocol() {
 	switch {
-	case errors.Is(res.Err, ErrUnknownDialect):
+	case errors.Is(res.Err, client.ErrUnknownDialect):
 		res.add("dialect", Fail, "%v", res.Err)
 	case res.Dialect == "":
 		res.add("dialect", Fail, "no frame arrived to tell")
 	default:
 		res.add("dialect", Pass, "%s", res.Dialect)
 	}
-	if errors.As(res.Err, &fe) {
-		res.add("frames", Fail, "%v", fe)
+	if errors.Is(res.Err, client.ErrMalformedFrame) {
+		res.add("frames", Fail, "%v", res.Err)
 	} else {
 		res.add("frames", Pass, "%d frames, well formed", res.FrameCount)
 	}
 }
 
 // terminalName is how a dialect ends a stream, for the messages.
-var terminalName = map[Dialect]string{
-	DialectTok: `"done"`, DialectAnthropic: "message_stop", DialectOpenAIChat: "[DONE]",
-	DialectOpenAIResponses: "response.completed", DialectGemini: "a finishReason",
-	DialectVercelUI: `"finish"`, DialectVercelData: "d:", DialectText: "the end of the body",
+var terminalName = map[client.Dialect]string{
+	client.DialectTok: `"done"`, client.DialectAnthropic: "message_stop", client.DialectOpenAIChat: "[DONE]",
+	client.DialectOpenAIResponses: "response.completed", client.DialectGemini: "a finishReason",
+	client.DialectVercelUI: `"finish"`, client.DialectVercelData: "d:", client.DialectText: "the end of the body",
 }
 
-func (res *ProbeResult) checkEnd() {
+func (res *Result) checkEnd() {
 	end := terminalName[res.Dialect]
 	if end == "" {
 		end = "a terminal event"
 	}
-	var te *TimeoutError
-	var le *ProbeLimitError
+	var te *client.TimeoutError
+	var le *LimitError
 	errors.As(res.Err, &te)
 	errors.As(res.Err, &le)
 	switch {
@@ -145,6 +146,13 @@ func (res *ProbeResult) checkEnd() {
 			res.add("cut-off", Fail, "the stream died at %s: %s", fmtDur(res.Total), limit)
 		}
 	}
+	res.checkAfterEnd(end)
+	res.checkHeartbeats()
+}
+
+// checkAfterEnd looks past the terminal event: frames, or a connection
+// held open.
+func (res *Result) checkAfterEnd(end string) {
 	switch {
 	case res.AfterTerminal > 0:
 		res.add("after end", Warn, "%d frames after %s", res.AfterTerminal, end)
@@ -153,6 +161,9 @@ func (res *ProbeResult) checkEnd() {
 	case res.Terminal:
 		res.add("after end", Pass, "nothing, and the connection closed")
 	}
+}
+
+func (res *Result) checkHeartbeats() {
 	switch {
 	case res.Heartbeats > 0:
 		res.add("heartbeats", Pass, "%d comments", res.Heartbeats)
@@ -165,7 +176,7 @@ func (res *ProbeResult) checkEnd() {
 
 // cause is the innermost words of err.
 func cause(err error) string {
-	var co *CutOffError
+	var co *client.CutOffError
 	if errors.As(err, &co) && co.Err != nil {
 		return co.Err.Error()
 	}
@@ -204,7 +215,7 @@ func gatewayLimit(d time.Duration) (string, bool) {
 	return "a gateway timeout, likely " + found, true
 }
 
-func (res *ProbeResult) checkThresholds(opts ProbeOptions) {
+func (res *Result) checkThresholds(opts Options) {
 	if opts.MaxTTFT > 0 {
 		switch {
 		case res.FirstToken == 0:

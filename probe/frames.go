@@ -1,4 +1,4 @@
-package client
+package probe
 
 import (
 	"bufio"
@@ -10,11 +10,11 @@ import (
 	"unicode/utf8"
 )
 
-// ProbeFrame is one frame as it arrived, or a comment (a heartbeat).
-type ProbeFrame struct {
+// Frame is one frame as it arrived, or a comment (a heartbeat).
+type Frame struct {
 	At    time.Duration
 	Event string
-	// Data is the frame's data, cut to [ProbeMaxFrameData] bytes; Size is
+	// Data is the frame's data, cut to [MaxFrameData] bytes; Size is
 	// its whole length.
 	Data    string
 	Size    int
@@ -22,10 +22,10 @@ type ProbeFrame struct {
 	Comment bool
 }
 
-// keepFrame adds f to the frames kept, within [ProbeMaxFrames] and with
-// its data (and its event name and ID) cut to [ProbeMaxFrameData] bytes.
-func (res *ProbeResult) keepFrame(f ProbeFrame) {
-	if len(res.Frames) >= ProbeMaxFrames {
+// keepFrame adds f to the frames kept, within [MaxFrames] and with
+// its data (and its event name and ID) cut to [MaxFrameData] bytes.
+func (res *Result) keepFrame(f Frame) {
+	if len(res.Frames) >= MaxFrames {
 		return
 	}
 	f.Size = len(f.Data)
@@ -33,20 +33,20 @@ func (res *ProbeResult) keepFrame(f ProbeFrame) {
 	res.Frames = append(res.Frames, f)
 }
 
-// cutBytes cuts s to ProbeMaxFrameData bytes at a character's start, and
+// cutBytes cuts s to MaxFrameData bytes at a character's start, and
 // copies the part kept, so it does not pin the whole.
 func cutBytes(s string) string {
-	if len(s) <= ProbeMaxFrameData {
+	if len(s) <= MaxFrameData {
 		return s
 	}
-	cut := ProbeMaxFrameData
+	cut := MaxFrameData
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
 	return strings.Clone(s[:cut])
 }
 
-// WriteFrames writes the frames [ProbeOptions.Frames] kept, one a line,
+// WriteFrames writes the frames [Options.Frames] kept, one a line,
 // with the time each arrived:
 //
 //	+302.114ms  event=delta id=7  data="{\"text\":\"Hi\"}"
@@ -57,10 +57,10 @@ func cutBytes(s string) string {
 // C1, the bidirectional controls) and every invalid byte shows as an
 // escape and none reaches the terminal; an event name or ID that holds
 // spaces or such characters is quoted too. Data cut to
-// [ProbeMaxFrameData] bytes ends with its whole size, and frames past
-// [ProbeMaxFrames] are counted in a last line. A probe without
-// [ProbeOptions.Frames] writes nothing.
-func (res *ProbeResult) WriteFrames(w io.Writer) error {
+// [MaxFrameData] bytes ends with its whole size, and frames past
+// [MaxFrames] are counted in a last line. A probe without
+// [Options.Frames] writes nothing.
+func (res *Result) WriteFrames(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	for _, f := range res.Frames {
 		at := "+" + strconv.FormatFloat(float64(f.At)/float64(time.Millisecond), 'f', 3, 64) + "ms"
@@ -85,8 +85,8 @@ func (res *ProbeResult) WriteFrames(w io.Writer) error {
 		}
 		bw.WriteString("\n")
 	}
-	if more := res.FrameCount + res.Heartbeats - len(res.Frames); len(res.Frames) >= ProbeMaxFrames && more > 0 {
-		fmt.Fprintf(bw, "… and %d more frames and comments, not kept (a probe keeps the first %d)\n", more, ProbeMaxFrames)
+	if more := res.FrameCount + res.Heartbeats - len(res.Frames); len(res.Frames) >= MaxFrames && more > 0 {
+		fmt.Fprintf(bw, "… and %d more frames and comments, not kept (a probe keeps the first %d)\n", more, MaxFrames)
 	}
 	return bw.Flush()
 }

@@ -1,18 +1,29 @@
-package client
+// Package probe smoke-tests a streaming endpoint, as tok probe does: it
+// sends one request through a [client.Client], measures how the answer
+// arrived (the phases up to the first byte, the first token, the gaps
+// between tokens, the rate, every read of the body), judges it with a
+// list of [Check]s (the headers, the protocol, the end, buffering by a
+// proxy, a gateway's cut-off, thresholds) and writes a report for a
+// terminal, JSON for a tool ([Schema]), or the raw frames.
+//
+// It measures through [client.Trace]: the stream is read, its dialect
+// detected and its end judged by the same code as any answer tok reads,
+// and the probe only watches. [Run] probes once; [Summarize] sums up
+// many probes of one endpoint.
+package probe
 
 import (
 	"context"
-	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
+
+	"github.com/tokcli/tok/client"
 )
 
-// ProbeOptions sets what [Client.Probe] checks.
-type ProbeOptions struct {
+// Options sets what [Run] checks.
+type Options struct {
 	// Grace is how long the probe keeps reading after the terminal event,
 	// to see whether anything follows it; 0 is 500 ms.
 	Grace time.Duration
@@ -21,15 +32,15 @@ type ProbeOptions struct {
 	// MinRate fails a decode rate under it, in tokens a second; 0 is none.
 	MinRate float64
 	// Frames keeps every frame with its arrival time (tok probe --frames),
-	// up to [ProbeMaxFrames].
+	// up to [MaxFrames].
 	Frames bool
 
-	limits probeLimits // the defaults when zero; tests set lower ones
+	lims limits // the defaults when zero; tests set lower ones
 }
 
-// ProbeResult is what one probe request measured, on the monotonic clock
+// Result is what one probe request measured, on the monotonic clock
 // from the moment the request began. Durations that did not happen are 0.
-type ProbeResult struct {
+type Result struct {
 	URL    string
 	Method string
 	// Status is the HTTP status, 0 when none arrived; Proto the protocol.
@@ -37,7 +48,7 @@ type ProbeResult struct {
 	Proto  string
 	// Header holds the response headers the checks read.
 	Header  http.Header
-	Dialect Dialect
+	Dialect client.Dialect
 
 	DNS, Connect, TLS time.Duration
 	Headers           time.Duration // time to the response headers
@@ -51,7 +62,7 @@ type ProbeResult struct {
 	OutputTokens int
 	TokensFrom   string
 	// Arrivals are the text events' times, for the timeline (at most
-	// [ProbeMaxTokens]).
+	// [MaxTokens]).
 	Arrivals []time.Duration
 	// Gaps are the inter-token gaps' percentiles.
 	Gaps Percentiles
@@ -63,12 +74,12 @@ type ProbeResult struct {
 	Rate     float64
 
 	// Bytes counts the body's bytes as read (compressed, if it was);
-	// Reads are the reads (at most [ProbeMaxReads]).
+	// Reads are the reads (at most [MaxReads]).
 	Bytes int64
-	Reads []Read
-	// Frames are the frames and comments kept for [ProbeOptions.Frames]
-	// (at most [ProbeMaxFrames]); FrameCount counts every frame.
-	Frames     []ProbeFrame
+	Reads []BodyRead
+	// Frames are the frames and comments kept for [Options.Frames]
+	// (at most [MaxFrames]); FrameCount counts every frame.
+	Frames     []Frame
 	FrameCount int
 	Heartbeats int
 	// Terminal: the stream's own terminal event arrived (not inferred
@@ -78,11 +89,17 @@ type ProbeResult struct {
 	AfterTerminal int
 	HeldOpen      bool // the connection stayed open past Grace after the end
 	// ServerError is an error event's; Err ends the request otherwise (a
-	// [*ProbeLimitError] when the stream went on past a probe's limits).
-	ServerError *ServerError
+	// [*LimitError] when the stream went on past a probe's limits).
+	ServerError *client.ServerError
 	Err         error
 
 	Checks []Check
+}
+
+// BodyRead is one read of a response body: when, and how many bytes.
+type BodyRead struct {
+	At    time.Duration
+	Bytes int
 }
 
 // Percentiles summarise durations: p50, p90, p99 and the largest.
@@ -104,131 +121,33 @@ func percentiles(ds []time.Duration) Percentiles {
 	return Percentiles{at(0.50), at(0.90), at(0.99), s[len(s)-1]}
 }
 
-// Probe sends req once and measures its answer, reading past the terminal
-// event for opts.Grace to see what follows. It never returns an error:
-// failures are in the result's Err, Status and Checks.
-func (c *Client) Probe(ctx context.Context, req *http.Request, opts ProbeOptions) *ProbeResult {
+// Run sends req once through c and measures its answer, reading past the
+// terminal event for opts.Grace to see what follows. It never returns an
+// error: failures are in the result's Err, Status and Checks. c's
+// timeouts apply; give it no [client.Config.Retries] or ResumeTries, or a
+// retry would be measured as part of one answer (and nothing read after
+// the end).
+func Run(ctx context.Context, c *client.Client, req *http.Request, opts Options) *Result {
 	if opts.Grace <= 0 {
 		opts.Grace = 500 * time.Millisecond
 	}
-	res := &ProbeResult{URL: RedactURL(req.URL.String()), Method: req.Method}
-	rec := newRecorder()
-	lim := newProbeLimit(res, rec, opts.limits)
-	rec.onRead = lim.read
-	a, err := c.attempt(ctx, req, rec)
-	c.probeTimings(res, rec)
+	res := &Result{URL: client.RedactURL(req.URL.String()), Method: req.Method}
+	w := newWatch(res, opts)
+	s, err := c.Stream(client.WithTrace(ctx, w.trace()), req)
 	if err != nil {
-		var he *HTTPError
-		if errors.As(err, &he) {
-			res.Status = he.StatusCode
-		}
-		res.Err = err
-		res.Total = rec.since()
-		res.check(opts)
-		return res
+		w.failed(err)
+	} else {
+		w.consume(s)
+		res.measure()
 	}
-	defer a.close()
-	lim.stop = a.close
-	res.Status, res.Proto, res.Header = a.resp.StatusCode, a.resp.Proto, a.resp.Header.Clone()
-	if a.resp.Uncompressed {
-		res.Header.Set("Content-Encoding", "gzip") // the transport undid it
-	}
-	res.read(a, rec, lim, opts)
-	c.probeTimings(res, rec)
-	res.measure()
 	res.check(opts)
 	return res
 }
 
-func (c *Client) probeTimings(res *ProbeResult, rec *recorder) {
-	t := rec.get()
-	res.DNS, res.Connect, res.TLS, res.Headers, res.FirstByte = t.DNS, t.Connect, t.TLS, t.Headers, t.FirstByte
-}
-
-// read consumes the body: events until the terminal one, then frames
-// until the body ends or opts.Grace passes; or until a limit stops it.
-func (res *ProbeResult) read(a *attempt, rec *recorder, lim *probeLimit, opts ProbeOptions) {
-	ended := false
-	p := a.prod
-	p.tap = func(f Frame) {
-		res.FrameCount++
-		if ended && f.Data != "[DONE]" { // the sentinel some dialects send after their end
-			res.AfterTerminal++
-		}
-		if opts.Frames {
-			res.keepFrame(ProbeFrame{At: rec.since(), Event: f.Event, Data: p.secrets.scrub(f.Data), ID: f.ID})
-		}
-	}
-	p.comment = func([]byte) {
-		res.Heartbeats++
-		if opts.Frames {
-			res.keepFrame(ProbeFrame{At: rec.since(), Comment: true})
-		}
-	}
-	var grace *time.Timer
-	var held atomic.Bool
-	defer func() {
-		if grace != nil {
-			grace.Stop()
-		}
-		res.HeldOpen = held.Load()
-	}()
-	var buf []Event
-	for {
-		evs, err := p.next(buf[:0])
-		now := rec.since()
-		if !ended {
-			for _, ev := range evs {
-				ev.At = now
-				if res.event(ev) {
-					ended, res.Total = true, now
-					grace = time.AfterFunc(opts.Grace, func() { held.Store(true); a.close() })
-					break
-				}
-				if lim.token(); lim.hit != nil {
-					break
-				}
-			}
-		}
-		res.Dialect = p.dialect()
-		if lim.hit != nil && !ended {
-			res.Err, res.Total = lim.hit, now
-			return
-		}
-		if err == nil {
-			continue
-		}
-		if ended {
-			return
-		}
-		res.Total = now
-		if errors.Is(err, io.EOF) {
-			for _, ev := range p.end() {
-				ev.At = now
-				if res.event(ev) {
-					res.Implicit = ev.Kind == KindDone && res.Dialect != DialectText
-					res.Terminal = !res.Implicit
-					return
-				}
-			}
-			res.Err = &CutOffError{Tokens: res.Tokens}
-			return
-		}
-		if err = a.fail(err); errors.Is(err, io.ErrUnexpectedEOF) {
-			err = errConnectionClosed
-		}
-		if isCutOff(err) {
-			err = &CutOffError{Tokens: res.Tokens, Err: err}
-		}
-		res.Err = err
-		return
-	}
-}
-
 // event notes one event; it reports whether the event ends the stream.
-func (res *ProbeResult) event(ev Event) bool {
+func (res *Result) event(ev client.Event) bool {
 	switch ev.Kind {
-	case KindText:
+	case client.KindText:
 		if ev.Text == "" {
 			return false
 		}
@@ -237,15 +156,15 @@ func (res *ProbeResult) event(ev Event) bool {
 		if res.FirstToken == 0 {
 			res.FirstToken = max(ev.At, 1)
 		}
-	case KindUsage:
+	case client.KindUsage:
 		res.OutputTokens = ev.Usage.OutputTokens
-	case KindDone:
+	case client.KindDone:
 		res.Terminal = true
 		return true
-	case KindError:
+	case client.KindError:
 		res.ServerError = ev.Err
 		if res.ServerError == nil {
-			res.ServerError = &ServerError{}
+			res.ServerError = &client.ServerError{}
 		}
 		res.Terminal = true
 		return true
@@ -254,7 +173,7 @@ func (res *ProbeResult) event(ev Event) bool {
 }
 
 // measure derives the rates and gaps from the arrivals.
-func (res *ProbeResult) measure() {
+func (res *Result) measure() {
 	res.TokensFrom = "chunks"
 	if res.OutputTokens > 0 {
 		res.TokensFrom = "usage"

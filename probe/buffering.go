@@ -1,4 +1,4 @@
-package client
+package probe
 
 import (
 	"fmt"
@@ -29,12 +29,12 @@ const (
 // wait is the silence before the first token, from the moment the request
 // could be sent (after DNS, connect and TLS): the server spent it making
 // the answer, or its start.
-func (res *ProbeResult) wait() time.Duration {
+func (res *Result) wait() time.Duration {
 	return res.FirstToken - (res.DNS + res.Connect + res.TLS)
 }
 
 // span is the time from the first token's arrival to the last's.
-func (res *ProbeResult) span() time.Duration {
+func (res *Result) span() time.Duration {
 	if len(res.Arrivals) == 0 {
 		return 0
 	}
@@ -45,7 +45,7 @@ func (res *ProbeResult) span() time.Duration {
 // release: back to back (three quarters of the gaps under atOnceGap), and
 // all within the time one release takes to read. Their span then measures
 // the network and the reader, not the server, so they have no rate.
-func (res *ProbeResult) released() bool {
+func (res *Result) released() bool {
 	n := len(res.Arrivals)
 	if n < 2 {
 		return false
@@ -67,7 +67,7 @@ func (res *ProbeResult) released() bool {
 // call, a long thought) is not lumpy: its runs take longer than the
 // pauses. An answer of a few chunks, or one that came at once too soon to
 // have been held, cannot be judged, and the check says so.
-func (res *ProbeResult) checkBuffering() {
+func (res *Result) checkBuffering() {
 	n := len(res.Arrivals)
 	switch {
 	case n == 0:
@@ -107,7 +107,7 @@ func (res *ProbeResult) checkBuffering() {
 }
 
 // noRate says why a result has no decode rate, or "" when it has one.
-func (res *ProbeResult) noRate() string {
+func (res *Result) noRate() string {
 	switch {
 	case res.Rate > 0:
 		return ""
@@ -130,10 +130,10 @@ type run struct {
 
 // lumpGap is the silence that separates runs: eight typical gaps, and at
 // least 30 ms, so a fast stream's scheduling jitter is not a lump.
-func (res *ProbeResult) lumpGap() time.Duration { return max(30*time.Millisecond, 8*res.Gaps.P50) }
+func (res *Result) lumpGap() time.Duration { return max(30*time.Millisecond, 8*res.Gaps.P50) }
 
 // runs groups the arrivals into runs, with the bytes read in each.
-func (res *ProbeResult) runs() []run {
+func (res *Result) runs() []run {
 	gap := res.lumpGap()
 	var rs []run
 	var prev time.Duration // the request's start: a buffering proxy may hold the headers too

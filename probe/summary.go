@@ -1,4 +1,4 @@
-package client
+package probe
 
 import (
 	"fmt"
@@ -10,13 +10,13 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// ProbeSummary sums up many probes of one endpoint (tok probe -n N -c C).
+// Summary sums up many probes of one endpoint (tok probe -n N -c C).
 //
 // The distributions cover the requests that got a 2xx answer, and each
 // leaves out the requests in which its figure did not happen (no token,
 // so no first token, rate or gaps): a [Distribution]'s N says how many
 // went in.
-type ProbeSummary struct {
+type Summary struct {
 	// URL and Method are the first request's.
 	URL, Method string
 	// Requests counts the probes. Errors counts those that got no 2xx,
@@ -36,11 +36,11 @@ type ProbeSummary struct {
 	// appear among the results.
 	Checks []CheckTally
 	// Results are the probes summed up, in the order given.
-	Results []*ProbeResult
+	Results []*Result
 }
 
 // Distribution summarises one figure across requests: the nearest-rank
-// percentiles (as [ProbeResult.Gaps] uses), the extremes and the mean.
+// percentiles (as [Result.Gaps] uses), the extremes and the mean.
 // All are zero when N, the number of values, is.
 type Distribution[T time.Duration | float64] struct {
 	N                             int
@@ -55,8 +55,8 @@ type CheckTally struct {
 
 // Summarize sums up results, the probes that ran in wall. Nil results
 // (probes that never ran) are left out.
-func Summarize(results []*ProbeResult, wall time.Duration) *ProbeSummary {
-	s := &ProbeSummary{Wall: wall}
+func Summarize(results []*Result, wall time.Duration) *Summary {
+	s := &Summary{Wall: wall}
 	var d figureSamples
 	for _, res := range results {
 		if res == nil {
@@ -84,7 +84,7 @@ func Summarize(results []*ProbeResult, wall time.Duration) *ProbeSummary {
 
 // errored reports whether the request got no 2xx, ended in an error, or
 // failed its end check.
-func (res *ProbeResult) errored() bool {
+func (res *Result) errored() bool {
 	if !res.Reached() || res.Err != nil {
 		return true
 	}
@@ -96,7 +96,7 @@ func (res *ProbeResult) errored() bool {
 	return false
 }
 
-func (s *ProbeSummary) tallyChecks(checks []Check) {
+func (s *Summary) tallyChecks(checks []Check) {
 	for _, c := range checks {
 		i := slices.IndexFunc(s.Checks, func(t CheckTally) bool { return t.Name == c.Name })
 		if i < 0 {
@@ -122,7 +122,7 @@ type figureSamples struct {
 
 // add takes the figures of a request that got a 2xx, each only when it
 // happened.
-func (d *figureSamples) add(res *ProbeResult) {
+func (d *figureSamples) add(res *Result) {
 	if !res.Reached() {
 		return
 	}
@@ -166,14 +166,14 @@ func distribution[T time.Duration | float64](vs []T) Distribution[T] {
 }
 
 // Failed reports whether any check of any request failed.
-func (s *ProbeSummary) Failed() bool {
-	return slices.ContainsFunc(s.Results, (*ProbeResult).Failed)
+func (s *Summary) Failed() bool {
+	return slices.ContainsFunc(s.Results, (*Result).Failed)
 }
 
 // Report writes the summary for a terminal, in at most 80 columns: the
 // request, the throughput, a table of the distributions and one of the
 // checks' verdicts. With color false it has no escape sequences.
-func (s *ProbeSummary) Report(w io.Writer, color bool) error {
+func (s *Summary) Report(w io.Writer, color bool) error {
 	st := newReportStyles(color)
 	var b strings.Builder
 	req := ansi.Truncate(oneLine(s.Method+" "+s.URL), reportWidth-len(reportIndent), "…")
@@ -187,7 +187,7 @@ func (s *ProbeSummary) Report(w io.Writer, color bool) error {
 }
 
 // writeDistributions writes a table: a row a figure, a column a statistic.
-func (s *ProbeSummary) writeDistributions(b *strings.Builder, st reportStyles) {
+func (s *Summary) writeDistributions(b *strings.Builder, st reportStyles) {
 	head := fmt.Sprintf("%-14s%4s%9s%9s%9s%9s%9s%9s", "", "n", "min", "p50", "p90", "p99", "max", "mean")
 	fmt.Fprintf(b, "\n  %s\n", st.dim(head))
 	row := func(label string, n int, cells []string) {
@@ -223,7 +223,7 @@ func (d Distribution[T]) cells(format func(T) string) []string {
 
 // writeTallies writes each check's verdicts counted, and how many
 // requests failed one.
-func (s *ProbeSummary) writeTallies(b *strings.Builder, st reportStyles) {
+func (s *Summary) writeTallies(b *strings.Builder, st reportStyles) {
 	nameWidth := len("check")
 	for _, t := range s.Checks {
 		nameWidth = max(nameWidth, len(t.Name))
@@ -242,7 +242,7 @@ func (s *ProbeSummary) writeTallies(b *strings.Builder, st reportStyles) {
 }
 
 // verdict says how many requests failed a check.
-func (s *ProbeSummary) verdict(st reportStyles) string {
+func (s *Summary) verdict(st reportStyles) string {
 	failed := 0
 	for _, res := range s.Results {
 		if res.Failed() {

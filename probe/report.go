@@ -1,12 +1,10 @@
-package client
+package probe
 
 import (
 	"cmp"
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +12,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/render"
 )
 
@@ -65,7 +64,7 @@ func (st reportStyles) level(l Level) string {
 // "…" when it passed, and wrapped onto a few lines when it did not, so
 // the cause and the fix stay in view. With color false the report has
 // no escape sequences.
-func (res *ProbeResult) Report(w io.Writer, color bool) error {
+func (res *Result) Report(w io.Writer, color bool) error {
 	st := newReportStyles(color)
 	var b strings.Builder
 	res.writeHead(&b, st)
@@ -83,7 +82,7 @@ func (res *ProbeResult) Report(w io.Writer, color bool) error {
 func oneLine(s string) string { return render.Line(s, maxDetailLines*reportWidth) }
 
 // writeHead writes the request line and, under it, the answer in brief.
-func (res *ProbeResult) writeHead(b *strings.Builder, st reportStyles) {
+func (res *Result) writeHead(b *strings.Builder, st reportStyles) {
 	req := oneLine(res.Method + " " + res.URL)
 	fmt.Fprintf(b, "%s  %s\n", st.dim("tok probe"), ansi.Truncate(req, reportWidth-len(reportIndent), "…"))
 	parts := res.outcome()
@@ -96,10 +95,10 @@ func (res *ProbeResult) writeHead(b *strings.Builder, st reportStyles) {
 
 // outcome is the answer in a few words: the status, the dialect, the
 // tokens and the time; or, when no 2xx came, why not.
-func (res *ProbeResult) outcome() []string {
+func (res *Result) outcome() []string {
 	if !res.Reached() {
 		parts := []string{"no answer"}
-		var he *HTTPError
+		var he *client.HTTPError
 		if errors.As(res.Err, &he) {
 			parts[0] = cmp.Or(he.Status, strconv.Itoa(he.StatusCode))
 			if he.RetryAfter > 0 {
@@ -120,7 +119,7 @@ func (res *ProbeResult) outcome() []string {
 
 // writeFigures writes the phases up to the first byte, the pace of the
 // tokens and the gaps between them.
-func (res *ProbeResult) writeFigures(b *strings.Builder, st reportStyles) {
+func (res *Result) writeFigures(b *strings.Builder, st reportStyles) {
 	field := func(label, value string) string { return st.dim(label) + " " + value }
 	b.WriteString("\n")
 	writeFields(b, field("dns", durOrDash(res.DNS)), field("connect", durOrDash(res.Connect)),
@@ -262,75 +261,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
-}
-
-// bars are the timeline's column heights, lowest first.
-var bars = []rune("▁▂▃▄▅▆▇█")
-
-// timelineCols is the most columns the timeline draws.
-const timelineCols = 60
-
-// writeTimeline draws when the tokens arrived: one row of bars over
-// [0, Total], each column as tall as the tokens in its slice of time, so
-// a buffered stream shows as a few tall bars between gaps and a steady
-// one as a flat band.
-func (res *ProbeResult) writeTimeline(b *strings.Builder, st reportStyles) {
-	b.WriteString("\n")
-	if len(res.Arrivals) == 0 {
-		fmt.Fprintf(b, "  %s\n", st.dim("no tokens arrived"))
-		return
-	}
-	span := max(res.Total, res.Arrivals[len(res.Arrivals)-1], time.Millisecond)
-	cols, width := timeline(res.Arrivals, span)
-	top := slices.Max(cols)
-	fmt.Fprintf(b, "  %s\n", st.dim(fmt.Sprintf("tokens over time (each column %s; █ %.0f tok/s)",
-		fmtDur(width), top/width.Seconds())))
-	row := make([]rune, len(cols))
-	for i, v := range cols {
-		row[i] = bar(v, top)
-	}
-	end := fmtDur(span)
-	pad := max(len(cols)-1-len(end), 1)
-	fmt.Fprintf(b, "  %s\n  %s\n", string(row), st.dim("0"+strings.Repeat(" ", pad)+end))
-}
-
-// timeline spreads the arrivals over [0, span] in up to timelineCols
-// columns of at least a millisecond, and reports the columns' width.
-//
-// Each column counts the arrivals near its centre with a tent kernel, of
-// half-width the column's width or, for a sparse stream, two mean gaps
-// between tokens. So a steady stream draws a flat band, not the beat
-// pattern of one and two tokens a column that plain bins give when the
-// token interval does not divide the column width, and jitter between
-// tokens does not show as ragged bars; a lump still lands in a column or
-// two, with blanks between. The weights are scaled to sum to about the
-// number of arrivals, so a column's value is tokens in its width.
-func timeline(arrivals []time.Duration, span time.Duration) ([]float64, time.Duration) {
-	n := int(min(max(span/time.Millisecond, 1), timelineCols))
-	width := float64(span / time.Duration(n))
-	half := width
-	if len(arrivals) > 1 {
-		meanGap := float64(arrivals[len(arrivals)-1]-arrivals[0]) / float64(len(arrivals)-1)
-		half = max(width, 2*meanGap)
-	}
-	cols := make([]float64, n)
-	for _, at := range arrivals {
-		x := float64(at)
-		first := max(int(math.Ceil((x-half)/width-0.5)), 0)
-		for i := first; i < n && float64(i)*width+width/2 < x+half; i++ {
-			near := 1 - math.Abs(x-(float64(i)*width+width/2))/half
-			cols[i] += max(near, 0) * width / half
-		}
-	}
-	return cols, time.Duration(width)
-}
-
-// bar is the glyph for a column holding v, scaled to the tallest
-// column's top: a space for none, and at least the lowest bar for any.
-func bar(v, top float64) rune {
-	if v <= 0 || top <= 0 {
-		return ' '
-	}
-	level := int(math.Round(v / top * float64(len(bars))))
-	return bars[min(max(level, 1), len(bars))-1]
 }

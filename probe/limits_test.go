@@ -1,4 +1,4 @@
-package client
+package probe
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tokcli/tok/client"
 )
 
 // endlessServer streams forever, as fast as the client reads: tokens in
@@ -41,23 +43,23 @@ func TestProbeStopsAnEndlessStreamAtItsLimits(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		kind   string
-		limits probeLimits
+		limits limits
 		what   string
 	}{
-		{"tokens", probeLimits{tokens: 2000}, "2000 tokens"},
-		{"heartbeats", probeLimits{reads: 500}, "500 reads"},
-		{"line", probeLimits{bytes: 256 << 10}, "256.0 KiB"},
+		{"tokens", limits{tokens: 2000}, "2000 tokens"},
+		{"heartbeats", limits{reads: 500}, "500 reads"},
+		{"line", limits{bytes: 256 << 10}, "256.0 KiB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {
 			t.Parallel()
 			srv := endlessServer(t, tt.kind)
-			req, err := NewChatRequest(context.Background(), srv.URL, ChatRequest{Messages: []Message{{Role: "user", Content: "hi"}}}, nil)
+			req, err := client.NewChatRequest(context.Background(), srv.URL, client.ChatRequest{Messages: []client.Message{{Role: "user", Content: "hi"}}}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := New(Config{}).Probe(context.Background(), req, ProbeOptions{Frames: true, limits: tt.limits})
-			var le *ProbeLimitError
+			res := Run(context.Background(), client.New(client.Config{}), req, Options{Frames: true, lims: tt.limits})
+			var le *LimitError
 			if !errors.As(res.Err, &le) || le.What != tt.what {
 				t.Fatalf("err = %v, want the limit of %s", res.Err, tt.what)
 			}
@@ -68,7 +70,7 @@ func TestProbeStopsAnEndlessStreamAtItsLimits(t *testing.T) {
 				t.Errorf("a probe's own stop blamed on a gateway: %q", got)
 			}
 			if len(res.Arrivals) > 2000 || len(res.Reads) > 500+1 && tt.kind == "heartbeats" ||
-				res.Bytes > tt.limits.bytes+64<<10 && tt.kind == "line" || len(res.Frames) > ProbeMaxFrames {
+				res.Bytes > tt.limits.bytes+64<<10 && tt.kind == "line" || len(res.Frames) > MaxFrames {
 				t.Errorf("kept %d arrivals, %d reads, %d bytes, %d frames past the limits", len(res.Arrivals), len(res.Reads), res.Bytes, len(res.Frames))
 			}
 		})
@@ -77,20 +79,20 @@ func TestProbeStopsAnEndlessStreamAtItsLimits(t *testing.T) {
 
 func TestProbeKeepsFramesWithinItsLimits(t *testing.T) {
 	t.Parallel()
-	res := &ProbeResult{}
-	big := strings.Repeat("é", ProbeMaxFrameData) // two bytes each: the cut falls inside one
-	res.keepFrame(ProbeFrame{Event: "delta", Data: big, ID: big})
-	for i := range ProbeMaxFrames + 4 {
-		res.keepFrame(ProbeFrame{Event: "delta", Data: "tok", ID: fmt.Sprint(i)})
+	res := &Result{}
+	big := strings.Repeat("é", MaxFrameData) // two bytes each: the cut falls inside one
+	res.keepFrame(Frame{Event: "delta", Data: big, ID: big})
+	for i := range MaxFrames + 4 {
+		res.keepFrame(Frame{Event: "delta", Data: "tok", ID: fmt.Sprint(i)})
 	}
-	res.FrameCount = ProbeMaxFrames + 5
+	res.FrameCount = MaxFrames + 5
 	res.Heartbeats = 2
-	if len(res.Frames) != ProbeMaxFrames {
-		t.Fatalf("kept %d frames, want %d", len(res.Frames), ProbeMaxFrames)
+	if len(res.Frames) != MaxFrames {
+		t.Fatalf("kept %d frames, want %d", len(res.Frames), MaxFrames)
 	}
 	f := res.Frames[0]
-	if len(f.ID) > ProbeMaxFrameData || len(f.Data) > ProbeMaxFrameData || len(f.Data) < ProbeMaxFrameData-1 || !utf8.ValidString(f.Data) || f.Size != len(big) {
-		t.Errorf("kept data of %d bytes (valid UTF-8: %v), size %d; want at most %d of %d", len(f.Data), utf8.ValidString(f.Data), f.Size, ProbeMaxFrameData, len(big))
+	if len(f.ID) > MaxFrameData || len(f.Data) > MaxFrameData || len(f.Data) < MaxFrameData-1 || !utf8.ValidString(f.Data) || f.Size != len(big) {
+		t.Errorf("kept data of %d bytes (valid UTF-8: %v), size %d; want at most %d of %d", len(f.Data), utf8.ValidString(f.Data), f.Size, MaxFrameData, len(big))
 	}
 	var b bytes.Buffer
 	if err := res.WriteFrames(&b); err != nil {

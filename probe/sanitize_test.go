@@ -1,15 +1,18 @@
-package client
+package probe
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tokcli/tok/client"
 )
 
 // hostileText is what a server could send to take over a terminal or
@@ -29,22 +32,22 @@ var hostileText = []string{
 }
 
 // hostileResult carries the hostile text in every field a server fills.
-func hostileResult(reached bool) *ProbeResult {
+func hostileResult(reached bool) *Result {
 	bad := strings.Join(hostileText, " ")
 	if !reached {
-		return &ProbeResult{URL: "http://127.0.0.1:8080/x" + bad, Method: "POST", Status: 401, Total: 9 * msec,
-			Err: &HTTPError{StatusCode: 401, Status: "401 " + bad, Message: bad}}
+		return &Result{URL: "http://127.0.0.1:8080/x" + bad, Method: "POST", Status: 401, Total: 9 * msec,
+			Err: &client.HTTPError{StatusCode: 401, Status: "401 " + bad, Message: bad}}
 	}
 	res := healthyProbe()
-	res.Dialect = Dialect("tok" + bad)
+	res.Dialect = client.Dialect("tok" + bad)
 	res.Proto = "HTTP/1.1" + bad
 	for _, h := range []string{"Content-Type", "Cache-Control", "Content-Length", "Content-Encoding", "X-Accel-Buffering"} {
 		res.Header = http.Header(res.Header)
 		res.Header.Set(h, "v"+bad)
 	}
-	res.ServerError = &ServerError{Message: bad, Type: bad}
-	res.Err = &frameError{dialect: DialectTok, data: bad, err: errors.New(bad)}
-	res.Frames = []ProbeFrame{{At: msec, Event: bad, ID: bad, Data: bad, Size: len(bad)}, {At: 2 * msec, Comment: true}}
+	res.ServerError = &client.ServerError{Message: bad, Type: bad}
+	res.Err = fmt.Errorf("%w tok frame %s: %w", client.ErrMalformedFrame, bad, errors.New(bad))
+	res.Frames = []Frame{{At: msec, Event: bad, ID: bad, Data: bad, Size: len(bad)}, {At: 2 * msec, Comment: true}}
 	return res
 }
 
@@ -72,17 +75,17 @@ func TestProbeOutputsShowNoServerControls(t *testing.T) {
 		name := map[bool]string{true: "stream", false: "401"}[reached]
 		outputs[name+" report"] = func() string {
 			res := hostileResult(reached)
-			res.check(ProbeOptions{MinRate: 1, MaxTTFT: time.Second})
+			res.check(Options{MinRate: 1, MaxTTFT: time.Second})
 			return report(t, res, false)
 		}
 		outputs[name+" colour report"] = func() string {
 			res := hostileResult(reached)
-			res.check(ProbeOptions{MinRate: 1, MaxTTFT: time.Second})
+			res.check(Options{MinRate: 1, MaxTTFT: time.Second})
 			return stripStyle(report(t, res, true))
 		}
 		outputs[name+" json"] = func() string {
 			res := hostileResult(reached)
-			res.check(ProbeOptions{})
+			res.check(Options{})
 			b, err := json.MarshalIndent(res, "", "  ")
 			if err != nil {
 				t.Fatal(err)
@@ -90,10 +93,10 @@ func TestProbeOutputsShowNoServerControls(t *testing.T) {
 			return string(b)
 		}
 		outputs[name+" summary"] = func() string {
-			return report(t, Summarize([]*ProbeResult{hostileResult(reached)}, time.Second), false)
+			return report(t, Summarize([]*Result{hostileResult(reached)}, time.Second), false)
 		}
 		outputs[name+" summary json"] = func() string {
-			b, err := json.Marshal(Summarize([]*ProbeResult{hostileResult(reached)}, time.Second))
+			b, err := json.Marshal(Summarize([]*Result{hostileResult(reached)}, time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +148,7 @@ func TestProbeOutputsShowNoServerControls(t *testing.T) {
 // hostileChecks are the checks of the hostile result a report shows.
 func hostileChecks(name string) []Check {
 	res := hostileResult(strings.HasPrefix(name, "stream"))
-	res.check(ProbeOptions{MinRate: 1, MaxTTFT: time.Second})
+	res.check(Options{MinRate: 1, MaxTTFT: time.Second})
 	return res.Checks
 }
 
@@ -172,7 +175,7 @@ func stripStyle(s string) string {
 func TestProbeJSONKeepsServerTextIntact(t *testing.T) {
 	t.Parallel()
 	res := hostileResult(false)
-	res.check(ProbeOptions{})
+	res.check(Options{})
 	b, err := json.Marshal(res)
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,7 @@
-package client
+package probe
 
 import (
-	_ "embed" // for ProbeSchema
+	_ "embed" // for Schema
 	"encoding/json"
 	"math"
 	"strconv"
@@ -10,12 +10,12 @@ import (
 	"github.com/tokcli/tok/render"
 )
 
-// ProbeSchema is the JSON Schema (draft 2020-12) of what
-// [ProbeResult.MarshalJSON] and [ProbeSummary.MarshalJSON] write: the
+// Schema is the JSON Schema (draft 2020-12) of what
+// [Result.MarshalJSON] and [Summary.MarshalJSON] write: the
 // contract `tok probe --json` keeps with the tools that read it.
 //
-//go:embed probe.schema.json
-var ProbeSchema []byte
+//go:embed schema.json
+var Schema []byte
 
 // millis is a duration written to JSON as float milliseconds, to the
 // microsecond.
@@ -28,7 +28,7 @@ func (d millis) MarshalJSON() ([]byte, error) {
 // round2 rounds a rate to two decimals, so the JSON shows no float noise.
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
-// probeJSON is a [ProbeResult] as probe.schema.json's "result" describes
+// probeJSON is a [Result] as schema.json's "result" describes
 // it. The field order is the JSON's; keep it stable.
 type probeJSON struct {
 	URL           string           `json:"url"`
@@ -92,12 +92,12 @@ type checkJSON struct {
 }
 
 // MarshalJSON writes every figure and check of the result, as
-// probe.schema.json ([ProbeSchema]) documents: snake_case keys, durations
+// schema.json ([Schema]) documents: snake_case keys, durations
 // as float milliseconds in keys ending in "_ms" (0 for a phase that did
 // not happen), "error" null unless the request failed, "passed" true
 // when no check failed, and the controls a terminal could act on escaped
 // ([render.SafeJSON]).
-func (res *ProbeResult) MarshalJSON() ([]byte, error) {
+func (res *Result) MarshalJSON() ([]byte, error) {
 	out := res.figuresJSON()
 	if res.ServerError != nil {
 		out.ServerError = &serverErrorJSON{res.ServerError.Message, res.ServerError.Type}
@@ -125,7 +125,7 @@ func safeJSON(b []byte, err error) ([]byte, error) {
 }
 
 // figuresJSON copies the figures; the lists are empty, never null.
-func (res *ProbeResult) figuresJSON() probeJSON {
+func (res *Result) figuresJSON() probeJSON {
 	h := res.Header.Get
 	return probeJSON{
 		URL:     res.URL,
@@ -166,12 +166,12 @@ func (res *ProbeResult) figuresJSON() probeJSON {
 	}
 }
 
-// MarshalJSON writes the summary as probe.schema.json's "summary"
-// describes it ([ProbeSchema]): the same conventions as
-// [ProbeResult.MarshalJSON], each distribution as an object of n, min,
+// MarshalJSON writes the summary as schema.json's "summary"
+// describes it ([Schema]): the same conventions as
+// [Result.MarshalJSON], each distribution as an object of n, min,
 // p50, p90, p99, max and mean (null when n is 0), and every request's
 // result under "results".
-func (s *ProbeSummary) MarshalJSON() ([]byte, error) {
+func (s *Summary) MarshalJSON() ([]byte, error) {
 	out := summaryJSON{
 		URL: s.URL, Method: s.Method, Requests: s.Requests, Errors: s.Errors,
 		Wall: millis(s.Wall), PerSecond: round2(s.PerSecond),
@@ -182,7 +182,7 @@ func (s *ProbeSummary) MarshalJSON() ([]byte, error) {
 		Results: s.Results,
 	}
 	if out.Results == nil {
-		out.Results = []*ProbeResult{}
+		out.Results = []*Result{}
 	}
 	for _, t := range s.Checks {
 		out.Checks = append(out.Checks, tallyJSON(t))
@@ -191,22 +191,22 @@ func (s *ProbeSummary) MarshalJSON() ([]byte, error) {
 }
 
 type summaryJSON struct {
-	URL          string         `json:"url"`
-	Method       string         `json:"method"`
-	Requests     int            `json:"requests"`
-	Errors       int            `json:"errors"`
-	Wall         millis         `json:"wall_ms"`
-	PerSecond    float64        `json:"requests_per_second"`
-	Headers      distJSON       `json:"headers_ms"`
-	FirstByte    distJSON       `json:"first_byte_ms"`
-	FirstToken   distJSON       `json:"first_token_ms"`
-	Total        distJSON       `json:"total_ms"`
-	GapP50       distJSON       `json:"gap_p50_ms"`
-	Rate         distJSON       `json:"rate"`
-	OutputTokens distJSON       `json:"output_tokens"`
-	Passed       bool           `json:"passed"`
-	Checks       []tallyJSON    `json:"checks"`
-	Results      []*ProbeResult `json:"results"`
+	URL          string      `json:"url"`
+	Method       string      `json:"method"`
+	Requests     int         `json:"requests"`
+	Errors       int         `json:"errors"`
+	Wall         millis      `json:"wall_ms"`
+	PerSecond    float64     `json:"requests_per_second"`
+	Headers      distJSON    `json:"headers_ms"`
+	FirstByte    distJSON    `json:"first_byte_ms"`
+	FirstToken   distJSON    `json:"first_token_ms"`
+	Total        distJSON    `json:"total_ms"`
+	GapP50       distJSON    `json:"gap_p50_ms"`
+	Rate         distJSON    `json:"rate"`
+	OutputTokens distJSON    `json:"output_tokens"`
+	Passed       bool        `json:"passed"`
+	Checks       []tallyJSON `json:"checks"`
+	Results      []*Result   `json:"results"`
 }
 
 type tallyJSON struct {

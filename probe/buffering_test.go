@@ -1,4 +1,4 @@
-package client
+package probe
 
 import (
 	"context"
@@ -8,19 +8,21 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokcli/tok/client"
 )
 
 // stream builds a judged result: headers at headers, then tokens at the
 // times given, read in reads of the tokens' groups (each group one read
 // of 40 bytes a token), ending at the last with usage.
-func stream(headers time.Duration, groups ...[]time.Duration) *ProbeResult {
+func stream(headers time.Duration, groups ...[]time.Duration) *Result {
 	res := reached(sseHeader("Content-Type", "text/event-stream", "Cache-Control", "no-cache"))
 	res.Headers, res.FirstByte = headers, headers
 	var end time.Duration
 	for _, g := range groups {
-		res.Reads = append(res.Reads, Read{At: g[0], Bytes: 40 * len(g)})
+		res.Reads = append(res.Reads, BodyRead{At: g[0], Bytes: 40 * len(g)})
 		for _, at := range g {
-			res.event(Event{Kind: KindText, Text: "tok", At: at})
+			res.event(client.Event{Kind: client.KindText, Text: "tok", At: at})
 			res.FrameCount++
 			end = at
 		}
@@ -56,7 +58,7 @@ func TestProbeBufferingVerdicts(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		res  *ProbeResult
+		res  *Result
 		want string // the buffering check, "LEVEL detail" up to its end or a prefix
 		rate bool   // a rate was measured
 	}{
@@ -98,8 +100,17 @@ func TestProbeBufferingVerdicts(t *testing.T) {
 	}
 }
 
+// runsOf lists the runs of a result, for debugging the lump check.
+func runsOf(res *Result) []string {
+	var out []string
+	for _, r := range res.runs() {
+		out = append(out, fmt.Sprintf("%d tokens %s..%s after %s, %d B", r.tokens, r.start, r.end, r.gapBefore, r.bytes))
+	}
+	return append(out, fmt.Sprint("lump gap ", res.lumpGap(), " p50 ", res.Gaps.P50))
+}
+
 // checkOf is the check called name, as "LEVEL detail".
-func checkOf(res *ProbeResult, name string) string {
+func checkOf(res *Result, name string) string {
 	for _, c := range res.Checks {
 		if c.Name == name {
 			return string(c.Level) + " " + c.Detail
@@ -114,16 +125,16 @@ func TestProbeReportSaysWhyThereIsNoRate(t *testing.T) {
 	if out := report(t, held, false); !strings.Contains(out, "per token —  rate n/a, every token arrived at once") {
 		t.Errorf("report of a held stream:\n%s", out)
 	}
-	held.check(ProbeOptions{MinRate: 20})
+	held.check(Options{MinRate: 20})
 	if got := checkOf(held, "rate"); got != "FAIL none to hold to --min-rate 20: every token arrived at once" {
 		t.Errorf("rate check = %q", got)
 	}
 	one := stream(msec, together(1, 300*msec, 0))
-	one.check(ProbeOptions{MinRate: 20})
+	one.check(Options{MinRate: 20})
 	if got := checkOf(one, "rate"); got != "FAIL none to hold to --min-rate 20: 1 token arrived" {
 		t.Errorf("rate check of one token = %q", got)
 	}
-	if s := Summarize([]*ProbeResult{held, healthyProbe()}, time.Second); s.Rate.N != 1 || s.Rate.Max > 100 {
+	if s := Summarize([]*Result{held, healthyProbe()}, time.Second); s.Rate.N != 1 || s.Rate.Max > 100 {
 		t.Errorf("a summary's rates = %+v, want only the steady stream's", s.Rate)
 	}
 }
@@ -176,13 +187,13 @@ func TestProbeFailsAStreamDeliveredAllAtOnce(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv := heldServer(t, tt.n, tt.wait, tt.early)
-			req, err := NewChatRequest(context.Background(), srv.URL, ChatRequest{Messages: []Message{{Role: "user", Content: "hi"}}}, nil)
+			req, err := client.NewChatRequest(context.Background(), srv.URL, client.ChatRequest{Messages: []client.Message{{Role: "user", Content: "hi"}}}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := New(Config{}).Probe(context.Background(), req, ProbeOptions{})
+			res := Run(context.Background(), client.New(client.Config{}), req, Options{})
 			if got := checkOf(res, "buffering"); !strings.HasPrefix(got, tt.want) || !strings.Contains(got, tt.has) {
-				t.Errorf("buffering = %q, want %q … %q\nruns %v", got, tt.want, tt.has, ExportRuns(res))
+				t.Errorf("buffering = %q, want %q … %q\nruns %v", got, tt.want, tt.has, runsOf(res))
 			}
 			if res.Rate != 0 || res.Failed() != strings.HasPrefix(tt.want, "FAIL") {
 				t.Errorf("rate %.1f (want none), failed %v: %+v", res.Rate, res.Failed(), res.Checks)

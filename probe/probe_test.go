@@ -1,7 +1,8 @@
-package client_test
+package probe
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -12,18 +13,20 @@ import (
 )
 
 // probe runs one probe of tok serve's tok protocol endpoint with knobs.
-func probe(t *testing.T, url, knobs string, cfg client.Config, opts client.ProbeOptions) *client.ProbeResult {
+func probe(t *testing.T, url, knobs string, cfg client.Config, opts Options) *Result {
 	t.Helper()
 	ep := client.Endpoint{URL: url + "/api/chat/stream", Header: scenario(knobs)}
 	req, err := ep.Request(context.Background(), []client.Message{{Role: "user", Content: "hi"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return client.New(cfg).Probe(context.Background(), req, opts)
+	return Run(context.Background(), client.New(cfg), req, opts)
 }
 
+func scenario(s string) http.Header { return http.Header{"X-Tok-Scenario": {s}} }
+
 // verdict is the check called name, as "LEVEL detail".
-func verdict(res *client.ProbeResult, name string) string {
+func verdict(res *Result, name string) string {
 	for _, c := range res.Checks {
 		if c.Name == name {
 			return string(c.Level) + " " + c.Detail
@@ -53,7 +56,7 @@ func TestProbeVerdicts(t *testing.T) {
 		{"tokens=40,interval=5,first=20,heartbeat=20", client.Config{}, "heartbeats", "PASS", false},
 	}
 	for _, tt := range tests {
-		res := probe(t, srv.URL, tt.knobs, tt.cfg, client.ProbeOptions{})
+		res := probe(t, srv.URL, tt.knobs, tt.cfg, Options{})
 		if got := verdict(res, tt.check); !strings.HasPrefix(got, tt.want) {
 			t.Errorf("%s: %s = %q, want %q\nall: %+v", tt.knobs, tt.check, got, tt.want, res.Checks)
 		}
@@ -72,7 +75,7 @@ func TestProbeVerdicts(t *testing.T) {
 func TestProbeTTFTIsTheFirstTokensArrival(t *testing.T) {
 	srv := httptest.NewServer(server.New(server.Config{}))
 	defer srv.Close()
-	res := probe(t, srv.URL, "tokens=5,interval=100,first=300", client.Config{}, client.ProbeOptions{})
+	res := probe(t, srv.URL, "tokens=5,interval=100,first=300", client.Config{}, Options{})
 	// Truth: the server waits 300 ms after its headers; the loopback costs
 	// the time to the headers.
 	truth := 300*time.Millisecond + res.Headers
@@ -84,6 +87,12 @@ func TestProbeTTFTIsTheFirstTokensArrival(t *testing.T) {
 	}
 }
 
+// gatewayName is gatewayLimit's name, "" for none.
+func gatewayName(d time.Duration) string {
+	s, _ := gatewayLimit(d)
+	return s
+}
+
 func TestProbeNamesTheNearestGatewayTimeout(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		29*time.Second + 100*time.Millisecond: "29 s",
@@ -91,11 +100,11 @@ func TestProbeNamesTheNearestGatewayTimeout(t *testing.T) {
 		60*time.Second + 400*time.Millisecond: "60 s",
 		100 * time.Second:                     "100 s",
 	} {
-		if got := client.ExportGatewayLimit(d); !strings.Contains(got, want) {
+		if got := gatewayName(d); !strings.Contains(got, want) {
 			t.Errorf("%s: %q, want %q", d, got, want)
 		}
 	}
-	if got := client.ExportGatewayLimit(45 * time.Second); got != "" {
+	if got := gatewayName(45 * time.Second); got != "" {
 		t.Errorf("45s: %q, want none", got)
 	}
 }

@@ -1,0 +1,119 @@
+package probe
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// probeSchema compiles schema.json, the file the JSON documents.
+func probeSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	if err := c.AddResource("schema.json", bytes.NewReader(Schema)); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile("schema.json")
+	if err != nil {
+		t.Fatalf("probe.schema.json: %v", err)
+	}
+	return sch
+}
+
+// validJSON marshals v, checks it against the schema and decodes it.
+func validJSON(t *testing.T, sch *jsonschema.Schema, v json.Marshaler) (map[string]any, []byte) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(doc); err != nil {
+		t.Errorf("JSON does not match schema.json: %#v\n%s", err, b)
+	}
+	return doc, b
+}
+
+func TestProbeJSONMatchesSchema(t *testing.T) {
+	t.Parallel()
+	sch := probeSchema(t)
+	tests := []struct {
+		name       string
+		probe      func() *Result
+		firstToken float64
+		status     float64
+		passed     bool
+		err        bool
+	}{
+		{"healthy", healthyProbe, 302, 200, true, false},
+		{"buffered", bufferedProbe, 220, 200, false, false},
+		{"cut-off", cutOffProbe, 480, 200, false, true},
+		{"rate-limited", rateLimitedProbe, 0, 429, false, true},
+		{"hostile", hostileProbe, 302, 200, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, _ := validJSON(t, sch, tt.probe())
+			if doc["first_token_ms"] != tt.firstToken || doc["status"] != tt.status || doc["passed"] != tt.passed {
+				t.Errorf("first_token_ms %v, status %v, passed %v; want %v, %v, %v",
+					doc["first_token_ms"], doc["status"], doc["passed"], tt.firstToken, tt.status, tt.passed)
+			}
+			if (doc["error"] != nil) != tt.err {
+				t.Errorf("error = %v, want one: %v", doc["error"], tt.err)
+			}
+		})
+	}
+}
+
+func TestProbeSummaryJSONMatchesSchema(t *testing.T) {
+	t.Parallel()
+	doc, _ := validJSON(t, probeSchema(t), summaryOf3())
+	results, _ := doc["results"].([]any)
+	ft, _ := doc["first_token_ms"].(map[string]any)
+	if doc["requests"] != 3.0 || doc["errors"] != 1.0 || doc["passed"] != false || len(results) != 3 {
+		t.Errorf("requests %v, errors %v, passed %v, %d results; want 3, 1, false, 3",
+			doc["requests"], doc["errors"], doc["passed"], len(results))
+	}
+	if ft["n"] != 2.0 || ft["min"] != 220.0 || ft["max"] != 302.0 {
+		t.Errorf("first_token_ms = %v, want n 2, min 220, max 302", ft)
+	}
+	empty, _ := validJSON(t, probeSchema(t), Summarize(nil, 0))
+	if r, ok := empty["rate"].(map[string]any); !ok || r["n"] != 0.0 || r["p50"] != nil {
+		t.Errorf("empty summary rate = %v, want n 0 and null figures", empty["rate"])
+	}
+}
+
+func TestProbeSchemaRejectsWhatItShould(t *testing.T) {
+	t.Parallel()
+	sch := probeSchema(t)
+	good, _ := validJSON(t, sch, healthyProbe())
+	tests := []struct {
+		name string
+		edit func(doc map[string]any)
+	}{
+		{"missing passed", func(doc map[string]any) { delete(doc, "passed") }},
+		{"unknown level", func(doc map[string]any) {
+			doc["checks"] = []any{map[string]any{"name": "status", "level": "MAYBE", "detail": ""}}
+		}},
+		{"duration as text", func(doc map[string]any) { doc["first_token_ms"] = "302ms" }},
+		{"unknown key", func(doc map[string]any) { doc["first_token"] = 302.0 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := map[string]any{}
+			for k, v := range good {
+				doc[k] = v
+			}
+			tt.edit(doc)
+			if err := sch.Validate(doc); err == nil {
+				t.Errorf("schema accepted a result with %s", tt.name)
+			}
+		})
+	}
+}
