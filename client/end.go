@@ -83,8 +83,10 @@ func (s *Stream) stop(readErr error) {
 			s.queue, s.qi, s.err = nil, 0, errEmptyEOF
 		}
 	case e.cut:
+		s.linger = 0 // a failed read has no end to watch past
 		s.err = &CutOffError{Tokens: s.tokens + countTokens(s.queue[s.qi:]), Err: e.err}
 	default:
+		s.linger = 0
 		s.err = e.err
 	}
 }

@@ -128,7 +128,7 @@ func (s *Stream) Next() (Event, error) {
 	}
 	if ev.terminal() {
 		s.queue, s.qi, s.ended = nil, 0, true
-		if s.linger <= 0 || ev.Kind != KindDone {
+		if s.linger <= 0 {
 			s.Close()
 		} else {
 			s.rec.finish() // the answer's end, whatever follows it
@@ -141,6 +141,7 @@ func (s *Stream) Next() (Event, error) {
 			s.err = ev.Err // after the event, the stream's error
 		case !s.content:
 			s.err = errEmptyDone
+			s.drain()
 			return Event{}, s.err
 		}
 	}

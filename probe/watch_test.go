@@ -76,6 +76,10 @@ func TestProbeWatchesTheWireThroughTheTrace(t *testing.T) {
 		{"empty answer", serveSSE(tokBody(0)+"data: {\"type\":\"done\"}\n\n", false), "end", `PASS "done"`, false},
 		{"error event", serveSSE(tokBody(3)+"data: {\"type\":\"error\",\"message\":\"overloaded\"}\n\n", false),
 			"end", "FAIL an error event after 3 tokens: overloaded", false},
+		{"held open after an error event", serveSSE(tokBody(3)+"data: {\"type\":\"error\",\"message\":\"overloaded\"}\n\n", true),
+			"after end", "WARN the connection stayed open after", false},
+		{"held open after an empty answer", serveSSE(tokBody(0)+"data: {\"type\":\"done\"}\n\n", true),
+			"after end", "WARN the connection stayed open after", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
