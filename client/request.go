@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 )
 
@@ -39,11 +40,26 @@ func postJSON(ctx context.Context, url string, body any, header http.Header) (*h
 	if err != nil {
 		return nil, fmt.Errorf("encode request: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
+	return NewRequest(ctx, http.MethodPost, url, b, header)
+}
+
+// NewRequest is a request that asks for an event stream, with tok's
+// default headers (Accept, User-Agent, and Content-Type: application/json
+// when there is a body) and then header, which can replace any of them (a
+// Host header sets the request's host). It is the one place tok's
+// requests get their defaults; a nil body sends none.
+func NewRequest(ctx context.Context, method, url string, body []byte, header http.Header) (*http.Request, error) {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, r)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("User-Agent", UserAgent)
 	applyHeader(req, header)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -224,19 +223,9 @@ func (o *probeOptions) request(ctx context.Context) (*http.Request, error) {
 	if method == "" {
 		method = http.MethodPost
 	}
-	req, err := http.NewRequestWithContext(ctx, method, o.URL, bytes.NewReader(o.body))
+	req, err := client.NewRequest(ctx, method, o.URL, o.body, o.header)
 	if err != nil {
 		return nil, usageErrorf("--method %q: %v", o.Method, err)
-	}
-	if o.body == nil {
-		req.Body, req.GetBody, req.ContentLength = nil, nil, 0
-	} else {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "text/event-stream")
-	req.Header.Set("User-Agent", client.UserAgent)
-	for k, vs := range o.header {
-		req.Header[k] = vs
 	}
 	return req, nil
 }
