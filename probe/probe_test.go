@@ -25,16 +25,6 @@ func probe(t *testing.T, url, knobs string, cfg client.Config, opts Options) *Re
 
 func scenario(s string) http.Header { return http.Header{"X-Tok-Scenario": {s}} }
 
-// verdict is the check called name, as "LEVEL detail".
-func verdict(res *Result, name string) string {
-	for _, c := range res.Checks {
-		if c.Name == name {
-			return string(c.Level) + " " + c.Detail
-		}
-	}
-	return "(no " + name + " check)"
-}
-
 func TestProbeVerdicts(t *testing.T) {
 	srv := httptest.NewServer(server.New(server.Config{}))
 	defer srv.Close()
@@ -57,7 +47,7 @@ func TestProbeVerdicts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		res := probe(t, srv.URL, tt.knobs, tt.cfg, Options{})
-		if got := verdict(res, tt.check); !strings.HasPrefix(got, tt.want) {
+		if got := checkOf(res, tt.check); !strings.HasPrefix(got, tt.want) {
 			t.Errorf("%s: %s = %q, want %q\nall: %+v", tt.knobs, tt.check, got, tt.want, res.Checks)
 		}
 		if res.Failed() != tt.failed {
