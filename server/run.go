@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/tokcli/tok/client"
@@ -20,7 +19,7 @@ type run struct {
 	sc         Scenario
 	plan       plan
 	enc        encoder
-	fw         *frameWriter
+	fw         frames
 	stats      *statsLog
 	rec        *Record
 	keep       *keeper // the session's tokens, for resume
@@ -97,9 +96,9 @@ func (r *run) beforeStep(st step, replayed bool) (end string, stopped bool) {
 	}
 	switch r.sent {
 	case r.sc.DropAfter:
-		r.fw.close()
 		r.stats.update(r.rec, func(rec *Record) { rec.End = EndDropped })
-		panic(http.ErrAbortHandler) // closes the connection without ending the response
+		r.fw.drop() // over SSE it aborts the handler and does not return
+		return EndDropped, true
 	case r.sc.ErrorAfter:
 		r.enc.fail(r.fw, "scripted error after "+itoa(r.sent)+" tokens (scenario error-after)")
 		r.fw.close()
@@ -191,7 +190,7 @@ func (r *run) wait(d time.Duration) bool {
 // no terminal event, only a retry field, so the client reconnects after it
 // and resumes from the store (this server restarted, or another sharing
 // its Redis).
-func handOff(fw *frameWriter) string {
+func handOff(fw frames) string {
 	fw.retry(handOffRetry)
 	fw.close()
 	return EndShutdown
