@@ -19,7 +19,7 @@ var responsesDialect = &dialect{
 	writeError: writeOpenAIError,
 	newEncoder: func(req chatRequest) encoder {
 		return &responsesEncoder{id: "resp_" + randomID() + randomID() + randomID() + randomID(),
-			model: req.model, system: req.system, maxOutput: req.maxTokens, created: time.Now().Unix()}
+			model: req.model, system: req.system, maxOutput: req.maxTokens, created: time.Now().Unix(), previous: req.previousResponseID}
 	},
 	header: openAIHeader,
 }
@@ -53,13 +53,19 @@ func parseResponses(r *http.Request, body []byte) (chatRequest, *apiError) {
 	if e := decodeAPIBody(body, &b); e != nil {
 		return chatRequest{}, e
 	}
+	req, e := b.request()
+	return req, firstError(e, requireStream(b.Stream))
+}
+
+// request checks the body's fields as the API does, in its order, all
+// but stream, which the WebSocket mode does without.
+func (b *responsesBody) request() (chatRequest, *apiError) {
 	var req chatRequest
 	e := firstError(
 		requireModel(&req.model, b.Model),
 		responsesInput(&req, b.Input),
 		tokenCap(&req.maxTokens, "max_output_tokens", b.MaxOutputTokens, 16, false),
-		responsesReasoning(&req.thinking, b.Reasoning),
-		requireStream(b.Stream))
+		responsesReasoning(&req.thinking, b.Reasoning))
 	if b.Instructions != nil && *b.Instructions != "" {
 		req.system = strings.TrimSpace(*b.Instructions + "\n" + req.system)
 	}
@@ -141,6 +147,7 @@ func responsesReasoning(dst *bool, raw json.RawMessage) *apiError {
 // write, so a run of sends returns the failure at its last send.
 type responsesEncoder struct {
 	id, model, system string
+	previous          string // previous_response_id (the WebSocket mode)
 	maxOutput         int
 	created           int64
 	seq               int
@@ -162,7 +169,7 @@ func (e *responsesEncoder) send(fw frames, typ string, fields ...wireField) erro
 
 // response is the response object of the lifecycle events.
 func (e *responsesEncoder) response(status string, usage any) wireObject {
-	incomplete, maxOut, instructions := any(nil), any(nil), any(nil)
+	incomplete, maxOut, instructions, previous := any(nil), any(nil), any(nil), any(nil)
 	if status == "incomplete" {
 		incomplete = wireObject{{"reason", "max_output_tokens"}}
 	}
@@ -172,10 +179,13 @@ func (e *responsesEncoder) response(status string, usage any) wireObject {
 	if e.system != "" {
 		instructions = e.system
 	}
+	if e.previous != "" {
+		previous = e.previous
+	}
 	return wireObject{{"id", e.id}, {"object", "response"}, {"created_at", e.created}, {"status", status},
 		{"error", nil}, {"incomplete_details", incomplete}, {"instructions", instructions},
 		{"max_output_tokens", maxOut}, {"model", e.model}, {"output", append([]any{}, e.items...)},
-		{"parallel_tool_calls", true}, {"previous_response_id", nil},
+		{"parallel_tool_calls", true}, {"previous_response_id", previous},
 		{"reasoning", wireObject{{"effort", nil}, {"summary", nil}}}, {"store", true}, {"temperature", 1.0},
 		{"text", wireObject{{"format", wireObject{{"type", "text"}}}}}, {"tool_choice", "auto"},
 		{"tools", []any{}}, {"top_p", 1.0}, {"truncation", "disabled"}, {"usage", usage},

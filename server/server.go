@@ -65,6 +65,7 @@ type Server struct {
 	sessions *sessions
 	shutdown chan struct{}
 	once     sync.Once
+	ws       wsConns
 }
 
 // New returns a Server.
@@ -87,6 +88,9 @@ func New(cfg Config) *Server {
 	for _, rt := range s.routes() {
 		d := rt.dialect
 		s.mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) { s.serveStream(w, r, d) })
+	}
+	for _, rt := range s.wsRoutes() {
+		s.mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) { s.serveWS(w, r, rt) })
 	}
 	s.mux.HandleFunc("GET /replay/{name}", s.serveReplay)
 	s.mux.HandleFunc("GET /_stats", s.serveStats)
@@ -122,6 +126,10 @@ func (s *Server) Endpoints(base string) []string {
 			path = "/v1beta/models/tok-demo:streamGenerateContent?alt=sse"
 		}
 		out = append(out, fmt.Sprintf("%-5s%s%s  (%s)", method, base, path, rt.doc))
+	}
+	for _, rt := range s.wsRoutes() {
+		method, path, _ := strings.Cut(rt.pattern, " ")
+		out = append(out, fmt.Sprintf("%-5s%s%s  (%s)", method, wsBase(base), path, rt.doc))
 	}
 	if s.cfg.ReplayDir != "" {
 		out = append(out, "GET  "+base+"/replay/NAME  (transcripts in "+s.cfg.ReplayDir+")")
