@@ -76,10 +76,11 @@ func (r *run) interrupted() bool {
 	return i.acked && i.late <= 0
 }
 
-// tokenSentAfterInterrupt counts a token written once the interrupt had
-// arrived, and spends the late tokens allowed after its acknowledgement.
+// tokenSentAfterInterrupt counts a token whose writing began once the
+// interrupt had arrived, and spends the late tokens allowed after its
+// acknowledgement.
 func (r *run) tokenSentAfterInterrupt() {
-	if !r.intr.arrived() {
+	if !r.stepLate {
 		return
 	}
 	r.afterInterrupt++

@@ -41,7 +41,8 @@ type run struct {
 	gone  bool // the client's disconnect was noticed
 	after int  // tokens generated after it was
 
-	afterInterrupt int // tokens written after the client's interrupt arrived
+	afterInterrupt int  // tokens begun after the client's interrupt arrived
+	stepLate       bool // the step in progress was begun after it
 	timer          *time.Timer
 	beat           *time.Ticker
 }
@@ -163,6 +164,7 @@ func (r *run) step(st step, index int) error {
 	if r.gone {
 		r.after++
 	}
+	r.stepLate = r.intr.arrived()
 	switch st.kind {
 	case stepThinking:
 		return r.enc.thinking(r.fw, st.text, index)

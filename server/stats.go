@@ -71,8 +71,9 @@ type WSTurn struct {
 	Roles []string `json:"roles"`
 	// InterruptedAt is when the client's interrupt arrived (null: none);
 	// InterruptAcked, whether stream_end interrupted:true answered it (not
-	// under no-ack); TokensAfterInterrupt, the tokens written after it
-	// arrived: 0 or 1 when generation stops at once, N more with late=N.
+	// under no-ack); TokensAfterInterrupt, the tokens whose writing began
+	// after it arrived: 0 (rarely 1) when generation stops at once, N
+	// more with late=N, the rest of the answer under no-ack.
 	InterruptedAt        *time.Time `json:"interrupted_at"`
 	InterruptAcked       bool       `json:"interrupt_acked"`
 	TokensAfterInterrupt int        `json:"tokens_after_interrupt"`
