@@ -4,6 +4,29 @@
 // stream), with per-request fault knobs, transcript replay, resume, and a
 // disconnect that stops generation at once.
 //
+// Two endpoints speak WebSocket, with the same knobs (in X-Tok-Scenario or
+// X-Rig-Scenario on the upgrade, or ?scenario=) and a record per turn in
+// /_stats ([WSTurn]). GET /api/chat/ws speaks the seed's chat protocol, a
+// JSON object per text message; the connection keeps the conversation
+// across turns:
+//
+//	client → {"type":"message","content":"…"}            a turn
+//	client → {"type":"message","content":"…","messages":[{"role":"user","content":"…"},…]}
+//	                                                      a turn that replaces the history (after a reconnect)
+//	client → {"type":"interrupt"}                        stop the answer before its next token
+//	server → {"type":"token","content":"…"}              …
+//	server → {"type":"stream_end","interrupted":false}   the end; interrupted:true acknowledges an interrupt
+//	server → {"type":"error","message":"…"}              a failed answer or a refused message
+//
+// The knobs no-ack (no acknowledgement, the answer goes on) and late=N (N
+// tokens after it) break the interrupt on purpose. GET /v1/responses
+// upgraded is OpenAI's Responses WebSocket mode: each turn a
+// {"type":"response.create",…} with the fields of the POST body, answered
+// with the same response.* events as over SSE, one per message; later
+// turns send previous_response_id and only their new input (an unknown id
+// is an error event, code previous_response_not_found); max-conn=MS
+// emulates the service's 60-minute cap on a connection.
+//
 // It is what tok serve runs, and the fixture tok's own tests stream from:
 //
 //	srv := httptest.NewServer(server.New(server.Config{}))

@@ -1,11 +1,15 @@
 package server_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/coder/websocket"
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
 
 	"github.com/tokcli/tok/server"
 )
@@ -135,5 +139,44 @@ func TestWSResponsesConnectionLifetime(t *testing.T) {
 	}
 	if err := tryRecvWS(c, &ev); websocket.CloseStatus(err) != websocket.StatusNormalClosure {
 		t.Errorf("err %v, want a close with status 1000", err)
+	}
+}
+
+// TestWSResponsesSpeaksToTheOpenAISDK drives the WebSocket mode with
+// openai-go's own client of it, which no one here wrote.
+func TestWSResponsesSpeaksToTheOpenAISDK(t *testing.T) {
+	c, base := newOpenAI(t)
+	ctx := t.Context()
+	conn, err := c.Responses.Connect(ctx, responses.ResponseConnectionOptions{}, option.WithHeader("X-Tok-Scenario", "tokens=5,"+fast))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	create := func(previous string, input string) (*responses.Response, error) {
+		ev := responses.ResponsesClientEventResponseCreateParam{Model: "tok-demo",
+			Input: responses.ResponsesClientEventResponseCreateInputUnionParam{OfString: openai.String(input)}}
+		if previous != "" {
+			ev.PreviousResponseID = openai.String(previous)
+		}
+		if err := conn.Create(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+		return conn.FinalResponse(ctx)
+	}
+	first, err := create("", "hi")
+	if err != nil || first.Status != "completed" || first.OutputText() != demoText(5) {
+		t.Fatalf("first response %+v, err %v", first, err)
+	}
+	second, err := create(first.ID, "and then?")
+	if err != nil || second.ID == first.ID || second.PreviousResponseID != first.ID {
+		t.Fatalf("second response %+v, err %v", second, err)
+	}
+	_, err = create("resp_nope", "hi")
+	var pe *responses.ResponseProtocolError
+	if !errors.As(err, &pe) || pe.Event.AsResponsesServerEventResponseWsError().Error.Code != "previous_response_not_found" {
+		t.Fatalf("err %v, want the protocol error previous_response_not_found", err)
+	}
+	if rec := last(t, base); rec.WS.Turn != 3 || rec.End != server.EndRejected {
+		t.Errorf("record %+v %+v", rec, rec.WS)
 	}
 }

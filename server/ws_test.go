@@ -380,3 +380,43 @@ func TestWSShutdownClosesConnections(t *testing.T) {
 		t.Errorf("Wait: %v", err)
 	}
 }
+
+func TestWSHangingUpStopsGeneration(t *testing.T) {
+	noLeaks(t)
+	_, ts := startServer(t, server.Config{})
+	c, err := tryDialWS(ts, "/api/chat/ws", "tokens=200,first=0,interval=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sendWS(t, c, `{"type":"message","content":"hi"}`)
+	tokensWS(t, c, 3)
+	c.CloseNow()
+	rec := last(t, ts.URL)
+	if rec.End != server.EndClientDisconnect || rec.TokensAfterDisconnect > 1 || rec.TokensSent >= 200 || rec.WS.InterruptedAt != nil {
+		t.Errorf("record %+v %+v", rec, rec.WS)
+	}
+}
+
+func TestWSMessagesWhileAnAnswerStreams(t *testing.T) {
+	_, ts := startServer(t, server.Config{})
+	c := dialWS(t, ts, "/api/chat/ws", "tokens=20,first=0,interval=10")
+	sendWS(t, c, `{"type":"message","content":"hi"}`)
+	tokensWS(t, c, 1)
+	sendWS(t, c, `{"type":"message","content":"next"}`)  // waits for the end
+	sendWS(t, c, `{"type":"message","content":"third"}`) // is refused
+	var refused bool
+	ends := 0
+	for ends < 2 {
+		var m wsMsg
+		recvWS(t, c, &m)
+		switch m.Type {
+		case "error":
+			refused = refused || strings.Contains(m.Message, "still streaming")
+		case "stream_end":
+			ends++
+		}
+	}
+	if rec := last(t, ts.URL); !refused || rec.WS.Turn != 2 || !slices.Equal(rec.WS.Roles, []string{"user", "assistant", "user"}) {
+		t.Errorf("refused %v, last turn %+v", refused, rec.WS)
+	}
+}
