@@ -68,7 +68,9 @@ interrupt_acked, tokens_after_interrupt):
       over SSE. A later turn sends previous_response_id, the last
       response's id, and only its new input; any other id is answered
       with an error event, code previous_response_not_found. Its record
-      adds response_id, previous_response_id and input_items.
+      adds response_id, previous_response_id and input_items. max-conn=MS
+      emulates the service's 60-minute cap on a connection: an error
+      event, code websocket_connection_limit_reached, then a close.
 An interrupt stops the answer before its next token. Over WebSocket,
 drop-after closes the TCP connection without a close frame, and
 heartbeat, sse-retry, crlf, gzip and buffer do not apply.
