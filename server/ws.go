@@ -85,7 +85,7 @@ func (s *Server) wsRoutes() []wsRoute {
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request, rt wsRoute) {
 	sc, e := s.checkUpgrade(r, rt)
 	if e != nil {
-		rec := s.stats.start(Record{Method: r.Method, Path: r.URL.Path, Dialect: rt.dialect.name, Scenario: sc.String(), Started: time.Now()})
+		rec := s.stats.start(Record{Method: r.Method, Path: r.URL.Path, Dialect: rt.proto().name(), Scenario: sc.String(), Started: time.Now()})
 		s.reject(w, rt.dialect, rec, e, sc)
 		return
 	}
