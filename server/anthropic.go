@@ -180,11 +180,11 @@ type anthropicEncoder struct {
 // anthropicStops spells each stop as stop_reason does.
 var anthropicStops = map[stop]string{stopEnd: "end_turn", stopMaxTokens: "max_tokens", stopToolUse: "tool_use"}
 
-func (e *anthropicEncoder) send(fw *frameWriter, typ string, fields ...wireField) error {
+func (e *anthropicEncoder) send(fw frames, typ string, fields ...wireField) error {
 	return fw.frame("", typ, wireJSON(append(wireObject{{"type", typ}}, fields...)))
 }
 
-func (e *anthropicEncoder) begin(fw *frameWriter) error {
+func (e *anthropicEncoder) begin(fw frames) error {
 	return e.send(fw, "message_start", wireField{"message", wireObject{
 		{"id", "msg_01" + randomID() + randomID()}, {"type", "message"}, {"role", "assistant"},
 		{"model", e.model}, {"content", []any{}}, {"stop_reason", nil}, {"stop_sequence", nil},
@@ -198,7 +198,7 @@ func anthropicUsage(in, out int) wireObject {
 }
 
 // start closes the open block and starts the next one.
-func (e *anthropicEncoder) start(fw *frameWriter, block wireObject) error {
+func (e *anthropicEncoder) start(fw frames, block wireObject) error {
 	if err := e.stop(fw); err != nil {
 		return err
 	}
@@ -214,7 +214,7 @@ func (e *anthropicEncoder) start(fw *frameWriter, block wireObject) error {
 }
 
 // stop closes the open block; a thinking block gets its signature first.
-func (e *anthropicEncoder) stop(fw *frameWriter) error {
+func (e *anthropicEncoder) stop(fw frames) error {
 	if e.open == "" {
 		return nil
 	}
@@ -228,12 +228,12 @@ func (e *anthropicEncoder) stop(fw *frameWriter) error {
 	return e.send(fw, "content_block_stop", wireField{"index", e.index - 1})
 }
 
-func (e *anthropicEncoder) delta(fw *frameWriter, typ, key, value string) error {
+func (e *anthropicEncoder) delta(fw frames, typ, key, value string) error {
 	return e.send(fw, "content_block_delta", wireField{"index", e.index},
 		wireField{"delta", wireObject{{"type", typ}, {key, value}}})
 }
 
-func (e *anthropicEncoder) thinking(fw *frameWriter, text string, _ int) error {
+func (e *anthropicEncoder) thinking(fw frames, text string, _ int) error {
 	if e.open != "thinking" {
 		if err := e.start(fw, wireObject{{"type", "thinking"}, {"thinking", ""}, {"signature", ""}}); err != nil {
 			return err
@@ -242,7 +242,7 @@ func (e *anthropicEncoder) thinking(fw *frameWriter, text string, _ int) error {
 	return e.delta(fw, "thinking_delta", "thinking", text)
 }
 
-func (e *anthropicEncoder) text(fw *frameWriter, text string, _ int) error {
+func (e *anthropicEncoder) text(fw frames, text string, _ int) error {
 	if e.open != "text" {
 		if err := e.start(fw, wireObject{{"type", "text"}, {"text", ""}}); err != nil {
 			return err
@@ -253,7 +253,7 @@ func (e *anthropicEncoder) text(fw *frameWriter, text string, _ int) error {
 
 // toolStart opens a tool_use block with empty input; like the real API it
 // sends an empty input_json_delta before the fragments.
-func (e *anthropicEncoder) toolStart(fw *frameWriter, call toolCall) error {
+func (e *anthropicEncoder) toolStart(fw frames, call toolCall) error {
 	block := wireObject{{"type", "tool_use"}, {"id", "toolu_01" + randomID() + randomID()},
 		{"name", call.Name}, {"input", wireObject{}}}
 	if err := e.start(fw, block); err != nil {
@@ -262,17 +262,17 @@ func (e *anthropicEncoder) toolStart(fw *frameWriter, call toolCall) error {
 	return e.delta(fw, "input_json_delta", "partial_json", "")
 }
 
-func (e *anthropicEncoder) toolArgs(fw *frameWriter, _ toolCall, fragment string, _ int) error {
+func (e *anthropicEncoder) toolArgs(fw frames, _ toolCall, fragment string, _ int) error {
 	return e.delta(fw, "input_json_delta", "partial_json", fragment)
 }
 
-func (e *anthropicEncoder) toolEnd(fw *frameWriter, _ toolCall) error { return e.stop(fw) }
+func (e *anthropicEncoder) toolEnd(fw frames, _ toolCall) error { return e.stop(fw) }
 
-func (e *anthropicEncoder) fail(fw *frameWriter, message string) error {
+func (e *anthropicEncoder) fail(fw frames, message string) error {
 	return e.send(fw, "error", wireField{"error", wireObject{{"type", "overloaded_error"}, {"message", message}}})
 }
 
-func (e *anthropicEncoder) end(fw *frameWriter, u client.Usage, why stop) error {
+func (e *anthropicEncoder) end(fw frames, u client.Usage, why stop) error {
 	if err := e.stop(fw); err != nil {
 		return err
 	}

@@ -11,14 +11,14 @@ import (
 // steps, then end (or fail). index counts the tokens sent so far in the
 // whole answer, for resume.
 type encoder interface {
-	begin(fw *frameWriter) error
-	thinking(fw *frameWriter, text string, index int) error
-	text(fw *frameWriter, text string, index int) error
-	toolStart(fw *frameWriter, call toolCall) error
-	toolArgs(fw *frameWriter, call toolCall, fragment string, index int) error
-	toolEnd(fw *frameWriter, call toolCall) error
-	fail(fw *frameWriter, message string) error
-	end(fw *frameWriter, usage client.Usage, why stop) error
+	begin(fw frames) error
+	thinking(fw frames, text string, index int) error
+	text(fw frames, text string, index int) error
+	toolStart(fw frames, call toolCall) error
+	toolArgs(fw frames, call toolCall, fragment string, index int) error
+	toolEnd(fw frames, call toolCall) error
+	fail(fw frames, message string) error
+	end(fw frames, usage client.Usage, why stop) error
 }
 
 // apiError is a request the dialect's API would reject, or the server's

@@ -261,7 +261,7 @@ type geminiUsage struct {
 }
 
 // send writes a chunk of parts, led by the pending functionCall if any.
-func (e *geminiEncoder) send(fw *frameWriter, finish string, u *geminiUsage, parts ...map[string]any) error {
+func (e *geminiEncoder) send(fw frames, finish string, u *geminiUsage, parts ...map[string]any) error {
 	if e.pending != nil {
 		parts, e.pending = append([]map[string]any{e.pending}, parts...), nil
 	}
@@ -275,25 +275,25 @@ func (e *geminiEncoder) send(fw *frameWriter, finish string, u *geminiUsage, par
 }
 
 // begin: Gemini has no opening frame; the first chunk carries content.
-func (e *geminiEncoder) begin(*frameWriter) error { return nil }
+func (e *geminiEncoder) begin(frames) error { return nil }
 
-func (e *geminiEncoder) thinking(fw *frameWriter, text string, _ int) error {
+func (e *geminiEncoder) thinking(fw frames, text string, _ int) error {
 	e.thoughts++
 	return e.send(fw, "", nil, map[string]any{"text": text, "thought": true})
 }
 
-func (e *geminiEncoder) text(fw *frameWriter, text string, _ int) error {
+func (e *geminiEncoder) text(fw frames, text string, _ int) error {
 	return e.send(fw, "", nil, map[string]any{"text": text})
 }
 
-func (e *geminiEncoder) toolStart(*frameWriter, toolCall) error { return nil }
+func (e *geminiEncoder) toolStart(frames, toolCall) error { return nil }
 
-func (e *geminiEncoder) toolArgs(_ *frameWriter, _ toolCall, fragment string, _ int) error {
+func (e *geminiEncoder) toolArgs(_ frames, _ toolCall, fragment string, _ int) error {
 	e.args = append(e.args, fragment...)
 	return nil
 }
 
-func (e *geminiEncoder) toolEnd(_ *frameWriter, call toolCall) error {
+func (e *geminiEncoder) toolEnd(_ frames, call toolCall) error {
 	args := json.RawMessage(e.args)
 	if !json.Valid(args) {
 		args = json.RawMessage(call.Args)
@@ -306,14 +306,14 @@ func (e *geminiEncoder) toolEnd(_ *frameWriter, call toolCall) error {
 }
 
 // fail sends Gemini's mid-stream error; the stream ends after it.
-func (e *geminiEncoder) fail(fw *frameWriter, message string) error {
+func (e *geminiEncoder) fail(fw frames, message string) error {
 	b, _ := json.Marshal(map[string]any{"error": map[string]any{"code": 500, "message": message, "status": "INTERNAL"}})
 	return fw.frame("", "", string(b))
 }
 
 // end sends the finishing chunk: the pending function call, or an empty
 // text part as Gemini does when the last text went out already.
-func (e *geminiEncoder) end(fw *frameWriter, u client.Usage, why stop) error {
+func (e *geminiEncoder) end(fw frames, u client.Usage, why stop) error {
 	finish := "STOP" // a function call ends with STOP too
 	if why == stopMaxTokens {
 		finish = "MAX_TOKENS"

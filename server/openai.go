@@ -150,7 +150,7 @@ type openAIEncoder struct {
 // openAIStops spells each stop as finish_reason does.
 var openAIStops = map[stop]string{stopEnd: "stop", stopMaxTokens: "length", stopToolUse: "tool_calls"}
 
-func (e *openAIEncoder) chunk(fw *frameWriter, choices []any, more ...wireField) error {
+func (e *openAIEncoder) chunk(fw frames, choices []any, more ...wireField) error {
 	c := wireObject{{"id", e.id}, {"object", "chat.completion.chunk"}, {"created", e.created},
 		{"model", e.model}, {"system_fingerprint", e.fingerprint}, {"choices", choices}}
 	if e.includeUsage && len(more) == 0 {
@@ -159,44 +159,44 @@ func (e *openAIEncoder) chunk(fw *frameWriter, choices []any, more ...wireField)
 	return fw.frame("", "", wireJSON(append(c, more...)))
 }
 
-func (e *openAIEncoder) delta(fw *frameWriter, delta wireObject, finish any) error {
+func (e *openAIEncoder) delta(fw frames, delta wireObject, finish any) error {
 	return e.chunk(fw, []any{wireObject{{"index", 0}, {"delta", delta}, {"logprobs", nil}, {"finish_reason", finish}}})
 }
 
-func (e *openAIEncoder) begin(fw *frameWriter) error {
+func (e *openAIEncoder) begin(fw frames) error {
 	return e.delta(fw, wireObject{{"role", "assistant"}, {"content", ""}, {"refusal", nil}}, nil)
 }
 
-func (e *openAIEncoder) thinking(fw *frameWriter, text string, _ int) error {
+func (e *openAIEncoder) thinking(fw frames, text string, _ int) error {
 	e.reasoning++
 	return e.delta(fw, wireObject{{"reasoning_content", text}}, nil)
 }
 
-func (e *openAIEncoder) text(fw *frameWriter, text string, _ int) error {
+func (e *openAIEncoder) text(fw frames, text string, _ int) error {
 	return e.delta(fw, wireObject{{"content", text}}, nil)
 }
 
-func (e *openAIEncoder) toolStart(fw *frameWriter, call toolCall) error {
+func (e *openAIEncoder) toolStart(fw frames, call toolCall) error {
 	tc := wireObject{{"index", 0}, {"id", "call_" + randomID() + randomID()}, {"type", "function"},
 		{"function", wireObject{{"name", call.Name}, {"arguments", ""}}}}
 	return e.delta(fw, wireObject{{"tool_calls", []any{tc}}}, nil)
 }
 
-func (e *openAIEncoder) toolArgs(fw *frameWriter, _ toolCall, fragment string, _ int) error {
+func (e *openAIEncoder) toolArgs(fw frames, _ toolCall, fragment string, _ int) error {
 	tc := wireObject{{"index", 0}, {"function", wireObject{{"arguments", fragment}}}}
 	return e.delta(fw, wireObject{{"tool_calls", []any{tc}}}, nil)
 }
 
-func (e *openAIEncoder) toolEnd(*frameWriter, toolCall) error { return nil }
+func (e *openAIEncoder) toolEnd(frames, toolCall) error { return nil }
 
 // fail sends the error object OpenAI-compatible servers send mid-stream,
 // and no [DONE] after it.
-func (e *openAIEncoder) fail(fw *frameWriter, message string) error {
+func (e *openAIEncoder) fail(fw frames, message string) error {
 	return fw.frame("", "", wireJSON(wireObject{{"error", wireObject{
 		{"message", message}, {"type", "server_error"}, {"param", nil}, {"code", nil}}}}))
 }
 
-func (e *openAIEncoder) end(fw *frameWriter, u client.Usage, why stop) error {
+func (e *openAIEncoder) end(fw frames, u client.Usage, why stop) error {
 	if err := e.delta(fw, wireObject{}, openAIStops[why]); err != nil {
 		return err
 	}

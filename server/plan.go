@@ -18,6 +18,8 @@ type chatRequest struct {
 	resumeFrom   int
 	lastEventID  string // the Last-Event-ID header a resume sent
 	resumed      bool   // the request continues a session (resumeFrom or Last-Event-ID)
+
+	previousResponseID string // the Responses WebSocket mode's, which the response names
 }
 
 // stop says why an answer ended; each dialect spells it its own way.

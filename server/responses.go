@@ -19,7 +19,7 @@ var responsesDialect = &dialect{
 	writeError: writeOpenAIError,
 	newEncoder: func(req chatRequest) encoder {
 		return &responsesEncoder{id: "resp_" + randomID() + randomID() + randomID() + randomID(),
-			model: req.model, system: req.system, maxOutput: req.maxTokens, created: time.Now().Unix()}
+			model: req.model, system: req.system, maxOutput: req.maxTokens, created: time.Now().Unix(), previous: req.previousResponseID}
 	},
 	header: openAIHeader,
 }
@@ -53,13 +53,19 @@ func parseResponses(r *http.Request, body []byte) (chatRequest, *apiError) {
 	if e := decodeAPIBody(body, &b); e != nil {
 		return chatRequest{}, e
 	}
+	req, e := b.request()
+	return req, firstError(e, requireStream(b.Stream))
+}
+
+// request checks the body's fields as the API does, in its order, all
+// but stream, which the WebSocket mode does without.
+func (b *responsesBody) request() (chatRequest, *apiError) {
 	var req chatRequest
 	e := firstError(
 		requireModel(&req.model, b.Model),
 		responsesInput(&req, b.Input),
 		tokenCap(&req.maxTokens, "max_output_tokens", b.MaxOutputTokens, 16, false),
-		responsesReasoning(&req.thinking, b.Reasoning),
-		requireStream(b.Stream))
+		responsesReasoning(&req.thinking, b.Reasoning))
 	if b.Instructions != nil && *b.Instructions != "" {
 		req.system = strings.TrimSpace(*b.Instructions + "\n" + req.system)
 	}
@@ -137,10 +143,11 @@ func responsesReasoning(dst *bool, raw json.RawMessage) *apiError {
 // deltas), each added, filled and done, then response.completed (or
 // response.incomplete). Every event carries an increasing sequence_number.
 //
-// NOTE: a frameWriter keeps its first error and returns it from every later
+// NOTE: [frames] keep their first error and returns it from every later
 // write, so a run of sends returns the failure at its last send.
 type responsesEncoder struct {
 	id, model, system string
+	previous          string // previous_response_id (the WebSocket mode)
 	maxOutput         int
 	created           int64
 	seq               int
@@ -154,7 +161,7 @@ type responsesItemOut struct {
 	kind, id, callID, name, text string
 }
 
-func (e *responsesEncoder) send(fw *frameWriter, typ string, fields ...wireField) error {
+func (e *responsesEncoder) send(fw frames, typ string, fields ...wireField) error {
 	obj := append(wireObject{{"type", typ}, {"sequence_number", e.seq}}, fields...)
 	e.seq++
 	return fw.frame("", typ, wireJSON(obj))
@@ -162,7 +169,7 @@ func (e *responsesEncoder) send(fw *frameWriter, typ string, fields ...wireField
 
 // response is the response object of the lifecycle events.
 func (e *responsesEncoder) response(status string, usage any) wireObject {
-	incomplete, maxOut, instructions := any(nil), any(nil), any(nil)
+	incomplete, maxOut, instructions, previous := any(nil), any(nil), any(nil), any(nil)
 	if status == "incomplete" {
 		incomplete = wireObject{{"reason", "max_output_tokens"}}
 	}
@@ -172,17 +179,20 @@ func (e *responsesEncoder) response(status string, usage any) wireObject {
 	if e.system != "" {
 		instructions = e.system
 	}
+	if e.previous != "" {
+		previous = e.previous
+	}
 	return wireObject{{"id", e.id}, {"object", "response"}, {"created_at", e.created}, {"status", status},
 		{"error", nil}, {"incomplete_details", incomplete}, {"instructions", instructions},
 		{"max_output_tokens", maxOut}, {"model", e.model}, {"output", append([]any{}, e.items...)},
-		{"parallel_tool_calls", true}, {"previous_response_id", nil},
+		{"parallel_tool_calls", true}, {"previous_response_id", previous},
 		{"reasoning", wireObject{{"effort", nil}, {"summary", nil}}}, {"store", true}, {"temperature", 1.0},
 		{"text", wireObject{{"format", wireObject{{"type", "text"}}}}}, {"tool_choice", "auto"},
 		{"tools", []any{}}, {"top_p", 1.0}, {"truncation", "disabled"}, {"usage", usage},
 		{"user", nil}, {"metadata", wireObject{}}}
 }
 
-func (e *responsesEncoder) begin(fw *frameWriter) error {
+func (e *responsesEncoder) begin(fw frames) error {
 	e.send(fw, "response.created", wireField{"response", e.response("in_progress", nil)})
 	return e.send(fw, "response.in_progress", wireField{"response", e.response("in_progress", nil)})
 }
@@ -212,7 +222,7 @@ func (it *responsesItemOut) item(status string) wireObject {
 }
 
 // open starts an output item of its kind unless one is open already.
-func (e *responsesEncoder) open(fw *frameWriter, it *responsesItemOut) error {
+func (e *responsesEncoder) open(fw frames, it *responsesItemOut) error {
 	if e.cur != nil && e.cur.kind == it.kind && it.kind != "function_call" {
 		return nil
 	}
@@ -235,7 +245,7 @@ func (e *responsesEncoder) ref(part bool, more ...wireField) []wireField {
 }
 
 // close ends the open item, if any, and keeps it for the response.
-func (e *responsesEncoder) close(fw *frameWriter, status string) error {
+func (e *responsesEncoder) close(fw frames, status string) error {
 	it := e.cur
 	switch {
 	case it == nil:
@@ -256,42 +266,42 @@ func (e *responsesEncoder) close(fw *frameWriter, status string) error {
 	return err
 }
 
-func (e *responsesEncoder) thinking(fw *frameWriter, text string, _ int) error {
+func (e *responsesEncoder) thinking(fw frames, text string, _ int) error {
 	e.open(fw, &responsesItemOut{kind: "reasoning", id: "rs_" + randomID() + randomID()})
 	e.cur.text += text
 	e.reasoning++
 	return e.send(fw, "response.reasoning_text.delta", e.ref(true, wireField{"delta", text})...)
 }
 
-func (e *responsesEncoder) text(fw *frameWriter, text string, _ int) error {
+func (e *responsesEncoder) text(fw frames, text string, _ int) error {
 	e.open(fw, &responsesItemOut{kind: "message", id: "msg_" + randomID() + randomID()})
 	e.cur.text += text
 	return e.send(fw, "response.output_text.delta", e.ref(true, wireField{"delta", text}, wireField{"logprobs", []any{}})...)
 }
 
-func (e *responsesEncoder) toolStart(fw *frameWriter, call toolCall) error {
+func (e *responsesEncoder) toolStart(fw frames, call toolCall) error {
 	return e.open(fw, &responsesItemOut{kind: "function_call", id: "fc_" + randomID() + randomID(),
 		callID: "call_" + randomID() + randomID(), name: call.Name})
 }
 
-func (e *responsesEncoder) toolArgs(fw *frameWriter, _ toolCall, fragment string, _ int) error {
+func (e *responsesEncoder) toolArgs(fw frames, _ toolCall, fragment string, _ int) error {
 	e.cur.text += fragment
 	return e.send(fw, "response.function_call_arguments.delta", e.ref(false, wireField{"delta", fragment})...)
 }
 
-func (e *responsesEncoder) toolEnd(fw *frameWriter, _ toolCall) error {
+func (e *responsesEncoder) toolEnd(fw frames, _ toolCall) error {
 	return e.close(fw, "completed")
 }
 
 // fail sends the error event with its fields both flat, as the API
 // reference documents them, and nested under "error", as the live API
 // sends them and as openai-go needs to turn the event into Err.
-func (e *responsesEncoder) fail(fw *frameWriter, message string) error {
+func (e *responsesEncoder) fail(fw frames, message string) error {
 	return e.send(fw, "error", wireField{"code", "server_error"}, wireField{"message", message}, wireField{"param", nil},
 		wireField{"error", wireObject{{"type", "server_error"}, {"code", "server_error"}, {"message", message}, {"param", nil}}})
 }
 
-func (e *responsesEncoder) end(fw *frameWriter, u client.Usage, why stop) error {
+func (e *responsesEncoder) end(fw frames, u client.Usage, why stop) error {
 	status, event := "completed", "response.completed"
 	if why == stopMaxTokens {
 		status, event = "incomplete", "response.incomplete"

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/tokcli/tok/client"
@@ -10,17 +9,24 @@ import (
 
 // run streams one planned answer and notes in its record how it went.
 //
-// Invariant: every wait selects on the request's context, so when the
-// client goes away generation stops before the next token; a failed write
-// stops it at once. Tokens generated after either is noticed are counted,
-// and stay at 0.
+// Invariants:
+//   - Every wait selects on the request's context, so when the client goes
+//     away generation stops before the next token; a failed write stops it
+//     at once. Tokens generated after either is noticed are counted, and
+//     stay at 0.
+//   - Every wait selects on the client's interrupt too (a WebSocket's), and
+//     a wait looks for one before it sleeps, so an interrupt that arrived
+//     during a write stops the answer before the next token: at most the
+//     token being written goes after it (unless no-ack or late=N say
+//     otherwise). An acknowledged interrupt is the answer's end: no end
+//     event follows it.
 type run struct {
 	ctx        context.Context
 	shutdown   <-chan struct{}
 	sc         Scenario
 	plan       plan
 	enc        encoder
-	fw         *frameWriter
+	fw         frames
 	stats      *statsLog
 	rec        *Record
 	keep       *keeper // the session's tokens, for resume
@@ -29,12 +35,16 @@ type run struct {
 	stored     []string // tokens a resumed session already has: replayed at once
 	storedDone bool     // and the answer had finished: nothing more is generated
 	started    time.Time
+	intr       *interrupt // the client's interrupt; nil over SSE
 
 	sent  int  // tokens written
 	gone  bool // the client's disconnect was noticed
 	after int  // tokens generated after it was
-	timer *time.Timer
-	beat  *time.Ticker
+
+	afterInterrupt int  // tokens begun after the client's interrupt arrived
+	stepLate       bool // the step in progress was begun after it
+	timer          *time.Timer
+	beat           *time.Ticker
 }
 
 // play streams the plan from text token index from (resume) and returns
@@ -80,6 +90,10 @@ func (r *run) play(from int) string {
 			r.tokenSent()
 		}
 	}
+	r.interrupted() // one that came with the last token is acknowledged
+	if r.intr != nil && r.intr.acked {
+		return EndInterrupted // the acknowledgement was the end
+	}
 	// The answer is whole once its last token is stored: mark it before
 	// the client can read the end and ask again.
 	r.keep.finish()
@@ -95,11 +109,14 @@ func (r *run) beforeStep(st step, replayed bool) (end string, stopped bool) {
 	if !st.isToken() {
 		return "", false
 	}
+	if r.interrupted() {
+		return r.stopped(), true
+	}
 	switch r.sent {
 	case r.sc.DropAfter:
-		r.fw.close()
 		r.stats.update(r.rec, func(rec *Record) { rec.End = EndDropped })
-		panic(http.ErrAbortHandler) // closes the connection without ending the response
+		r.fw.drop() // over SSE it aborts the handler and does not return
+		return EndDropped, true
 	case r.sc.ErrorAfter:
 		r.enc.fail(r.fw, "scripted error after "+itoa(r.sent)+" tokens (scenario error-after)")
 		r.fw.close()
@@ -107,6 +124,9 @@ func (r *run) beforeStep(st step, replayed bool) (end string, stopped bool) {
 	case r.sc.StallAfter:
 		r.fw.close() // release anything held: a stall is silence after what was sent
 		r.wait(-1)
+		if r.intr != nil && r.intr.acked {
+			return EndInterrupted, true
+		}
 		return r.disconnected(), true
 	}
 	pause := r.sc.Interval
@@ -117,23 +137,34 @@ func (r *run) beforeStep(st step, replayed bool) (end string, stopped bool) {
 		pause = r.sc.First
 	}
 	if !r.wait(pause) {
-		if r.shuttingDown() {
-			if r.session != "" {
-				return handOff(r.fw), true
-			}
-			r.enc.fail(r.fw, "the server is shutting down")
-			r.fw.close()
-			return EndErrorEvent, true
-		}
-		return r.disconnected(), true
+		return r.stopped(), true
 	}
 	return "", false
+}
+
+// stopped ends an answer whose wait was cut short: by the client's
+// interrupt, by the server shutting down (a resumable session is handed
+// off, another answer ends with the dialect's error event), or by the
+// client going away.
+func (r *run) stopped() string {
+	switch {
+	case r.intr != nil && r.intr.acked:
+		return EndInterrupted
+	case !r.shuttingDown():
+		return r.disconnected()
+	case r.session != "":
+		return handOff(r.fw)
+	}
+	r.enc.fail(r.fw, "the server is shutting down")
+	r.fw.close()
+	return EndErrorEvent
 }
 
 func (r *run) step(st step, index int) error {
 	if r.gone {
 		r.after++
 	}
+	r.stepLate = r.intr.arrived()
 	switch st.kind {
 	case stepThinking:
 		return r.enc.thinking(r.fw, st.text, index)
@@ -149,13 +180,18 @@ func (r *run) step(st step, index int) error {
 }
 
 func (r *run) tokenSent() {
+	r.tokenSentAfterInterrupt()
 	r.sent++
 	r.stats.sent(r.rec, r.sent, r.started)
 }
 
 // wait sleeps for d (forever when d < 0), sending heartbeats. It returns
-// false when the client went away or the server is shutting down.
+// false when the client went away or interrupted the answer, or the
+// server is shutting down.
 func (r *run) wait(d time.Duration) bool {
+	if r.interrupted() {
+		return false
+	}
 	var fire <-chan time.Time
 	if d >= 0 {
 		if r.timer == nil {
@@ -178,6 +214,10 @@ func (r *run) wait(d time.Duration) bool {
 			return false
 		case <-fire:
 			return true
+		case <-r.intr.asked():
+			if r.interrupted() {
+				return false
+			}
 		case <-beat:
 			if r.fw.comment("ping") != nil {
 				r.gone = true
@@ -191,7 +231,7 @@ func (r *run) wait(d time.Duration) bool {
 // no terminal event, only a retry field, so the client reconnects after it
 // and resumes from the store (this server restarted, or another sharing
 // its Redis).
-func handOff(fw *frameWriter) string {
+func handOff(fw frames) string {
 	fw.retry(handOffRetry)
 	fw.close()
 	return EndShutdown

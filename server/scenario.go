@@ -31,6 +31,9 @@ type Scenario struct {
 	Once       bool          // the faults strike a fresh request only, not a resume
 	NoIndex    bool          // tok's token frames carry an SSE id but no index
 	Forget     bool          // keep no session: a resume is answered 404
+	NoAck      bool          // WebSocket: ignore the client's interrupt, keep streaming
+	Late       int           // WebSocket: tokens still sent after acknowledging an interrupt
+	MaxConn    time.Duration // WebSocket: close the connection this long after it opened (0: never)
 
 	raw string
 }
@@ -58,6 +61,9 @@ var knobs = []struct{ name, help string }{
 	{"once", "the faults strike a fresh request only, not a resume (resumeFrom, Last-Event-ID)"},
 	{"no-index", "tok's token frames carry an SSE id line but no index (resume by Last-Event-ID)"},
 	{"forget", "keep no session, so a resume is answered 404, as after an expiry"},
+	{"no-ack", "WebSocket: ignore the client's interrupt and stream the answer to its end"},
+	{"late=N", "WebSocket: send N more tokens after acknowledging an interrupt"},
+	{"max-conn=MS", "WebSocket: close the connection MS milliseconds after it opened, once no answer is streaming"},
 }
 
 // KnobHelp returns one line per knob, for tok serve --help.
@@ -89,9 +95,18 @@ type overLimitError string
 
 func (e overLimitError) Error() string { return string(e) }
 
-// scenarioOf reads the request's scenario from the header, else the query.
-func scenarioOf(r *http.Request) (Scenario, error) {
-	raw := r.Header.Get("X-Tok-Scenario")
+// scenarioOf reads the request's scenario from the first of headers that
+// is set (X-Tok-Scenario when none are named), else the query.
+func scenarioOf(r *http.Request, headers ...string) (Scenario, error) {
+	if len(headers) == 0 {
+		headers = []string{"X-Tok-Scenario"}
+	}
+	var raw string
+	for _, h := range headers {
+		if raw = r.Header.Get(h); raw != "" {
+			break
+		}
+	}
 	if raw == "" {
 		raw = r.URL.Query().Get("scenario")
 	}
@@ -130,10 +145,11 @@ func ParseScenario(raw string) (Scenario, error) {
 // set applies one knob; ok is false for an unknown one.
 func (s *Scenario) set(k, v string) (ok bool, err error) {
 	ints := map[string]*int{"tokens": &s.Tokens, "drop-after": &s.DropAfter, "error-after": &s.ErrorAfter,
-		"stall-after": &s.StallAfter, "status": &s.Status, "retry-after": &s.RetryAfter, "buffer": &s.Buffer}
-	durations := map[string]*time.Duration{"interval": &s.Interval, "first": &s.First, "heartbeat": &s.Heartbeat, "sse-retry": &s.SSERetry}
+		"stall-after": &s.StallAfter, "status": &s.Status, "retry-after": &s.RetryAfter, "buffer": &s.Buffer, "late": &s.Late}
+	durations := map[string]*time.Duration{"interval": &s.Interval, "first": &s.First, "heartbeat": &s.Heartbeat,
+		"sse-retry": &s.SSERetry, "max-conn": &s.MaxConn}
 	flags := map[string]*bool{"tool": &s.Tool, "thinking": &s.Thinking, "crlf": &s.CRLF, "gzip": &s.Gzip,
-		"once": &s.Once, "no-index": &s.NoIndex, "forget": &s.Forget}
+		"once": &s.Once, "no-index": &s.NoIndex, "forget": &s.Forget, "no-ack": &s.NoAck}
 	switch {
 	case ints[k] != nil || durations[k] != nil:
 		n, err := strconv.Atoi(v)
@@ -156,8 +172,8 @@ func (s *Scenario) set(k, v string) (ok bool, err error) {
 	switch {
 	case k == "status" && (s.Status < 100 || s.Status > 599):
 		return true, fmt.Errorf("scenario knob status wants an HTTP status, not %d", s.Status)
-	case k == "tokens" && s.Tokens > maxTokens:
-		return true, overLimitError(fmt.Sprintf("scenario knob tokens is at most %d, not %d", maxTokens, s.Tokens))
+	case (k == "tokens" || k == "late") && *ints[k] > maxTokens:
+		return true, overLimitError(fmt.Sprintf("scenario knob %s is at most %d, not %d", k, maxTokens, *ints[k]))
 	case k == "buffer" && s.Buffer > maxBuffer:
 		return true, overLimitError(fmt.Sprintf("scenario knob buffer is at most %d bytes, not %d", maxBuffer, s.Buffer))
 	}

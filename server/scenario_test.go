@@ -21,7 +21,10 @@ func TestParseScenario(t *testing.T) {
 			return s.DropAfter == 5 && s.Once && s.NoIndex && s.Forget && s.SSERetry == 0 && s.calm().DropAfter == -1
 		}},
 		{"", "", func(s Scenario) bool { return !s.Once && !s.NoIndex && !s.Forget && s.SSERetry == -1 }},
-		{"bogus=1", "unknown scenario knob bogus; knobs are tokens, interval, first, tool, thinking, drop-after, error-after, stall-after, status, retry-after, heartbeat, sse-retry, crlf, gzip, buffer, once, no-index, forget", nil},
+		{"bogus=1", "unknown scenario knob bogus; knobs are tokens, interval, first, tool, thinking, drop-after, error-after, stall-after, status, retry-after, heartbeat, sse-retry, crlf, gzip, buffer, once, no-index, forget, no-ack, late, max-conn", nil},
+		{"no-ack,late=3,max-conn=250", "", func(s Scenario) bool { return s.NoAck && s.Late == 3 && s.MaxConn == 250*time.Millisecond }},
+		{"", "", func(s Scenario) bool { return !s.NoAck && s.Late == 0 && s.MaxConn == 0 }},
+		{"late=100001", "scenario knob late is at most 100000, not 100001", nil},
 		{"tokens=lots", `scenario knob tokens wants a whole number, not "lots"`, nil},
 		{"interval=-5", `scenario knob interval wants a whole number, not "-5"`, nil},
 		{"tool=yes", "scenario knob tool is a flag: write it alone", nil},

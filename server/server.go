@@ -4,6 +4,29 @@
 // stream), with per-request fault knobs, transcript replay, resume, and a
 // disconnect that stops generation at once.
 //
+// Two endpoints speak WebSocket, with the same knobs (in X-Tok-Scenario or
+// X-Rig-Scenario on the upgrade, or ?scenario=) and a record per turn in
+// /_stats ([WSTurn]). GET /api/chat/ws speaks the seed's chat protocol, a
+// JSON object per text message; the connection keeps the conversation
+// across turns:
+//
+//	client → {"type":"message","content":"…"}            a turn
+//	client → {"type":"message","content":"…","messages":[{"role":"user","content":"…"},…]}
+//	                                                      a turn that replaces the history (after a reconnect)
+//	client → {"type":"interrupt"}                        stop the answer before its next token
+//	server → {"type":"token","content":"…"}              …
+//	server → {"type":"stream_end","interrupted":false}   the end; interrupted:true acknowledges an interrupt
+//	server → {"type":"error","message":"…"}              a failed answer or a refused message
+//
+// The knobs no-ack (no acknowledgement, the answer goes on) and late=N (N
+// tokens after it) break the interrupt on purpose. GET /v1/responses
+// upgraded is OpenAI's Responses WebSocket mode: each turn a
+// {"type":"response.create",…} with the fields of the POST body, answered
+// with the same response.* events as over SSE, one per message; later
+// turns send previous_response_id and only their new input (an unknown id
+// is an error event, code previous_response_not_found); max-conn=MS
+// emulates the service's 60-minute cap on a connection.
+//
 // It is what tok serve runs, and the fixture tok's own tests stream from:
 //
 //	srv := httptest.NewServer(server.New(server.Config{}))
@@ -65,6 +88,7 @@ type Server struct {
 	sessions *sessions
 	shutdown chan struct{}
 	once     sync.Once
+	ws       wsConns
 }
 
 // New returns a Server.
@@ -87,6 +111,9 @@ func New(cfg Config) *Server {
 	for _, rt := range s.routes() {
 		d := rt.dialect
 		s.mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) { s.serveStream(w, r, d) })
+	}
+	for _, rt := range s.wsRoutes() {
+		s.mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) { s.serveWS(w, r, rt) })
 	}
 	s.mux.HandleFunc("GET /replay/{name}", s.serveReplay)
 	s.mux.HandleFunc("GET /_stats", s.serveStats)
@@ -122,6 +149,10 @@ func (s *Server) Endpoints(base string) []string {
 			path = "/v1beta/models/tok-demo:streamGenerateContent?alt=sse"
 		}
 		out = append(out, fmt.Sprintf("%-5s%s%s  (%s)", method, base, path, rt.doc))
+	}
+	for _, rt := range s.wsRoutes() {
+		method, path, _ := strings.Cut(rt.pattern, " ")
+		out = append(out, fmt.Sprintf("%-5s%s%s  (%s)", method, wsBase(base), path, rt.doc))
 	}
 	if s.cfg.ReplayDir != "" {
 		out = append(out, "GET  "+base+"/replay/NAME  (transcripts in "+s.cfg.ReplayDir+")")

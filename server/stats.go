@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -14,6 +15,9 @@ const (
 	EndDropped          = "dropped"
 	EndErrorEvent       = "error_event"
 	EndRejected         = "rejected"
+	// EndInterrupted is an answer the client stopped over its WebSocket,
+	// and the server acknowledged: the connection stays for the next turn.
+	EndInterrupted = "interrupted"
 	// EndShutdown is a resumable session's stream closed by a shutdown
 	// with a retry field and no terminal event, for the client to resume.
 	EndShutdown = "shutdown"
@@ -46,6 +50,39 @@ type Record struct {
 	// TokensAfterDisconnect counts what the upstream delivered after the
 	// client left, and the upstream's own stats show what it generated.
 	Upstream string `json:"upstream,omitempty"`
+	// WS is there for a turn over a WebSocket, each of which is a record
+	// of its own; requests over SSE have none.
+	WS *WSTurn `json:"ws,omitempty"`
+}
+
+// WSTurn is what a record of a turn over a WebSocket adds: which
+// connection carried it, the conversation it answered, and the client's
+// interrupt. Its Status is 101, the upgrade's.
+type WSTurn struct {
+	// Connection numbers the server's WebSocket connections: the turns of
+	// one connection share it.
+	Connection int `json:"connection"`
+	// Turn counts the connection's turns from 1; Reused is Turn > 1: the
+	// connection carried an earlier turn.
+	Turn   int  `json:"turn"`
+	Reused bool `json:"reused"`
+	// Roles are the roles of the conversation the turn answered, oldest
+	// first: the connection's history and the turn's new message.
+	Roles []string `json:"roles"`
+	// InterruptedAt is when the client's interrupt arrived (null: none);
+	// InterruptAcked, whether stream_end interrupted:true answered it (not
+	// under no-ack); TokensAfterInterrupt, the tokens whose writing began
+	// after it arrived: 0 (rarely 1) when generation stops at once, N
+	// more with late=N, the rest of the answer under no-ack.
+	InterruptedAt        *time.Time `json:"interrupted_at"`
+	InterruptAcked       bool       `json:"interrupt_acked"`
+	TokensAfterInterrupt int        `json:"tokens_after_interrupt"`
+	// For the Responses WebSocket mode: the response's id, the
+	// previous_response_id the client sent, and the number of its input
+	// items (a string input is one).
+	ResponseID         string `json:"response_id,omitempty"`
+	PreviousResponseID string `json:"previous_response_id,omitempty"`
+	InputItems         int    `json:"input_items,omitempty"`
 }
 
 // statsLog keeps the records of recent requests: a ring of the last
@@ -103,10 +140,10 @@ func (l *statsLog) snapshot() []Record {
 	defer l.mu.Unlock()
 	out := make([]Record, 0, len(l.records))
 	for _, r := range l.records[l.head:] {
-		out = append(out, *r)
+		out = append(out, r.copy())
 	}
 	for _, r := range l.records[:l.head] {
-		out = append(out, *r)
+		out = append(out, r.copy())
 	}
 	return out
 }
@@ -117,11 +154,26 @@ func (l *statsLog) reset() {
 	l.mu.Unlock()
 }
 
+// copy returns the record with a copy of what it points to, which later
+// updates leave alone.
+func (r *Record) copy() Record {
+	rec := *r
+	if r.WS != nil {
+		ws := *r.WS
+		ws.Roles = slices.Clone(ws.Roles)
+		rec.WS = &ws
+	}
+	return rec
+}
+
 // clip bounds every string of the record, all of which come from the
 // request or from messages that may quote it.
 func (r *Record) clip() {
 	for _, f := range []*string{&r.Method, &r.Path, &r.Dialect, &r.Scenario, &r.Error, &r.SessionID, &r.LastEventID, &r.Upstream} {
 		*f = clip(*f, maxField)
+	}
+	if r.WS != nil {
+		r.WS.PreviousResponseID = clip(r.WS.PreviousResponseID, maxField)
 	}
 }
 

@@ -117,19 +117,19 @@ type tokUsage struct {
 	OutputTokens int `json:"outputTokens"`
 }
 
-func (e *tokEncoder) send(fw *frameWriter, id string, f tokFrame) error {
+func (e *tokEncoder) send(fw frames, id string, f tokFrame) error {
 	b, _ := json.Marshal(f)
 	return fw.frame(id, "", string(b))
 }
 
-func (e *tokEncoder) begin(fw *frameWriter) error {
+func (e *tokEncoder) begin(fw frames) error {
 	return e.send(fw, "", tokFrame{Type: "start", MessageID: "msg_tok_" + randomID()})
 }
 
 // thinking: tok's protocol has no reasoning frames, so it is not sent.
-func (e *tokEncoder) thinking(*frameWriter, string, int) error { return nil }
+func (e *tokEncoder) thinking(frames, string, int) error { return nil }
 
-func (e *tokEncoder) text(fw *frameWriter, text string, index int) error {
+func (e *tokEncoder) text(fw frames, text string, index int) error {
 	f, id := tokFrame{Type: "token", Content: text}, ""
 	if e.session != "" {
 		f.Index, id = &index, itoa(index)
@@ -140,28 +140,28 @@ func (e *tokEncoder) text(fw *frameWriter, text string, index int) error {
 	return e.send(fw, id, f)
 }
 
-func (e *tokEncoder) toolStart(fw *frameWriter, call toolCall) error {
+func (e *tokEncoder) toolStart(fw frames, call toolCall) error {
 	return e.send(fw, "", tokFrame{Type: "tool_start", Name: call.Name})
 }
 
 // toolArgs: tok's protocol does not stream a tool's input.
-func (e *tokEncoder) toolArgs(*frameWriter, toolCall, string, int) error { return nil }
+func (e *tokEncoder) toolArgs(frames, toolCall, string, int) error { return nil }
 
-func (e *tokEncoder) toolEnd(fw *frameWriter, call toolCall) error {
+func (e *tokEncoder) toolEnd(fw frames, call toolCall) error {
 	if err := e.send(fw, "", tokFrame{Type: "tool_executing", Name: call.Name}); err != nil {
 		return err
 	}
 	return e.send(fw, "", tokFrame{Type: "tool_result", Name: call.Name, Result: json.RawMessage(call.Result)})
 }
 
-func (e *tokEncoder) fail(fw *frameWriter, message string) error {
+func (e *tokEncoder) fail(fw frames, message string) error {
 	if err := e.send(fw, "", tokFrame{Type: "error", Message: message}); err != nil {
 		return err
 	}
 	return fw.frame("", "", "[DONE]")
 }
 
-func (e *tokEncoder) end(fw *frameWriter, u client.Usage, _ stop) error {
+func (e *tokEncoder) end(fw frames, u client.Usage, _ stop) error {
 	if err := e.send(fw, "", tokFrame{Type: "done", Usage: &tokUsage{u.InputTokens, u.OutputTokens}}); err != nil {
 		return err
 	}

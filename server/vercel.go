@@ -124,7 +124,7 @@ type vercelEncoder struct {
 
 // send writes a chunk of type typ with the fields given as name, value
 // pairs, in that order after the type, as the AI SDK writes them.
-func (e *vercelEncoder) send(fw *frameWriter, typ string, fields ...any) error {
+func (e *vercelEncoder) send(fw frames, typ string, fields ...any) error {
 	var b strings.Builder
 	b.WriteString(`{"type":"` + typ + `"`)
 	for i := 0; i+1 < len(fields); i += 2 {
@@ -139,7 +139,7 @@ func (e *vercelEncoder) send(fw *frameWriter, typ string, fields ...any) error {
 	return fw.frame("", "", b.String())
 }
 
-func (e *vercelEncoder) begin(fw *frameWriter) error {
+func (e *vercelEncoder) begin(fw frames) error {
 	e.stepOpen = true
 	if err := e.send(fw, "start", "messageId", "msg_tok_"+randomID()); err != nil {
 		return err
@@ -148,7 +148,7 @@ func (e *vercelEncoder) begin(fw *frameWriter) error {
 }
 
 // part opens a part of the given type unless it is the open one.
-func (e *vercelEncoder) part(fw *frameWriter, typ string) error {
+func (e *vercelEncoder) part(fw frames, typ string) error {
 	if e.open == typ {
 		return nil
 	}
@@ -160,7 +160,7 @@ func (e *vercelEncoder) part(fw *frameWriter, typ string) error {
 	return e.send(fw, typ+"-start", "id", e.openID)
 }
 
-func (e *vercelEncoder) closePart(fw *frameWriter) error {
+func (e *vercelEncoder) closePart(fw frames) error {
 	if e.open == "" {
 		return nil
 	}
@@ -169,36 +169,36 @@ func (e *vercelEncoder) closePart(fw *frameWriter) error {
 	return e.send(fw, typ+"-end", "id", e.openID)
 }
 
-func (e *vercelEncoder) delta(fw *frameWriter, typ, text string) error {
+func (e *vercelEncoder) delta(fw frames, typ, text string) error {
 	if err := e.part(fw, typ); err != nil {
 		return err
 	}
 	return e.send(fw, typ+"-delta", "id", e.openID, "delta", text)
 }
 
-func (e *vercelEncoder) thinking(fw *frameWriter, text string, _ int) error {
+func (e *vercelEncoder) thinking(fw frames, text string, _ int) error {
 	return e.delta(fw, "reasoning", text)
 }
 
-func (e *vercelEncoder) text(fw *frameWriter, text string, _ int) error {
+func (e *vercelEncoder) text(fw frames, text string, _ int) error {
 	return e.delta(fw, "text", text)
 }
 
-func (e *vercelEncoder) toolStart(fw *frameWriter, call toolCall) error {
+func (e *vercelEncoder) toolStart(fw frames, call toolCall) error {
 	if err := e.closePart(fw); err != nil {
 		return err
 	}
 	return e.send(fw, "tool-input-start", "toolCallId", call.ID, "toolName", call.Name)
 }
 
-func (e *vercelEncoder) toolArgs(fw *frameWriter, call toolCall, fragment string, _ int) error {
+func (e *vercelEncoder) toolArgs(fw frames, call toolCall, fragment string, _ int) error {
 	return e.send(fw, "tool-input-delta", "toolCallId", call.ID, "inputTextDelta", fragment)
 }
 
 // toolEnd: the input is whole, the server runs the tool, and the model is
 // called again with its output, in a new step. After a failed write the
-// frameWriter fails the rest at once.
-func (e *vercelEncoder) toolEnd(fw *frameWriter, call toolCall) error {
+// frames fail the rest at once.
+func (e *vercelEncoder) toolEnd(fw frames, call toolCall) error {
 	return errors.Join(
 		e.send(fw, "tool-input-available", "toolCallId", call.ID, "toolName", call.Name, "input", json.RawMessage(call.Args)),
 		e.send(fw, "tool-output-available", "toolCallId", call.ID, "output", json.RawMessage(call.Result)),
@@ -208,7 +208,7 @@ func (e *vercelEncoder) toolEnd(fw *frameWriter, call toolCall) error {
 
 // fail sends the error chunk, then closes the step and the message as the
 // AI SDK does (../shared/corpus/vercel-ui/sdk-error-masked.sse).
-func (e *vercelEncoder) fail(fw *frameWriter, message string) error {
+func (e *vercelEncoder) fail(fw frames, message string) error {
 	if err := e.send(fw, "error", "errorText", message); err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func (e *vercelEncoder) fail(fw *frameWriter, message string) error {
 // the SDK's FinishReason; the usage rides in messageMetadata, the one
 // place the strict chunk schema leaves open, as the SDK's
 // message-metadata examples send totalUsage.
-func (e *vercelEncoder) end(fw *frameWriter, u client.Usage, why stop) error {
+func (e *vercelEncoder) end(fw frames, u client.Usage, why stop) error {
 	if err := e.closePart(fw); err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func (e *vercelEncoder) end(fw *frameWriter, u client.Usage, why stop) error {
 
 // finish sends finish-step when a step is open, then finish with its
 // fields, then [DONE].
-func (e *vercelEncoder) finish(fw *frameWriter, fields ...any) error {
+func (e *vercelEncoder) finish(fw frames, fields ...any) error {
 	if e.stepOpen {
 		e.stepOpen = false
 		if err := e.send(fw, "finish-step"); err != nil {

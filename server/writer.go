@@ -9,6 +9,26 @@ import (
 	"time"
 )
 
+// frames is where an answer is written, one frame of its dialect at a
+// time: an SSE stream ([frameWriter]) or a WebSocket, one message per
+// frame ([wsFrames]). The first failed write is kept and returned from
+// every later call: the client has gone.
+type frames interface {
+	// frame writes one frame: over SSE an optional id and event line,
+	// then data; over a WebSocket, data alone as one text message.
+	frame(id, event, data string) error
+	// retry sends the client's reconnection time (SSE only).
+	retry(d time.Duration) error
+	// comment sends a heartbeat (SSE only).
+	comment(text string) error
+	// close releases what is held back and ends the encoding, not the
+	// connection.
+	close() error
+	// drop cuts the connection mid-answer, with no end of any kind: it
+	// may not return (SSE aborts the handler).
+	drop()
+}
+
 // frameWriter writes a stream to the client with the scenario's framing:
 // CRLF line endings, gzip flushed per frame, or output held back and
 // released in lumps as a buffering proxy does. It flushes after each frame
@@ -103,6 +123,12 @@ func (fw *frameWriter) send(b []byte) {
 	if err := fw.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		fw.err = err
 	}
+}
+
+// drop closes the TCP connection without ending the response.
+func (fw *frameWriter) drop() {
+	fw.close()
+	panic(http.ErrAbortHandler)
 }
 
 // close releases what is held and ends the gzip stream.

@@ -49,6 +49,32 @@ GET /_stats returns a JSON record per request: dialect, scenario, tokens
 planned and sent, first-token time, how it ended, and tokens generated after
 the client left (0 when generation stops at once).
 
+Two endpoints speak WebSocket, with the same knobs in X-Tok-Scenario (or
+X-Rig-Scenario) on the upgrade request, or ?scenario= in the URL; each turn
+on a connection is a record of its own in /_stats, whose "ws" object says
+which connection and turn carried it, whether the connection was reused,
+the roles of the conversation, and the client's interrupt (interrupted_at,
+interrupt_acked, tokens_after_interrupt):
+  ws://HOST:PORT/api/chat/ws  the seed's chat protocol. Send
+      {"type":"message","content":"…"} (with "messages":[{"role","content"}…]
+      to replace the history, as a client does after reconnecting) or
+      {"type":"interrupt"}; get {"type":"token","content":"…"}… and
+      {"type":"stream_end","interrupted":false}, or interrupted:true
+      acknowledging an interrupt, or {"type":"error","message":"…"}. The
+      connection keeps the conversation: the last 200 messages, 1 MiB.
+  ws://HOST:PORT/v1/responses  OpenAI's Responses WebSocket mode (a key
+      in Authorization). Send {"type":"response.create", and the fields of
+      POST /v1/responses but stream}; get the same response.* events as
+      over SSE. A later turn sends previous_response_id, the last
+      response's id, and only its new input; any other id is answered
+      with an error event, code previous_response_not_found. Its record
+      adds response_id, previous_response_id and input_items. max-conn=MS
+      emulates the service's 60-minute cap on a connection: an error
+      event, code websocket_connection_limit_reached, then a close.
+An interrupt stops the answer before its next token. Over WebSocket,
+drop-after closes the TCP connection without a close frame, and
+heartbeat, sse-retry, crlf, gzip and buffer do not apply.
+
 Answers in tok's protocol that carry a sessionId are kept (in memory, or in
 Redis with --redis) and numbered, so a client cut off can resume them with
 resumeFrom or Last-Event-ID. On shutdown (Ctrl+C, SIGTERM) those streams are
@@ -91,7 +117,8 @@ Limits. Headers: 64 KiB (431), within 10 s. Body: 1 MiB (413), within
 10 s of the headers (408), so a client that trickles it is cut off; a
 stream itself may run as long as it likes, but a client that reads
 nothing for 30 s while a frame waits is let go. Idle keep-alive
-connections close after 60 s. X-Tok-Scenario: 1024 bytes, tokens at most
+connections close after 60 s. A WebSocket message: 1 MiB (the connection
+closes with 1009). X-Tok-Scenario: 1024 bytes, tokens at most
 100000, buffer at most 1048576. /_stats keeps the last 1000 requests,
 each string in a record cut to 512 bytes. Sessions in memory: 10000, 1
 MiB each, 64 MiB in all. Each session store call has 500 ms: a store
@@ -186,13 +213,14 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		return err
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(o.IO.ErrOut, "tok serve: shutting down; open sessions are handed over for their clients to resume, other streams end with an error event")
+	fmt.Fprintln(o.IO.ErrOut, "tok serve: shutting down; open sessions are handed over for their clients to resume, other streams end with an error event, WebSockets close")
 	srv.Shutdown()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	srv.Wait(sctx) // the WebSockets, which hs.Shutdown does not wait for
 	hs.Close()
 	return nil
 }
