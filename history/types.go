@@ -78,10 +78,10 @@ type Ending string
 const (
 	EndStreaming Ending = "streaming" // still arriving, or its process died
 	EndComplete  Ending = "complete"
-	EndStopped   Ending = "stopped"   // the user stopped it (Esc, Ctrl+C)
-	EndCutOff    Ending = "cut_off"   // the stream broke before its end
-	EndError     Ending = "error"     // the server or the request failed
-	EndLength    Ending = "length"    // the model stopped at its token limit
+	EndStopped   Ending = "stopped" // the user stopped it (Esc, Ctrl+C)
+	EndCutOff    Ending = "cut_off" // the stream broke before its end
+	EndError     Ending = "error"   // the server or the request failed
+	EndLength    Ending = "length"  // the model stopped at its token limit
 )
 
 // Words says how an answer ended, for a person: "" for a complete one.
