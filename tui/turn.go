@@ -56,6 +56,8 @@ type turn struct {
 	// retried: the question was asked again; this answer is left out of
 	// the conversation.
 	retried bool
+	// loaded: the turn came from the history, not from this chat.
+	loaded bool
 
 	tokens    int           // text and reasoning events so far
 	texts     int           // text events so far
