@@ -41,13 +41,13 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 func (m *Model) handleScrollKey(msg tea.KeyPressMsg) bool {
 	switch {
 	case key.Matches(msg, m.keys.PageUp):
-		m.scroll.scroll(-max(m.scroll.height-1, 1))
+		m.scroll.scroll(-max(m.scroll.height-1, 1), m.source())
 	case key.Matches(msg, m.keys.PageDown):
-		m.scroll.scroll(max(m.scroll.height-1, 1))
+		m.scroll.scroll(max(m.scroll.height-1, 1), m.source())
 	case key.Matches(msg, m.keys.HalfUp):
-		m.scroll.scroll(-max(m.scroll.height/2, 1))
+		m.scroll.scroll(-max(m.scroll.height/2, 1), m.source())
 	case key.Matches(msg, m.keys.Follow) && (msg.String() == "ctrl+end" || !m.scroll.follow):
-		m.scroll.bottom()
+		m.scroll.bottom(m.source())
 	default:
 		return false
 	}
@@ -58,9 +58,9 @@ func (m *Model) handleScrollKey(msg tea.KeyPressMsg) bool {
 func (m Model) handleWheel(msg tea.MouseWheelMsg) Model {
 	switch msg.Button {
 	case tea.MouseWheelUp:
-		m.scroll.scroll(-3)
+		m.scroll.scroll(-3, m.source())
 	case tea.MouseWheelDown:
-		m.scroll.scroll(3)
+		m.scroll.scroll(3, m.source())
 	}
 	m.syncKeys()
 	return m
@@ -92,7 +92,7 @@ func (m Model) retry() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	last := m.turns[len(m.turns)-1]
-	last.retried, last.cache = true, nil
+	last.retried, last.cache, last.blocks = true, nil, nil
 	m.turns = append(m.turns, &turn{question: last.question})
 	cmd := m.start()
 	m.refresh()
@@ -107,7 +107,7 @@ func (m *Model) start() tea.Cmd {
 	m.blinkOn = true
 	ch := make(chan item, maxBatch)
 	m.events = ch
-	m.scroll.bottom()
+	m.scroll.bottom(m.source())
 	m.syncKeys()
 	open := m.cfg.Open
 	if m.crashTest("stream", m.turns[len(m.turns)-1].question) {

@@ -63,7 +63,7 @@ func (m *Model) syncKeys() {
 	add(k.Follow, !m.scroll.follow)
 	add(k.Retry, !streaming && last)
 	add(k.Copy, !streaming && m.lastAnswer() != "")
-	add(k.PageUp, len(m.scroll.lines) > m.scroll.height)
+	add(k.PageUp, m.scroll.more)
 	if m.input.Value() != "" && m.armed == 0 {
 		k.Interrupt.SetHelp("ctrl+c", "clear")
 	} else {

@@ -121,6 +121,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case disarmMsg:
 		return m.handleDisarm(msg), nil
+	case loadedMsg:
+		return m.handleLoaded(msg), nil
 	}
 	return m.updateInput(msg)
 }
@@ -173,37 +175,58 @@ func (m *Model) setSize(width, height int) {
 // layout sizes the transcript to what the input leaves, and redraws it.
 func (m *Model) layout() {
 	chrome := 1 + 1 + m.input.Height() + 1 + 1
-	m.scroll.resize(max(m.height-chrome, 1), m.transcript())
+	m.scroll.resize(max(m.height-chrome, 1), m.source())
 }
 
-// refresh redraws the transcript's lines after a change.
+// refresh redraws the transcript's window after a change.
 func (m *Model) refresh() {
-	m.scroll.setLines(m.transcript())
+	m.scroll.update(m.source())
 }
 
-// transcript is every turn's lines, the live one drawn with its cursor.
-func (m *Model) transcript() []string {
+// source is the transcript as blocks (see block): each finished turn's,
+// then the live turn's one block, drawn with its cursor; or the greeting.
+func (m *Model) source() source {
 	if m.width == 0 {
-		return nil
+		return source{lines: func(int) []string { return nil }}
 	}
 	if len(m.turns) == 0 {
-		hello := lipgloss.Wrap("Ask a question below: answers stream from "+render.Line(m.cfg.Endpoint, lineMax)+".", max(m.width-4, 10), "/")
-		lines := []string{""}
-		for _, l := range strings.Split(hello, "\n") {
-			lines = append(lines, "  "+m.paint.st.Muted.Render(l))
-		}
-		return lines
+		hello := m.hello()
+		return source{n: 1, lines: func(int) []string { return hello }}
 	}
-	var lines []string
+	var blocks []*block
 	for _, t := range m.turns {
-		cursor := ""
-		if t.state.live() {
-			cursor = " "
-			if m.blinkOn {
-				cursor = render.Cursor
-			}
+		if !t.state.live() {
+			blocks = append(blocks, t.finishedBlocks()...)
+			continue
 		}
-		lines = append(lines, m.paint.lines(t, cursor)...)
+		if t.liveBlock == nil {
+			t.liveBlock = &block{kind: blockLive, turn: t}
+		}
+		blocks = append(blocks, t.liveBlock)
+	}
+	return source{n: len(blocks), lines: func(i int) []string {
+		b := blocks[i]
+		if b.kind == blockLive {
+			return m.paint.lines(b.turn, m.cursor())
+		}
+		return m.paint.draw(b)
+	}}
+}
+
+// cursor is the live answer's cursor in its blink's phase.
+func (m *Model) cursor() string {
+	if m.blinkOn {
+		return render.Cursor
+	}
+	return " "
+}
+
+// hello is the greeting of an empty chat.
+func (m *Model) hello() []string {
+	hello := lipgloss.Wrap("Ask a question below: answers stream from "+render.Line(m.cfg.Endpoint, lineMax)+".", max(m.width-4, 10), "/")
+	lines := []string{""}
+	for _, l := range strings.Split(hello, "\n") {
+		lines = append(lines, "  "+m.paint.st.Muted.Render(l))
 	}
 	return lines
 }

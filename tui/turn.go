@@ -42,6 +42,7 @@ type part struct {
 	running bool
 	done    bool
 	md      *render.Stream // renders a text part
+	doc     *render.Doc    // a finished text part, cut into pieces
 	mdWidth int            // the width and style generation md renders at
 	mdGen   int
 }
@@ -70,6 +71,8 @@ type turn struct {
 	reconnect client.Retry  // the reconnect under way, if the stream broke
 	outages   time.Duration // text-less time spent reconnecting, left out of the rate
 
+	blocks     []*block // the finished turn's blocks (see block)
+	liveBlock  *block   // the streaming turn's one block
 	cache      []string // the finished turn's lines, at cacheWidth
 	cacheWidth int
 	cacheGen   int
