@@ -76,4 +76,3 @@ func TestDocWithAReferenceDefinitionIsOnePiece(t *testing.T) {
 		t.Errorf("Len = %d, want 1", n)
 	}
 }
-
