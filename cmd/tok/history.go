@@ -255,3 +255,16 @@ func (s *saver) end(ctx context.Context, stream *client.Stream, err error) {
 		s.o.IO.errLine(fmt.Sprintf("tok: the history was not written (%s); the answer above is not saved whole", historyError(werr)))
 	}
 }
+
+// chatHistory is the chat's part of tui.Config: the store for the
+// picker (even with --no-save, which only keeps the chat from saving),
+// whether to save, the conversation -c or --cid continues, and why
+// nothing is saved, if so.
+func (o *rootOptions) chatHistory(ctx context.Context) tui.Config {
+	save := o.saveStore(ctx)
+	st, _ := o.openHistory(ctx)
+	return tui.Config{History: st, Save: save != nil, Conversation: o.hist.conv, Notice: o.hist.warn,
+		NewConversation: func(title string) history.Conversation {
+			return history.Conversation{Title: title, Endpoint: o.savedEndpoint(), System: o.target.ep.System}
+		}}
+}
