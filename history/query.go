@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -176,70 +177,105 @@ func (s *Store) loadTools(ctx context.Context, c *Conversation, ids map[int64]in
 	return describe(rows.Err())
 }
 
-// searchWeights rank a match in a prompt above one in an answer:
-// bm25's weights for the prompt and answer columns.
+// searchWeights are bm25's weights for the prompt and answer columns.
 const searchWeights = "10.0, 1.0"
+
+// searchCandidates bounds the turns a search ranks in each tier: the
+// newest that match. Ranking costs some 2 µs a turn, so a word in every
+// conversation is ranked among the newest of them, in bounded time.
+const searchCandidates = 2000
 
 // Search finds the conversations whose prompts or answers hold query
 // (FTS5's query syntax; plain words are matched as words, each of them),
-// best first, at most n (all when n <= 0). A conversation ranks by its
-// best turn, and a match in a prompt weighs ten times one in an answer.
+// at most n (all when n <= 0): first those whose prompts match, then
+// those whose answers do, each tier in bm25's order among its newest
+// searchCandidates matching turns. A conversation shows its best turn.
 func (s *Store) Search(ctx context.Context, query string, n int) ([]Hit, error) {
 	match := ftsQuery(query)
 	if match == "" {
 		return nil, errors.New("nothing to search for: give a word")
 	}
-	limit := ""
-	if n > 0 {
-		limit = fmt.Sprintf(" LIMIT %d", n)
+	if n <= 0 {
+		n = math.MaxInt
 	}
-	rows, err := s.db.QueryContext(ctx, `WITH hits AS MATERIALIZED (
-			SELECT rowid AS turn, bm25(turns_fts, `+searchWeights+`) AS rank FROM turns_fts WHERE turns_fts MATCH ?
-		), best AS (
-			SELECT t.conversation_id AS cid, h.turn AS turn, t.seq AS seq, min(h.rank) AS rank
-			FROM hits h JOIN turns t ON t.id = h.turn GROUP BY t.conversation_id
+	var hits []Hit
+	seen := map[string]bool{}
+	for _, field := range []string{"prompt", "answer"} {
+		found, err := s.searchTier(ctx, "{"+field+"} : ("+match+")", n-len(hits), seen)
+		if err != nil {
+			return nil, err
+		}
+		for i := range found {
+			found[i].Field = field
+			if err := s.snippet(ctx, match, &found[i]); err != nil {
+				return nil, err
+			}
+		}
+		hits = append(hits, found...)
+		if len(hits) >= n {
+			break
+		}
+	}
+	return hits, nil
+}
+
+// searchTier finds up to n conversations not yet seen whose turns match
+// the FTS5 query, best first, and marks them seen.
+func (s *Store) searchTier(ctx context.Context, match string, n int, seen map[string]bool) ([]Hit, error) {
+	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`WITH c AS MATERIALIZED (
+			SELECT rowid AS turn, bm25(turns_fts, %s) AS rank FROM turns_fts WHERE turns_fts MATCH ?
+			ORDER BY rowid DESC LIMIT %d
 		)
-		SELECT `+summaryCols+`, b.turn, b.seq, b.rank FROM best b JOIN conversations c ON c.id = b.cid
-		ORDER BY b.rank, c.used_at DESC`+limit, match)
+		SELECT t.conversation_id, c.turn, t.seq, c.rank FROM c JOIN turns t ON t.id = c.turn ORDER BY c.rank`,
+		searchWeights, searchCandidates), match)
 	if err != nil {
 		return nil, searchError(err)
 	}
 	var hits []Hit
-	var turns []int64
-	for rows.Next() {
+	for len(hits) < n && rows.Next() {
 		var h Hit
-		var turn int64
-		h.Summary, err = scanSummary(rows, &turn, &h.Seq, &h.Rank)
-		if err != nil {
+		if err := rows.Scan(&h.ID, &h.turn, &h.Seq, &h.Rank); err != nil {
 			rows.Close()
 			return nil, describe(err)
 		}
-		hits, turns = append(hits, h), append(turns, turn)
+		if !seen[h.ID] {
+			seen[h.ID] = true
+			hits = append(hits, h)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, searchError(err)
 	}
 	for i := range hits {
-		if err := s.snippet(ctx, match, turns[i], &hits[i]); err != nil {
+		if err := s.summary(ctx, &hits[i].Summary); err != nil {
 			return nil, err
 		}
 	}
 	return hits, nil
 }
 
-// snippet fills in the text around the match in the hit's turn: from
-// its prompt when the prompt matches, else from its answer.
-func (s *Store) snippet(ctx context.Context, match string, turn int64, h *Hit) error {
-	var prompt, answer string
-	err := s.db.QueryRowContext(ctx, `SELECT snippet(turns_fts, 0, ?, ?, '…', 12), snippet(turns_fts, 1, ?, ?, '…', 12)
-		FROM turns_fts WHERE turns_fts MATCH ? AND rowid = ?`, MarkStart, MarkEnd, MarkStart, MarkEnd, match, turn).Scan(&prompt, &answer)
+// summary fills in the summary of the conversation sum.ID.
+func (s *Store) summary(ctx context.Context, sum *Summary) error {
+	got, err := scanSummary(s.db.QueryRowContext(ctx, `SELECT `+summaryCols+` FROM conversations c WHERE c.id = ?`, sum.ID))
+	if err != nil {
+		return describe(err)
+	}
+	*sum = got
+	return nil
+}
+
+// snippet fills in the text around the match in the hit's turn, from
+// the field that matched.
+func (s *Store) snippet(ctx context.Context, match string, h *Hit) error {
+	col := 0
+	if h.Field == "answer" {
+		col = 1
+	}
+	err := s.db.QueryRowContext(ctx, `SELECT snippet(turns_fts, ?, ?, ?, '…', 12) FROM turns_fts
+		WHERE turns_fts MATCH ? AND rowid = ?`, col, MarkStart, MarkEnd, match, h.turn).Scan(&h.Snippet)
 	if err != nil {
 		return searchError(err)
-	}
-	h.Field, h.Snippet = "prompt", prompt
-	if !strings.Contains(prompt, MarkStart) {
-		h.Field, h.Snippet = "answer", answer
 	}
 	h.Snippet = strings.Join(strings.Fields(h.Snippet), " ")
 	return nil

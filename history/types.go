@@ -113,7 +113,8 @@ type Summary struct {
 	Endpoint string `json:"endpoint"`
 }
 
-// Hit is a conversation a search found, by its best-matching turn.
+// Hit is a conversation a search found, by its best-matching turn:
+// conversations whose prompts match come before those whose answers do.
 type Hit struct {
 	Summary
 	Seq   int    `json:"seq"`   // the turn
@@ -121,7 +122,8 @@ type Hit struct {
 	// Snippet is the text around the match, the matched words between
 	// [MarkStart] and [MarkEnd].
 	Snippet string  `json:"snippet"`
-	Rank    float64 `json:"rank"` // bm25: lower is better
+	Rank    float64 `json:"rank"` // bm25 within its field's tier: lower is better
+	turn    int64   // the turn's row
 }
 
 // MarkStart and MarkEnd surround a match in a [Hit]'s Snippet.
