@@ -1,6 +1,7 @@
 package history
 
 import (
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -106,6 +107,9 @@ func writeTurn(b *strings.Builder, t Turn) {
 		writeTool(b, k)
 	}
 	b.WriteString(strings.TrimRight(t.Answer[at:], "\n") + "\n")
+	if fence := openFence(t.Answer); fence != "" { // an answer cut inside a code block
+		b.WriteString(fence + "\n")
+	}
 	var notes []string
 	if w := t.Ending.Words(); w != "" {
 		notes = append(notes, w)
@@ -154,3 +158,28 @@ func fenceFor(s string) string {
 
 // oneLine makes s fit on one line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// openFence is the marker of a code fence md leaves open, or "".
+func openFence(md string) string {
+	open := ""
+	for line := range strings.Lines(md) {
+		t := strings.TrimLeft(strings.TrimRight(line, "\r\n"), " ")
+		if t == "" || t[0] != '`' && t[0] != '~' {
+			continue
+		}
+		run := len(t) - len(strings.TrimLeft(t, t[:1]))
+		switch {
+		case run < 3:
+		case open == "":
+			open = t[:run]
+		case t[0] == open[0] && run >= len(open) && strings.TrimSpace(t[run:]) == "":
+			open = ""
+		}
+	}
+	return open
+}
+
+// Schema is the JSON export's JSON Schema (export.schema.json).
+//
+//go:embed export.schema.json
+var Schema []byte

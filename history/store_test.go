@@ -402,3 +402,15 @@ func TestAnUnwritableDirectoryIsOneClearError(t *testing.T) {
 		t.Errorf("Open in a read-only directory = %v", err)
 	}
 }
+
+func TestMarkdownExportClosesACodeBlockTheAnswerLeftOpen(t *testing.T) {
+	t.Parallel()
+	c := &Conversation{ID: "x", Title: "t", Turns: []Turn{{Seq: 1, Prompt: "code?", Answer: "Here:\n\n```go\nfunc f() {", Ending: EndStopped}}}
+	md := c.Markdown()
+	if !strings.Contains(md, "func f() {\n```\n\n> *stopped*") {
+		t.Errorf("Markdown =\n%s\nwant the fence closed before the note", md)
+	}
+	if openFence("```\nx\n```\n~~~~\ny\n") != "~~~~" || openFence("```go\nx\n```\n") != "" {
+		t.Error("openFence misreads fences")
+	}
+}
