@@ -62,6 +62,12 @@ func rootLong() string {
 
 Give a prompt as arguments. Text piped on stdin comes first, then a blank
 line, then the prompt. With no prompt on a terminal, tok opens the chat.
+A prompt whose first word is one of tok's commands (history, config,
+probe, serve) needs quotes or --, as in: tok -- history of rome.
+
+tok saves every conversation as it streams (tok history; --no-save, or
+save = false in the config file, keeps one out): -c continues the one
+used last, --cid ID another, with their earlier turns and endpoint.
 
 tok talks to LLM APIs directly with --provider %s (keys
 from %s), to any
@@ -107,6 +113,8 @@ const rootExample = `  tok "explain server-sent events in one paragraph"
   git diff | tok "write a commit message"
   tok --provider anthropic --thinking low "why is the sky blue?"
   tok --base-url http://localhost:11434/v1 -m llama3.2 "hi"
+  tok -c "and then?"                 # continue the conversation used last
+  tok history search "borrow checker"
   tok -e work                        # the chat, on the config file's endpoint "work"
   tok --url http://localhost:8080/api/chat/stream "hello"
   tok --url https://chat.example.com/stream -H "Authorization: Bearer $TOKEN" "hi"
