@@ -321,9 +321,20 @@ func TestHistoryCommands(t *testing.T) {
 
 func TestAHistoryWordIsNoPrompt(t *testing.T) {
 	t.Parallel()
-	r := runTokEnv(t, historyEnv(t), "", "history", "of", "rome")
+	env := historyEnv(t)
+	r := runTokEnv(t, env, "", "history", "of", "rome")
 	if r.code != exitUsage || !strings.Contains(r.stderr, `tok -- "history of rome"`) {
 		t.Errorf("tok history of rome: exit %d, stderr %q; want a usage error suggesting tok -- \"history of rome\"", r.code, r.stderr)
+	}
+	cs := newChatServer(t, func(_ int, s sse) {
+		delta(s, "Romulus.")
+		finish(s)
+	})
+	if r := runTokEnv(t, env, "", "--base-url", cs.URL, "--", "history", "of", "rome"); r.code != 0 || r.stdout != "Romulus." {
+		t.Errorf("tok -- history of rome: exit %d, stdout %q, stderr %q; want it answered", r.code, r.stdout, r.stderr)
+	}
+	if got := cs.roles(t, 0); len(got) != 1 || got[0] != "user:history of rome" {
+		t.Errorf("tok -- history of rome asked %q", got)
 	}
 }
 
