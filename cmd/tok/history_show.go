@@ -10,6 +10,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
+	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/tokcli/tok/history"
 	"github.com/tokcli/tok/render"
 )
@@ -112,7 +113,7 @@ func (o *historyOptions) writeRendered(c *history.Conversation) error {
 	}
 	muted, user := lipgloss.NewStyle().Faint(true), lipgloss.NewStyle().Bold(true)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n%s\n", user.Render(safeTitle(c.Title)), muted.Render(render.Line(showHeader(c), width*2)))
+	fmt.Fprintf(&b, "%s\n%s\n", user.Render(safeTitle(c.Title)), muted.Render(xansi.Truncate(render.Line(showHeader(c), 400), width, "…")))
 	for _, t := range c.Turns {
 		b.WriteString("\n" + user.Render("❯ ") + strings.ReplaceAll(lipgloss.Wrap(render.Sanitize(t.Prompt), width-2, ""), "\n", "\n  ") + "\n")
 		md, err := render.New(style, width).Final(t.Answer)
@@ -121,7 +122,9 @@ func (o *historyOptions) writeRendered(c *history.Conversation) error {
 		}
 		b.WriteString(md)
 		if note := endingNote(t); note != "" {
-			b.WriteString("  " + muted.Render("■ "+render.Line(note, width*2)) + "\n")
+			for _, l := range strings.Split(lipgloss.Wrap("■ "+render.Line(note, 600), width-2, ""), "\n") {
+				b.WriteString("  " + muted.Render(l) + "\n")
+			}
 		}
 	}
 	_, err = io.WriteString(colorprofile.NewWriter(o.IO.Out, os.Environ()), b.String())
