@@ -230,12 +230,16 @@ func (m *Model) source() source {
 		}
 		blocks = append(blocks, t.liveBlock)
 	}
+	var live []string // drawn once a frame, however often it is asked for
 	return source{n: len(blocks), lines: func(i int) []string {
 		b := blocks[i]
-		if b.kind == blockLive {
-			return m.paint.lines(b.turn, m.cursor())
+		if b.kind != blockLive {
+			return m.paint.draw(b)
 		}
-		return m.paint.draw(b)
+		if live == nil {
+			live = m.paint.lines(b.turn, m.cursor())
+		}
+		return live
 	}}
 }
 
