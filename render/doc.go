@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/glamour/v2"
 	"charm.land/glamour/v2/ansi"
@@ -33,8 +34,12 @@ type Doc struct {
 // NewDoc cuts markdown into pieces of about size bytes (one block may be
 // longer).
 func NewDoc(markdown string, size int) *Doc {
-	var clean Sanitizer
-	src := strings.ReplaceAll(clean.Clean(markdown)+clean.Flush(), "\t", "    ")
+	src := markdown
+	if !plain(markdown) {
+		var clean Sanitizer
+		src = clean.Clean(markdown) + clean.Flush()
+	}
+	src = strings.ReplaceAll(src, "\t", "    ")
 	d := &Doc{src: src, starts: []int{0}, ctx: []string{""}}
 	sc := newScanner()
 	sc.scan(src)
@@ -128,4 +133,17 @@ func (r *DocRenderer) lines(md string) ([]string, error) {
 		return nil, fmt.Errorf("render markdown: %w", err)
 	}
 	return splitDoc(out), nil
+}
+
+// plain reports whether s is text the Sanitizer leaves as it is: valid
+// UTF-8 without a control character (but newline and tab), DEL or a C1
+// control. Most answers are, and skip the Sanitizer's rune-by-rune copy.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 && c != '\n' && c != '\t' || c == 0x7f || c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
 }

@@ -76,3 +76,20 @@ func TestDocWithAReferenceDefinitionIsOnePiece(t *testing.T) {
 		t.Errorf("Len = %d, want 1", n)
 	}
 }
+
+func TestPlainTextIsWhatTheSanitizerLeavesAlone(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"", "plain\ttext\n", "日本語 🚀 café", "a\x1b[2Jb", "a\rb", "a\x7fb", "a\u0085b", "a\u009bb", "bad \xff utf8", "a\x00b", "é\u00a0ok"} {
+		var san Sanitizer
+		same := san.Clean(s)+san.Flush() == s
+		if plain(s) && !same {
+			t.Errorf("plain(%q) but the Sanitizer changes it", s)
+		}
+		if !plain(s) && same && s != "" {
+			t.Logf("plain(%q) is false, and the Sanitizer leaves it: only slower", s)
+		}
+	}
+	if !plain("日本語 🚀 café\n\tx") || plain("a\x1b[2J") || plain("\u009b") {
+		t.Error("plain misjudges")
+	}
+}
