@@ -264,11 +264,19 @@ func TestAnUnusableHistoryIsSaidOnceAndTheAnswerStillStreams(t *testing.T) {
 	if r.code != 0 || r.stdout != "still here" {
 		t.Errorf("exit %d, stdout %q; want the answer", r.code, r.stdout)
 	}
-	if n := strings.Count(r.stderr, "not a tok history database"); n != 1 || !strings.Contains(r.stderr, "not saved") {
+	if n := strings.Count(r.stderr, "not a tok history database"); n != 1 || strings.Count(r.stderr, "not saved") != 1 {
 		t.Errorf("stderr = %q; want one line saying the history is unusable and nothing is saved", r.stderr)
 	}
 	if r := runTokEnv(t, env, "", "--base-url", cs.URL, "-c", "hi"); r.code != exitFailed || !strings.Contains(r.stderr, "cannot continue") {
 		t.Errorf("-c with a corrupt history: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// A directory tok cannot write in (a file where it would be: root
+	// writes in a read-only directory).
+	env = historyEnv(t)
+	os.WriteFile(filepath.Join(env["XDG_DATA_HOME"], "tok"), nil, 0o600)
+	r = runTokEnv(t, env, "", "--base-url", cs.URL, "hi")
+	if r.code != 0 || r.stdout != "still here" || strings.Count(r.stderr, "not saved") != 1 {
+		t.Errorf("an unwritable directory: exit %d, stdout %q, stderr %q; want the answer and one line", r.code, r.stdout, r.stderr)
 	}
 }
 
