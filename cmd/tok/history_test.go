@@ -240,7 +240,11 @@ func TestTwoOneShotsAtOnceBothSave(t *testing.T) {
 	codes := make([]int, 2)
 	for i := range 2 {
 		wg.Go(func() {
-			codes[i] = runTokEnv(t, env, "", "--base-url", cs.URL, fmt.Sprintf("question %d", i)).code
+			r := runTokEnv(t, env, "", "--base-url", cs.URL, fmt.Sprintf("question %d", i))
+			codes[i] = r.code
+			if r.stderr != "" {
+				t.Logf("tok %d: stderr %q", i, r.stderr)
+			}
 		})
 	}
 	wg.Wait()
