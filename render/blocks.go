@@ -157,33 +157,58 @@ func (sc *scanner) canCut(line string) bool {
 
 // note records what the line opens or adds to the current block.
 func (sc *scanner) note(line string) {
-	if m := fenceRe.FindStringSubmatch(line); m != nil {
-		sc.fence, sc.fenceCtx, sc.fenceLines, sc.listMark = m[1], "", 0, 0
-		if line[0] == m[1][0] {
-			info := strings.TrimSpace(line[len(m[0]):])
-			if info == "" {
-				info = "text" // what chroma guesses costs ~2 ms a render
-			}
-			sc.fenceCtx = m[1] + info + "\nx\n"
-		}
+	// The regexps only match a line whose first byte after at most three
+	// spaces is one of theirs (refDefRe: one that holds "]:"); most lines
+	// of prose are neither, and skip them.
+	lead := leadByte(line)
+	if (lead == '`' || lead == '~') && sc.noteFence(line) {
 		return
 	}
 	sc.noteList(line)
-	if m := htmlOpenRe.FindStringSubmatch(line); m != nil {
-		sc.htmlEnd = htmlEnd(m[1])
-		if strings.Contains(strings.ToLower(line[len(m[0]):]), sc.htmlEnd) {
-			sc.htmlEnd = ""
+	if lead == '<' {
+		if m := htmlOpenRe.FindStringSubmatch(line); m != nil {
+			sc.htmlEnd = htmlEnd(m[1])
+			if strings.Contains(strings.ToLower(line[len(m[0]):]), sc.htmlEnd) {
+				sc.htmlEnd = ""
+			}
 		}
 	}
-	if listRe.MatchString(line) {
+	if (lead == '-' || lead == '+' || lead == '*' || lead >= '0' && lead <= '9') && listRe.MatchString(line) {
 		sc.list = true
 	}
 	if line[0] == '>' && sc.blockStart == sc.pos {
 		sc.quote = true
 	}
-	if refDefRe.MatchString(line) {
+	if strings.Contains(line, "]:") && refDefRe.MatchString(line) {
 		sc.refDef = true
 	}
+}
+
+// noteFence opens a fenced code block at line, reporting whether it did.
+func (sc *scanner) noteFence(line string) bool {
+	m := fenceRe.FindStringSubmatch(line)
+	if m == nil {
+		return false
+	}
+	sc.fence, sc.fenceCtx, sc.fenceLines, sc.listMark = m[1], "", 0, 0
+	if line[0] == m[1][0] {
+		info := strings.TrimSpace(line[len(m[0]):])
+		if info == "" {
+			info = "text" // what chroma guesses costs ~2 ms a render
+		}
+		sc.fenceCtx = m[1] + info + "\nx\n"
+	}
+	return true
+}
+
+// leadByte is the line's first byte after at most three spaces, or 0.
+func leadByte(line string) byte {
+	for i := 0; i < len(line) && i < 4; i++ {
+		if line[i] != ' ' {
+			return line[i]
+		}
+	}
+	return 0
 }
 
 // htmlEnd is the marker that closes an HTML block of the given start.

@@ -12,10 +12,15 @@ import (
 // handleKey routes a key: the chat's own keys first, then the input.
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	m.notice = ""
+	if m.pick.open {
+		return m.handlePickerKey(msg)
+	}
 	if !key.Matches(msg, m.keys.Interrupt) {
 		m.disarm()
 	}
 	switch {
+	case key.Matches(msg, m.keys.Pick):
+		return m.openPicker()
 	case key.Matches(msg, m.keys.Interrupt):
 		return m.interrupt()
 	case key.Matches(msg, m.keys.Stop):
@@ -41,13 +46,13 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 func (m *Model) handleScrollKey(msg tea.KeyPressMsg) bool {
 	switch {
 	case key.Matches(msg, m.keys.PageUp):
-		m.scroll.scroll(-max(m.scroll.height-1, 1))
+		m.scroll.scroll(-max(m.scroll.height-1, 1), m.source())
 	case key.Matches(msg, m.keys.PageDown):
-		m.scroll.scroll(max(m.scroll.height-1, 1))
+		m.scroll.scroll(max(m.scroll.height-1, 1), m.source())
 	case key.Matches(msg, m.keys.HalfUp):
-		m.scroll.scroll(-max(m.scroll.height/2, 1))
+		m.scroll.scroll(-max(m.scroll.height/2, 1), m.source())
 	case key.Matches(msg, m.keys.Follow) && (msg.String() == "ctrl+end" || !m.scroll.follow):
-		m.scroll.bottom()
+		m.scroll.bottom(m.source())
 	default:
 		return false
 	}
@@ -58,9 +63,9 @@ func (m *Model) handleScrollKey(msg tea.KeyPressMsg) bool {
 func (m Model) handleWheel(msg tea.MouseWheelMsg) Model {
 	switch msg.Button {
 	case tea.MouseWheelUp:
-		m.scroll.scroll(-3)
+		m.scroll.scroll(-3, m.source())
 	case tea.MouseWheelDown:
-		m.scroll.scroll(3)
+		m.scroll.scroll(3, m.source())
 	}
 	m.syncKeys()
 	return m
@@ -77,7 +82,7 @@ func (m Model) send() (tea.Model, tea.Cmd) {
 	}
 	m.input.Reset()
 	m.turns = append(m.turns, &turn{question: q})
-	cmd := m.start()
+	cmd := m.start(false)
 	m.layout()
 	if m.crashTest("cmd", q) {
 		cmd = tea.Batch(cmd, func() tea.Msg { panic("a crash test in a command") })
@@ -92,28 +97,30 @@ func (m Model) retry() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	last := m.turns[len(m.turns)-1]
-	last.retried, last.cache = true, nil
+	last.retried, last.cache, last.blocks = true, nil, nil
 	m.turns = append(m.turns, &turn{question: last.question})
-	cmd := m.start()
+	cmd := m.start(true)
 	m.refresh()
 	return m, cmd
 }
 
-// start opens the stream for the last turn.
-func (m *Model) start() tea.Cmd {
+// start opens the stream for the last turn, saving it as it streams;
+// retry: it asks the turn before it again.
+func (m *Model) start(retry bool) tea.Cmd {
 	m.streamID++
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.blinkOn = true
 	ch := make(chan item, maxBatch)
 	m.events = ch
-	m.scroll.bottom()
+	m.scroll.bottom(m.source())
 	m.syncKeys()
 	open := m.cfg.Open
 	if m.crashTest("stream", m.turns[len(m.turns)-1].question) {
 		open = crashOpener
 	}
-	return tea.Batch(startStream(ctx, open, conversation(m.turns), m.streamID, ch), blink(m.streamID))
+	sv := m.saver(m.turns[len(m.turns)-1].question, retry)
+	return tea.Batch(startStream(ctx, open, conversation(m.turns), m.streamID, ch, sv), blink(m.streamID))
 }
 
 // stop aborts the answer being generated: the request's context is

@@ -16,6 +16,9 @@ func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 	if msg.dialect != "" {
 		m.dialect = msg.dialect
 	}
+	if msg.saveErr != nil {
+		m.notice = saveNotice(msg.saveErr)
+	}
 	for _, ev := range msg.events {
 		m.apply(t, ev)
 	}

@@ -21,6 +21,10 @@ type painter struct {
 	mdWidth int // the markdown's wrap width
 	// crashTest: drawing the question "crash" panics (Config.Crash).
 	crashTest bool
+	// docs renders finished text at docsWidth and docsGen (see block).
+	docs      *render.DocRenderer
+	docsWidth int
+	docsGen   int
 }
 
 // lines returns the turn's lines. cursor is the glyph at the end of a

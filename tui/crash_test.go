@@ -102,7 +102,7 @@ func TestAPanicInACommandOfABatchIsACrashMsg(t *testing.T) {
 func TestAPanicInTheStreamsReaderIsACrashMsg(t *testing.T) {
 	ch := make(chan item)
 	s, _ := crashOpener(context.Background(), nil)
-	go pump(context.Background(), s, ch)
+	go pump(context.Background(), s, ch, nil)
 	msg := waitForEvent(1, ch)()
 	if crash, ok := msg.(crashMsg); !ok || !strings.Contains(crash.err.Error(), "reader") {
 		t.Errorf("msg = %#v, want the reader's panic", msg)

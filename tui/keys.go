@@ -17,6 +17,7 @@ type keyMap struct {
 	PageDown  key.Binding
 	HalfUp    key.Binding
 	Follow    key.Binding
+	Pick      key.Binding // the saved conversations
 
 	live []key.Binding // the bindings the help line shows
 }
@@ -34,6 +35,7 @@ func defaultKeyMap() keyMap {
 		PageDown:  key.NewBinding(key.WithKeys("pgdown")),
 		HalfUp:    key.NewBinding(key.WithKeys("ctrl+u")),
 		Follow:    key.NewBinding(key.WithKeys("ctrl+end", "end"), key.WithHelp("end", "follow")),
+		Pick:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "history")),
 	}
 }
 
@@ -63,7 +65,8 @@ func (m *Model) syncKeys() {
 	add(k.Follow, !m.scroll.follow)
 	add(k.Retry, !streaming && last)
 	add(k.Copy, !streaming && m.lastAnswer() != "")
-	add(k.PageUp, len(m.scroll.lines) > m.scroll.height)
+	add(k.PageUp, m.scroll.more)
+	add(k.Pick, !streaming && m.cfg.History != nil)
 	if m.input.Value() != "" && m.armed == 0 {
 		k.Interrupt.SetHelp("ctrl+c", "clear")
 	} else {

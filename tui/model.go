@@ -8,11 +8,13 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/list"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/glamour/v2/ansi"
 	"charm.land/lipgloss/v2"
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/history"
 	"github.com/tokcli/tok/render"
 )
 
@@ -34,6 +36,20 @@ type Config struct {
 	// Width is the markdown's wrap width; 0 is the terminal's, at most
 	// render.MaxWidth.
 	Width int
+	// History is where conversations are kept: the picker (Ctrl+S)
+	// lists them, and with Save the chat saves its own as they stream.
+	// Nil: no history.
+	History *history.Store
+	Save    bool
+	// Conversation is a saved conversation the chat continues, or nil.
+	Conversation *history.Conversation
+	// NewConversation describes a new conversation for the history,
+	// titled after its first question (what answers, the system
+	// prompt); nil saves the title alone.
+	NewConversation func(title string) history.Conversation
+	// Notice is shown on the status line at the start: why nothing is
+	// saved, say.
+	Notice string
 	// Crash is for testing the recovery from a panic, and empty in use:
 	// asking "crash" then panics in Update ("update"), in drawing the
 	// question ("draw", in Update and in Transcript), in View ("view"), a
@@ -64,6 +80,9 @@ type Model struct {
 	blinkOn  bool // the cursor's phase
 	notice   string
 
+	pick   picker // the saved conversations, while Ctrl+S shows them
+	convID string // the conversation in the history, once saved or picked
+
 	// armed is the number of the Ctrl+C after which another quits, or 0;
 	// arms counts them.
 	armed, arms int
@@ -82,6 +101,10 @@ func New(cfg Config) Model {
 	m.input = newInput()
 	m.input.Focus()
 	m.restyle(cfg.Dark)
+	m.notice = cfg.Notice
+	if c := cfg.Conversation; c != nil {
+		m.turns, m.convID = turnsFrom(c), c.ID
+	}
 	m.syncKeys()
 	return m
 }
@@ -121,6 +144,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case disarmMsg:
 		return m.handleDisarm(msg), nil
+	case pickerItemsMsg, loadedMsg, list.FilterMatchesMsg:
+		return m.handlePicker(msg)
 	}
 	return m.updateInput(msg)
 }
@@ -139,7 +164,7 @@ func (m Model) View() tea.View {
 	var b strings.Builder
 	b.WriteString(header)
 	b.WriteByte('\n')
-	b.WriteString(m.scroll.view(m.markerView()))
+	b.WriteString(m.windowView())
 	b.WriteByte('\n')
 	b.WriteString(m.ruleView())
 	b.WriteByte('\n')
@@ -173,37 +198,65 @@ func (m *Model) setSize(width, height int) {
 // layout sizes the transcript to what the input leaves, and redraws it.
 func (m *Model) layout() {
 	chrome := 1 + 1 + m.input.Height() + 1 + 1
-	m.scroll.resize(max(m.height-chrome, 1), m.transcript())
+	m.scroll.resize(max(m.height-chrome, 1), m.source())
+	if m.pick.open { // a list made by list.New; the zero one cannot be sized
+		m.pick.list.SetSize(m.width, m.scroll.height)
+	}
 }
 
-// refresh redraws the transcript's lines after a change.
+// refresh redraws the transcript's window after a change.
 func (m *Model) refresh() {
-	m.scroll.setLines(m.transcript())
+	m.scroll.update(m.source())
 }
 
-// transcript is every turn's lines, the live one drawn with its cursor.
-func (m *Model) transcript() []string {
+// source is the transcript as blocks (see block): each finished turn's,
+// then the live turn's one block, drawn with its cursor; or the greeting.
+func (m *Model) source() source {
 	if m.width == 0 {
-		return nil
+		return source{lines: func(int) []string { return nil }}
 	}
 	if len(m.turns) == 0 {
-		hello := lipgloss.Wrap("Ask a question below: answers stream from "+render.Line(m.cfg.Endpoint, lineMax)+".", max(m.width-4, 10), "/")
-		lines := []string{""}
-		for _, l := range strings.Split(hello, "\n") {
-			lines = append(lines, "  "+m.paint.st.Muted.Render(l))
-		}
-		return lines
+		hello := m.hello()
+		return source{n: 1, lines: func(int) []string { return hello }}
 	}
-	var lines []string
+	var blocks []*block
 	for _, t := range m.turns {
-		cursor := ""
-		if t.state.live() {
-			cursor = " "
-			if m.blinkOn {
-				cursor = render.Cursor
-			}
+		if !t.state.live() {
+			blocks = append(blocks, t.finishedBlocks()...)
+			continue
 		}
-		lines = append(lines, m.paint.lines(t, cursor)...)
+		if t.liveBlock == nil {
+			t.liveBlock = &block{kind: blockLive, turn: t}
+		}
+		blocks = append(blocks, t.liveBlock)
+	}
+	var live []string // drawn once a frame, however often it is asked for
+	return source{n: len(blocks), lines: func(i int) []string {
+		b := blocks[i]
+		if b.kind != blockLive {
+			return m.paint.draw(b)
+		}
+		if live == nil {
+			live = m.paint.lines(b.turn, m.cursor())
+		}
+		return live
+	}}
+}
+
+// cursor is the live answer's cursor in its blink's phase.
+func (m *Model) cursor() string {
+	if m.blinkOn {
+		return render.Cursor
+	}
+	return " "
+}
+
+// hello is the greeting of an empty chat.
+func (m *Model) hello() []string {
+	hello := lipgloss.Wrap("Ask a question below: answers stream from "+render.Line(m.cfg.Endpoint, lineMax)+".", max(m.width-4, 10), "/")
+	lines := []string{""}
+	for _, l := range strings.Split(hello, "\n") {
+		lines = append(lines, "  "+m.paint.st.Muted.Render(l))
 	}
 	return lines
 }
@@ -228,6 +281,8 @@ func (m *Model) live() *turn {
 
 // Transcript is the conversation as it reads on exit: every question
 // and its final answer, rendered at the last width, without the cursor.
+// The turns that came from the history are left out but for a line that
+// says where they are: a long conversation would fill the scrollback.
 // Should drawing it panic (after a crash in drawing, say), it is the
 // plain text of the questions and answers.
 func (m Model) Transcript() (out string) {
@@ -237,7 +292,11 @@ func (m Model) Transcript() (out string) {
 		}
 	}()
 	var b strings.Builder
+	b.WriteString(m.loadedNote())
 	for _, t := range m.turns {
+		if t.loaded {
+			continue
+		}
 		for _, l := range m.paint.lines(t, "") {
 			b.WriteString(strings.TrimRight(l, " "))
 			b.WriteByte('\n')
@@ -249,7 +308,11 @@ func (m Model) Transcript() (out string) {
 // plainTranscript is the conversation without markdown or styles.
 func (m Model) plainTranscript() string {
 	var b strings.Builder
+	b.WriteString(m.loadedNote())
 	for _, t := range m.turns {
+		if t.loaded {
+			continue
+		}
 		b.WriteString("\n❯ " + render.Sanitize(t.question) + "\n\n")
 		if a := strings.TrimSpace(render.Sanitize(t.answer())); a != "" {
 			b.WriteString(a + "\n")

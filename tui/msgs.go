@@ -12,6 +12,7 @@ type streamMsg struct {
 	dialect client.Dialect
 	done    bool
 	err     error
+	saveErr error // the history could not save the question
 }
 
 // frameMsg asks for the live answer to be rendered: at most one a frame,

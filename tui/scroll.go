@@ -2,73 +2,142 @@ package tui
 
 import "strings"
 
-// scroller shows a window of the transcript's lines. It follows the
-// bottom while the user has not scrolled up: scrolling up stops following
-// and counts the text that arrives below; reaching the bottom again, or
-// the follow key, resumes it.
+// source is the transcript as the scroller reads it: n blocks, and the
+// lines of block i, drawn on demand (see block).
+type source struct {
+	n     int
+	lines func(i int) []string
+}
+
+// scroller shows a window of the transcript. It follows the bottom while
+// the user has not scrolled up: scrolling up stops following and notes
+// the text that arrives below; reaching the bottom again, or the follow
+// key, resumes it.
 //
-// bubbles' viewport measures the width of every line on each SetContent,
-// a cost that grows with the transcript on every frame; the scroller only
-// touches the lines it shows.
+// Its place is a block and a line in it, not a line of the whole, so it
+// draws only the blocks it shows (and, to find the bottom, those of the
+// last screen): the cost of a frame, a scroll or a resize follows the
+// window's size, not the transcript's. Every method that moves the window
+// draws it again (fill), so View only joins lines.
 type scroller struct {
-	lines  []string
 	height int
-	offset int  // the first line shown
+	top    int  // the block of the window's first line
+	line   int  // that line, within the block
 	follow bool // stick to the bottom as lines arrive
 	unseen bool // lines arrived below the window while not following
+
+	shown   []string // the window's lines
+	more    bool     // the transcript does not fit the window
+	count   int      // the blocks at the last update
+	lastLen int      // and the last block's lines, to see text arrive
 }
 
 func newScroller() scroller { return scroller{follow: true} }
 
-// setLines replaces the content, keeping the window where it was unless
-// following.
-func (s *scroller) setLines(lines []string) {
-	if len(lines) > len(s.lines) && !s.follow {
+// update takes a changed transcript: it keeps the window where it was
+// unless following.
+func (s *scroller) update(src source) {
+	last := 0
+	if src.n > 0 {
+		last = len(src.lines(src.n - 1))
+	}
+	if !s.follow && (src.n != s.count || last != s.lastLen) {
 		s.unseen = true
 	}
-	s.lines = lines
-	if s.follow {
-		s.offset = s.maxOffset()
-	}
-	s.clamp()
+	s.count, s.lastLen = src.n, last
+	s.settle(src)
 }
 
-// resize sets the window's height; a new line count after a rewrap
-// keeps the window at the same place in the text, in proportion.
-func (s *scroller) resize(height int, lines []string) {
-	if !s.follow && len(s.lines) > 0 {
-		s.offset = s.offset * len(lines) / len(s.lines)
-	}
+// resize sets the window's height, for the transcript as it is now
+// (after a rewrap, the window's first line stays in its block).
+func (s *scroller) resize(height int, src source) {
 	s.height = max(height, 0)
-	s.lines = lines
+	s.settle(src)
+}
+
+// settle puts the window at the bottom when following, else keeps it in
+// bounds, and draws it.
+func (s *scroller) settle(src source) {
 	if s.follow {
-		s.offset = s.maxOffset()
+		s.top, s.line = s.bottomAt(src)
+	} else {
+		s.clamp(src)
 	}
-	s.clamp()
+	s.fill(src)
 }
 
 // scroll moves the window by n lines, down if n > 0.
-func (s *scroller) scroll(n int) {
-	s.offset += n
-	s.clamp()
-	s.follow = s.offset >= s.maxOffset()
-	if s.follow {
-		s.unseen = false
+func (s *scroller) scroll(n int, src source) {
+	s.line += n
+	for s.line < 0 && s.top > 0 {
+		s.top--
+		s.line += len(src.lines(s.top))
 	}
+	for s.top < src.n-1 && s.line >= len(src.lines(s.top)) {
+		s.line -= len(src.lines(s.top))
+		s.top++
+	}
+	s.line = max(s.line, 0)
+	bt, bl := s.bottomAt(src)
+	s.follow = s.top > bt || s.top == bt && s.line >= bl
+	if s.follow {
+		s.top, s.line, s.unseen = bt, bl, false
+	}
+	s.fill(src)
 }
 
 // bottom jumps to the end and follows again.
-func (s *scroller) bottom() { s.scroll(len(s.lines)) }
+func (s *scroller) bottom(src source) {
+	s.follow, s.unseen = true, false
+	s.settle(src)
+}
 
-func (s *scroller) maxOffset() int { return max(len(s.lines)-s.height, 0) }
+// bottomAt is the window's place at the bottom: the last screen's first
+// line. Only the blocks of the last screen are drawn.
+func (s *scroller) bottomAt(src source) (top, line int) {
+	need := s.height
+	for i := src.n - 1; i >= 0; i-- {
+		n := len(src.lines(i))
+		if n >= need {
+			return i, n - need
+		}
+		need -= n
+	}
+	return 0, 0
+}
 
-func (s *scroller) clamp() { s.offset = min(max(s.offset, 0), s.maxOffset()) }
+// clamp keeps the window inside the transcript, and not past its bottom.
+func (s *scroller) clamp(src source) {
+	s.top = min(max(s.top, 0), max(src.n-1, 0))
+	s.line = max(s.line, 0)
+	if bt, bl := s.bottomAt(src); s.top > bt || s.top == bt && s.line > bl {
+		s.top, s.line = bt, bl
+	}
+}
+
+// fill draws the window's lines.
+func (s *scroller) fill(src source) {
+	s.shown = make([]string, 0, s.height) // earlier copies of the model keep theirs
+	skip := s.line
+	for i := s.top; i < src.n && len(s.shown) < s.height; i++ {
+		lines := src.lines(i)
+		if skip < len(lines) {
+			s.shown = append(s.shown, lines[skip:min(len(lines), skip+s.height-len(s.shown))]...)
+		}
+		skip = 0
+	}
+	s.more = s.top > 0 || s.line > 0 || !s.atBottom(src)
+}
+
+// atBottom reports whether the window shows the transcript's last line.
+func (s *scroller) atBottom(src source) bool {
+	bt, bl := s.bottomAt(src)
+	return s.top > bt || s.top == bt && s.line >= bl
+}
 
 // view returns the window, exactly height lines; marker, if not empty,
 // takes the last line while there is unseen text below.
 func (s *scroller) view(marker string) string {
-	end := min(s.offset+s.height, len(s.lines))
-	shown := s.lines[s.offset:end]
 	var b strings.Builder
 	for i := range s.height {
 		if i > 0 {
@@ -77,8 +146,8 @@ func (s *scroller) view(marker string) string {
 		switch {
 		case i == s.height-1 && marker != "" && !s.follow && s.unseen:
 			b.WriteString(marker)
-		case i < len(shown):
-			b.WriteString(shown[i])
+		case i < len(s.shown):
+			b.WriteString(s.shown[i])
 		}
 	}
 	return b.String()

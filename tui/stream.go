@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -25,25 +26,42 @@ type item struct {
 // steps.
 const maxBatch = 512
 
-// startStream opens the stream and starts pumping its events into ch,
-// then waits for the first of them.
-func startStream(ctx context.Context, open Opener, msgs []client.Message, id int, ch chan item) tea.Cmd {
+// startStream saves the question (sv, if the chat saves), opens the
+// stream and starts pumping its events into ch, then waits for the
+// first of them.
+func startStream(ctx context.Context, open Opener, msgs []client.Message, id int, ch chan item, sv *saving) tea.Cmd {
 	return func() tea.Msg {
+		saveErr := sv.begin(ctx)
 		s, err := open(ctx, msgs)
 		if err != nil {
-			return streamMsg{id: id, done: true, err: err}
+			sv.end(nil, err)
+			return streamMsg{id: id, done: true, err: err, saveErr: saveErr}
 		}
-		go pump(ctx, s, ch)
-		return waitForEvent(id, ch)()
+		go pump(ctx, s, ch, sv)
+		msg := waitForEvent(id, ch)()
+		if sm, ok := msg.(streamMsg); ok {
+			sm.saveErr = saveErr
+			return sm
+		}
+		return msg
 	}
 }
 
 // pump owns the stream: it reads every event into ch and closes ch when
-// the stream ends. Once ctx is cancelled (the stop key) it gives up
-// sending, so it never blocks on a reader that has gone. A panic in
-// reading is handed on as the chat's crash: this goroutine is the
-// chat's own, where Bubble Tea catches nothing.
-func pump(ctx context.Context, s *client.Stream, ch chan<- item) {
+// the stream ends, and saves the answer as it goes (sv). Once ctx is
+// cancelled (the stop key) it gives up sending, so it never blocks on a
+// reader that has gone. A panic in reading is handed on as the chat's
+// crash: this goroutine is the chat's own, where Bubble Tea catches
+// nothing.
+func pump(ctx context.Context, s *client.Stream, ch chan<- item, sv *saving) {
+	var end error
+	read := false
+	defer func() {
+		if !read {
+			end = errors.New("the chat stopped reading the answer")
+		}
+		sv.end(s, end)
+	}()
 	defer close(ch)
 	defer func() {
 		if r := recover(); r != nil {
@@ -55,12 +73,18 @@ func pump(ctx context.Context, s *client.Stream, ch chan<- item) {
 	}()
 	defer s.Close()
 	for ev, err := range s.Events() {
+		if err == nil {
+			sv.add(ev)
+		}
 		select {
 		case ch <- item{ev: ev, dialect: s.Dialect(), err: err}:
 		case <-ctx.Done():
+			end, read = ctx.Err(), true
 			return
 		}
+		end = err
 	}
+	read = true
 }
 
 // waitForEvent blocks for the stream's next item, then takes whatever

@@ -42,6 +42,7 @@ type part struct {
 	running bool
 	done    bool
 	md      *render.Stream // renders a text part
+	doc     *render.Doc    // a finished text part, cut into pieces
 	mdWidth int            // the width and style generation md renders at
 	mdGen   int
 }
@@ -56,6 +57,8 @@ type turn struct {
 	// retried: the question was asked again; this answer is left out of
 	// the conversation.
 	retried bool
+	// loaded: the turn came from the history, not from this chat.
+	loaded bool
 
 	tokens    int           // text and reasoning events so far
 	texts     int           // text events so far
@@ -68,6 +71,8 @@ type turn struct {
 	reconnect client.Retry  // the reconnect under way, if the stream broke
 	outages   time.Duration // text-less time spent reconnecting, left out of the rate
 
+	blocks     []*block // the finished turn's blocks (see block)
+	liveBlock  *block   // the streaming turn's one block
 	cache      []string // the finished turn's lines, at cacheWidth
 	cacheWidth int
 	cacheGen   int

@@ -103,5 +103,8 @@ func round(d time.Duration) string {
 }
 
 func (m Model) helpView() string {
+	if m.pick.open {
+		return " " + m.help.ShortHelpView(m.pick.list.ShortHelp())
+	}
 	return " " + m.help.ShortHelpView(m.keys.ShortHelp())
 }

@@ -33,15 +33,21 @@ func runChat(ctx context.Context, o *rootOptions) error {
 	if err != nil {
 		return err
 	}
+	hc := o.chatHistory(ctx)
 	m := tui.New(tui.Config{
-		Open:     func(ctx context.Context, msgs []client.Message) (*client.Stream, error) { return o.open(ctx, msgs) },
-		Endpoint: o.endpointName(),
-		Describe: func(err error) string { return describe(o.failure(err)) },
-		Reason:   o.retryReason,
-		Style:    func(dark bool) ansi.StyleConfig { return styles[dark] },
-		Dark:     true,
-		Width:    o.Width,
-		Crash:    o.IO.Getenv("TOK_CHAT_CRASH"), // for checking the recovery by hand; not in --help
+		History:         hc.History,
+		Save:            hc.Save,
+		Conversation:    hc.Conversation,
+		NewConversation: hc.NewConversation,
+		Notice:          hc.Notice,
+		Open:            func(ctx context.Context, msgs []client.Message) (*client.Stream, error) { return o.open(ctx, msgs) },
+		Endpoint:        o.endpointName(),
+		Describe:        func(err error) string { return describe(o.failure(err)) },
+		Reason:          o.retryReason,
+		Style:           func(dark bool) ansi.StyleConfig { return styles[dark] },
+		Dark:            true,
+		Width:           o.Width,
+		Crash:           o.IO.Getenv("TOK_CHAT_CRASH"), // for checking the recovery by hand; not in --help
 	})
 	final, err := tui.Run(m, tea.WithContext(ctx), tea.WithInput(o.IO.In), tea.WithOutput(o.IO.Out))
 	// Down to the colours the terminal has, as the TUI's own output is.

@@ -16,6 +16,7 @@ import (
 // configExample is a config file to start from, shown by tok config show --example.
 const configExample = `# tok's endpoints; pick one with: tok -e NAME
 default = "claude"            # used when no -e, --url or --provider is given
+# save = false                # keep no history (tok history); also per endpoint
 
 [endpoints.claude]
 provider = "anthropic"        # anthropic | openai | gemini
@@ -42,6 +43,7 @@ type fileConfig struct {
 	Path      string                  `toml:"-"` // where it was read from
 	unsafe    string                  `toml:"-"` // why its key_cmds may not run, or ""
 	Default   string                  `toml:"default"`
+	Save      *bool                   `toml:"save"` // false: keep no history
 	Endpoints map[string]fileEndpoint `toml:"endpoints"`
 }
 
@@ -62,6 +64,7 @@ type fileEndpoint struct {
 	Thinking    string            `toml:"thinking"`
 	Retries     *int              `toml:"retries"`
 	ResumeTries *int              `toml:"resume_tries"`
+	Save        *bool             `toml:"save"` // false: keep its conversations out of the history
 	// unsafe says why key_cmd may not run: the file is writable by
 	// others (see [fileSafety]); "" when it may.
 	unsafe string `toml:"-"`

@@ -138,6 +138,9 @@ func writeConfig(w io.Writer, c *fileConfig, getenv func(string) string) error {
 	if c.Default != "" {
 		fmt.Fprintf(&b, "default = %s\n", tomlString(c.Default))
 	}
+	if c.Save != nil {
+		fmt.Fprintf(&b, "save = %t\n", *c.Save)
+	}
 	if len(c.Endpoints) == 0 {
 		b.WriteString("# no endpoints yet\n")
 	}
@@ -192,6 +195,9 @@ func (e fileEndpoint) show(getenv func(string) string) []string {
 	}
 	if e.ResumeTries != nil {
 		add("resume_tries", strconv.Itoa(*e.ResumeTries))
+	}
+	if e.Save != nil {
+		add("save", strconv.FormatBool(*e.Save))
 	}
 	return lines
 }

@@ -157,7 +157,7 @@ func TestLoadConfigNamesTheLineOfEachMistake(t *testing.T) {
 		{"array of endpoints", "[[endpoints]]\nprovider = \"openai\"\n", "line 1", []string{"endpoints takes a table, not an array of tables"}},
 		{"unknown key", ep + "provider = \"openai\"\nmodle = \"gpt-5\"\n", "line 3", []string{`unknown key "modle" in [endpoints.x] (did you mean model?)`, "the keys are: provider, api, url,"}},
 		{"unknown dotted key", "endpoints.x.provider = \"openai\"\nendpoints.x.modle = \"m\"\n", "line 2", []string{`unknown key "modle" in [endpoints.x]`}},
-		{"unknown top-level key", "defualt = \"x\"\n", "line 1", []string{`unknown key "defualt" (did you mean default?); the keys are: default, endpoints`}},
+		{"unknown top-level key", "defualt = \"x\"\n", "line 1", []string{`unknown key "defualt" (did you mean default?); the keys are: default, save, endpoints`}},
 		{"unknown key in a quoted endpoint", "[endpoints.\"a.b\"]\nprovider = \"openai\"\n  colour = 1\n", "line 3", []string{`unknown key "colour" in [endpoints."a.b"]`}},
 		{"provider and url", "\n" + ep + "provider = \"openai\"\nurl = \"http://h/\"\n", "line 2", []string{"[endpoints.x] has both provider and url"}},
 		{"neither provider nor url", "default = \"x\"\n" + ep + "model = \"m\"\n", "line 2", []string{"[endpoints.x] has neither provider nor url"}},

@@ -21,23 +21,30 @@ func runOneShot(ctx context.Context, o *rootOptions) error {
 	if o.note != "" {
 		o.IO.errLine("tok: " + o.note)
 	}
-	stream, err := openStream(ctx, o, prompt)
+	save := o.beginSave(ctx, prompt)
+	stream, err := o.open(ctx, o.messages(prompt))
 	if err != nil {
+		save.end(ctx, nil, err)
 		return interrupted(ctx, o.failure(err))
 	}
 	p, err := newPrinter(ctx, o, stream, bg)
 	if err != nil {
+		save.end(ctx, stream, err)
 		stream.Close()
 		return err
 	}
 	for ev, err := range stream.Events() {
 		if err != nil {
+			save.end(ctx, stream, err)
 			return p.fail(ctx, o.failure(err))
 		}
+		save.add(ev)
 		if err := p.event(ev); err != nil {
+			save.end(ctx, stream, err)
 			return err
 		}
 	}
+	save.end(ctx, stream, nil)
 	return p.end()
 }
 
@@ -104,10 +111,6 @@ func readStdin(ctx context.Context, in io.Reader) ([]byte, error) {
 	case <-ctx.Done():
 		return nil, context.Cause(ctx)
 	}
-}
-
-func openStream(ctx context.Context, o *rootOptions, prompt string) (*client.Stream, error) {
-	return o.open(ctx, []client.Message{{Role: "user", Content: prompt}})
 }
 
 // open starts a streamed answer to the conversation msgs: from the

@@ -39,6 +39,12 @@ type rootOptions struct {
 	ConnectTimeout time.Duration
 	Width          int
 	Prompt         string
+	Continue       bool   // -c: continue the conversation used last
+	CID            string // --cid: continue this conversation
+	NoSave         bool
+
+	hist              historyState
+	systemFromHistory bool // the continued conversation's system prompt
 
 	header     http.Header
 	target     target // what answers, once resolved
@@ -56,6 +62,12 @@ func rootLong() string {
 
 Give a prompt as arguments. Text piped on stdin comes first, then a blank
 line, then the prompt. With no prompt on a terminal, tok opens the chat.
+A prompt whose first word is one of tok's commands (history, config,
+probe, serve) needs quotes or --, as in: tok -- history of rome.
+
+tok saves every conversation as it streams (tok history; --no-save, or
+save = false in the config file, keeps one out): -c continues the one
+used last, --cid ID another, with their earlier turns and endpoint.
 
 tok talks to LLM APIs directly with --provider %s (keys
 from %s), to any
@@ -101,6 +113,8 @@ const rootExample = `  tok "explain server-sent events in one paragraph"
   git diff | tok "write a commit message"
   tok --provider anthropic --thinking low "why is the sky blue?"
   tok --base-url http://localhost:11434/v1 -m llama3.2 "hi"
+  tok -c "and then?"                 # continue the conversation used last
+  tok history search "borrow checker"
   tok -e work                        # the chat, on the config file's endpoint "work"
   tok --url http://localhost:8080/api/chat/stream "hello"
   tok --url https://chat.example.com/stream -H "Authorization: Bearer $TOKEN" "hi"
@@ -122,7 +136,11 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 			if err := opts.validate(); err != nil {
 				return err
 			}
-			note, err := opts.resolve(cmd.Context(), cmd.Flags().Changed)
+			defer opts.closeHistory()
+			if err := opts.loadContinued(cmd.Context(), cmd.Flags().Changed); err != nil {
+				return err
+			}
+			note, err := opts.resolve(cmd.Context(), opts.given(cmd.Flags().Changed))
 			if err != nil {
 				return err
 			}
@@ -141,7 +159,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	cmd.SetErr(ios.ErrOut)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	cmd.SetVersionTemplate("tok {{.Version}}\n")
-	cmd.AddCommand(newServeCmd(ios, nil), newConfigCmd(ios), newProbeCmd(ios, nil))
+	cmd.AddCommand(newServeCmd(ios, nil), newConfigCmd(ios), newProbeCmd(ios, nil), newHistoryCmd(ios))
 
 	f := cmd.Flags()
 	f.StringVar(&opts.URL, "url", "", "stream from this SSE `URL` (tok's protocol, or any dialect tok detects)")
@@ -162,12 +180,18 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	f.DurationVar(&opts.Timeout, "timeout", 0, "give up after this long in all, retries and reconnects included (0: never)")
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", 60*time.Second, "give up when no bytes arrive for this long, heartbeats included (0: never)")
 	f.DurationVar(&opts.ConnectTimeout, "connect-timeout", client.DefaultConnectTimeout, "give up connecting after this long")
+	f.BoolVarP(&opts.Continue, "continue", "c", false, "continue the conversation used last (tok history list); with no prompt on a terminal, in the chat")
+	f.StringVar(&opts.CID, "cid", "", "continue the conversation with this `ID` (or the start of it)")
+	f.BoolVar(&opts.NoSave, "no-save", false, "keep this conversation out of the history (or save = false in the config file)")
 	f.IntVar(&opts.Width, "width", 0, "wrap rendered markdown at this many `columns` (default: the terminal's, at most 100)")
 	cmd.RegisterFlagCompletionFunc("provider", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return providerNames(), cobra.ShellCompDirectiveNoFileComp
 	})
 	cmd.RegisterFlagCompletionFunc("api", cobra.FixedCompletions([]string{"chat", "responses"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("thinking", cobra.FixedCompletions([]string{"off", "low", "medium", "high"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("cid", func(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+		return conversationIDs(c.Context(), ios), cobra.ShellCompDirectiveNoFileComp
+	})
 	cmd.RegisterFlagCompletionFunc("endpoint", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return endpointNames(ios), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -253,6 +277,12 @@ func (o *rootOptions) resolve(ctx context.Context, flagSet func(string) bool) (n
 		retries: o.Retries, resumeTries: o.ResumeTries, given: flagSet, resolveRules: rootRules,
 	})
 	return note, err
+}
+
+// given reports the flags given, and the system prompt a continued
+// conversation brought as though it were.
+func (o *rootOptions) given(changed func(string) bool) func(string) bool {
+	return func(flag string) bool { return changed(flag) || flag == "system" && o.systemFromHistory }
 }
 
 // rootRules are the root command's (and tok probe's named endpoints'):

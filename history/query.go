@@ -1,0 +1,308 @@
+package history
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// ErrNotFound is an id that names no conversation.
+var ErrNotFound = errors.New("no such conversation")
+
+// ErrEmpty is a store with no conversation in it.
+var ErrEmpty = errors.New("no saved conversation")
+
+// AmbiguousError is an id prefix that more than one conversation has.
+type AmbiguousError struct {
+	Prefix string
+	IDs    []string // some of them
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("%q is the start of more than one conversation's id (%s): give more of it", e.Prefix, strings.Join(e.IDs, ", "))
+}
+
+// summaryCols are a Summary's columns, for List and Search.
+const summaryCols = `c.id, c.title, c.created_at, c.used_at, c.model, c.endpoint,
+	(SELECT count(*) FROM turns t WHERE t.conversation_id = c.id)`
+
+func scanSummary(sc interface{ Scan(...any) error }, extra ...any) (Summary, error) {
+	var s Summary
+	var created, used int64
+	err := sc.Scan(append([]any{&s.ID, &s.Title, &created, &used, &s.Model, &s.Endpoint, &s.Turns}, extra...)...)
+	s.Created, s.Used = fromMillis(created), fromMillis(used)
+	return s, err
+}
+
+// List returns the conversations used most recently, newest first: at
+// most n of them, or all when n <= 0.
+func (s *Store) List(ctx context.Context, n int) ([]Summary, error) {
+	q := `SELECT ` + summaryCols + ` FROM conversations c ORDER BY c.used_at DESC, c.rowid DESC`
+	if n > 0 {
+		q += fmt.Sprintf(" LIMIT %d", n)
+	}
+	rows, err := s.db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	var out []Summary
+	for rows.Next() {
+		sum, err := scanSummary(rows)
+		if err != nil {
+			return nil, describe(err)
+		}
+		out = append(out, sum)
+	}
+	return out, describe(rows.Err())
+}
+
+// Latest returns the id of the conversation used most recently, or
+// [ErrEmpty].
+func (s *Store) Latest(ctx context.Context) (string, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM conversations ORDER BY used_at DESC, rowid DESC LIMIT 1`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrEmpty
+	}
+	return id, describe(err)
+}
+
+// Resolve returns the id of the conversation whose id is prefix, or
+// starts with it: [ErrNotFound] when none does, an [*AmbiguousError]
+// when several do.
+func (s *Store) Resolve(ctx context.Context, prefix string) (string, error) {
+	prefix = strings.ToLower(strings.TrimSpace(prefix))
+	if prefix == "" || strings.ContainsAny(prefix, "%_\\") {
+		return "", fmt.Errorf("%w: %q", ErrNotFound, prefix)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM conversations WHERE id >= ? AND id < ? ORDER BY id LIMIT 4`,
+		prefix, prefix+"\xff")
+	if err != nil {
+		return "", describe(err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return "", describe(err)
+		}
+		if id == prefix {
+			return id, nil
+		}
+		ids = append(ids, id)
+	}
+	switch {
+	case rows.Err() != nil:
+		return "", describe(rows.Err())
+	case len(ids) == 0:
+		return "", fmt.Errorf("%w: %q", ErrNotFound, prefix)
+	case len(ids) > 1:
+		return "", &AmbiguousError{Prefix: prefix, IDs: ids}
+	}
+	return ids[0], nil
+}
+
+// Load returns the conversation id (a whole id: see [Store.Resolve]) with
+// its turns and their tool calls.
+func (s *Store) Load(ctx context.Context, id string) (*Conversation, error) {
+	c := &Conversation{ID: id}
+	var created, used int64
+	e := &c.Endpoint
+	err := s.db.QueryRowContext(ctx, `SELECT title, created_at, used_at, endpoint, endpoint_name, provider, api,
+		base_url, url, model, dialect, system FROM conversations WHERE id = ?`, id).Scan(&c.Title, &created, &used,
+		&e.Label, &e.Name, &e.Provider, &e.API, &e.BaseURL, &e.URL, &e.Model, &e.Dialect, &c.System)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, describe(err)
+	}
+	c.Created, c.Used = fromMillis(created), fromMillis(used)
+	ids, err := s.loadTurns(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.loadTools(ctx, c, ids)
+}
+
+func (s *Store) loadTurns(ctx context.Context, c *Conversation) (map[int64]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, seq, prompt, answer, thinking, ending, error, resumed, retried,
+		model, input_tokens, output_tokens, first_token_ms, tokens_per_second, started_at, ended_at
+		FROM turns WHERE conversation_id = ? ORDER BY seq`, c.ID)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	ids := map[int64]int{}
+	for rows.Next() {
+		var t Turn
+		var id, firstMS, started, ended int64
+		var ending string
+		err := rows.Scan(&id, &t.Seq, &t.Prompt, &t.Answer, &t.Thinking, &ending, &t.Error, &t.Resumed, &t.Retried,
+			&t.Model, &t.Usage.InputTokens, &t.Usage.OutputTokens, &firstMS, &t.TokensPerSecond, &started, &ended)
+		if err != nil {
+			return nil, describe(err)
+		}
+		t.Ending, t.FirstToken = Ending(ending), time.Duration(firstMS)*time.Millisecond
+		t.Started, t.Ended = fromMillis(started), fromMillis(ended)
+		ids[id] = len(c.Turns)
+		c.Turns = append(c.Turns, t)
+	}
+	return ids, describe(rows.Err())
+}
+
+func (s *Store) loadTools(ctx context.Context, c *Conversation, ids map[int64]int) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT k.turn_id, k.call_id, k.name, k.arguments, k.result, k.state, k.answer_offset
+		FROM tool_calls k JOIN turns t ON t.id = k.turn_id WHERE t.conversation_id = ? ORDER BY k.turn_id, k.seq`, c.ID)
+	if err != nil {
+		return describe(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var turn int64
+		var k ToolCall
+		if err := rows.Scan(&turn, &k.ID, &k.Name, &k.Arguments, &k.Result, &k.State, &k.Offset); err != nil {
+			return describe(err)
+		}
+		if i, ok := ids[turn]; ok {
+			c.Turns[i].Tools = append(c.Turns[i].Tools, k)
+		}
+	}
+	return describe(rows.Err())
+}
+
+// searchWeights are bm25's weights for the prompt and answer columns.
+const searchWeights = "10.0, 1.0"
+
+// searchCandidates bounds the turns a search ranks in each tier: the
+// newest that match. Ranking costs some 2 µs a turn, so a word in every
+// conversation is ranked among the newest of them, in bounded time.
+const searchCandidates = 2000
+
+// Search finds the conversations whose prompts or answers hold query
+// (FTS5's query syntax; plain words are matched as words, each of them),
+// at most n (all when n <= 0): first those whose prompts match, then
+// those whose answers do, each tier in bm25's order among its newest
+// searchCandidates matching turns. A conversation shows its best turn.
+func (s *Store) Search(ctx context.Context, query string, n int) ([]Hit, error) {
+	match := ftsQuery(query)
+	if match == "" {
+		return nil, errors.New("nothing to search for: give a word")
+	}
+	if n <= 0 {
+		n = math.MaxInt
+	}
+	var hits []Hit
+	seen := map[string]bool{}
+	for _, field := range []string{"prompt", "answer"} {
+		found, err := s.searchTier(ctx, "{"+field+"} : ("+match+")", n-len(hits), seen)
+		if err != nil {
+			return nil, err
+		}
+		for i := range found {
+			found[i].Field = field
+			if err := s.snippet(ctx, match, &found[i]); err != nil {
+				return nil, err
+			}
+		}
+		hits = append(hits, found...)
+		if len(hits) >= n {
+			break
+		}
+	}
+	return hits, nil
+}
+
+// searchTier finds up to n conversations not yet seen whose turns match
+// the FTS5 query, best first, and marks them seen.
+func (s *Store) searchTier(ctx context.Context, match string, n int, seen map[string]bool) ([]Hit, error) {
+	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`WITH c AS MATERIALIZED (
+			SELECT rowid AS turn, bm25(turns_fts, %s) AS rank FROM turns_fts WHERE turns_fts MATCH ?
+			ORDER BY rowid DESC LIMIT %d
+		)
+		SELECT t.conversation_id, c.turn, t.seq, c.rank FROM c JOIN turns t ON t.id = c.turn ORDER BY c.rank`,
+		searchWeights, searchCandidates), match)
+	if err != nil {
+		return nil, searchError(err)
+	}
+	var hits []Hit
+	for len(hits) < n && rows.Next() {
+		var h Hit
+		if err := rows.Scan(&h.ID, &h.turn, &h.Seq, &h.Rank); err != nil {
+			rows.Close()
+			return nil, describe(err)
+		}
+		if !seen[h.ID] {
+			seen[h.ID] = true
+			hits = append(hits, h)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, searchError(err)
+	}
+	for i := range hits {
+		if err := s.summary(ctx, &hits[i].Summary); err != nil {
+			return nil, err
+		}
+	}
+	return hits, nil
+}
+
+// summary fills in the summary of the conversation sum.ID.
+func (s *Store) summary(ctx context.Context, sum *Summary) error {
+	got, err := scanSummary(s.db.QueryRowContext(ctx, `SELECT `+summaryCols+` FROM conversations c WHERE c.id = ?`, sum.ID))
+	if err != nil {
+		return describe(err)
+	}
+	*sum = got
+	return nil
+}
+
+// snippet fills in the text around the match in the hit's turn, from
+// the field that matched.
+func (s *Store) snippet(ctx context.Context, match string, h *Hit) error {
+	col := 0
+	if h.Field == "answer" {
+		col = 1
+	}
+	err := s.db.QueryRowContext(ctx, `SELECT snippet(turns_fts, ?, ?, ?, '…', 12) FROM turns_fts
+		WHERE turns_fts MATCH ? AND rowid = ?`, col, MarkStart, MarkEnd, match, h.turn).Scan(&h.Snippet)
+	if err != nil {
+		return searchError(err)
+	}
+	h.Snippet = strings.Join(strings.Fields(h.Snippet), " ")
+	return nil
+}
+
+// ftsQuery makes FTS5 query syntax of what the user typed: each word
+// quoted, so punctuation is never syntax ("gpt-4o" is a word, not a
+// column filter), unless the query uses FTS5's syntax on purpose: a
+// double quote, an operator (AND, OR, NOT, NEAR) or a prefix star.
+func ftsQuery(q string) string {
+	words := strings.Fields(q)
+	for _, w := range words {
+		if strings.Contains(w, `"`) || w == "AND" || w == "OR" || w == "NOT" || strings.HasPrefix(w, "NEAR(") ||
+			len(w) > 1 && strings.HasSuffix(w, "*") {
+			return strings.TrimSpace(q)
+		}
+	}
+	for i, w := range words {
+		words[i] = `"` + w + `"`
+	}
+	return strings.Join(words, " ")
+}
+
+// searchError says that FTS5 could not read a query, when that is it.
+func searchError(err error) error {
+	if err != nil && (strings.Contains(err.Error(), "fts5: syntax error") || strings.Contains(err.Error(), "no such column")) {
+		return fmt.Errorf("the search is not one FTS5 reads (%v): quote words with punctuation, as in: tok history search '\"gpt-4\"'", err)
+	}
+	return describe(err)
+}

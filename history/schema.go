@@ -1,0 +1,76 @@
+package history
+
+// migrations are the schema's steps, oldest first: migrations[i] takes a
+// file from user_version i to i+1. Steps are only ever added, never
+// changed, since files in use are at every one of them.
+var migrations = []string{
+	// 1: conversations, their turns, and the tool calls of each turn.
+	`CREATE TABLE conversations (
+		id            TEXT PRIMARY KEY,
+		title         TEXT NOT NULL DEFAULT '',
+		created_at    INTEGER NOT NULL, -- unix milliseconds
+		used_at       INTEGER NOT NULL,
+		endpoint      TEXT NOT NULL DEFAULT '', -- a label, without secrets
+		endpoint_name TEXT NOT NULL DEFAULT '', -- the config file's name for it
+		provider      TEXT NOT NULL DEFAULT '',
+		api           TEXT NOT NULL DEFAULT '',
+		base_url      TEXT NOT NULL DEFAULT '',
+		url           TEXT NOT NULL DEFAULT '',
+		model         TEXT NOT NULL DEFAULT '',
+		dialect       TEXT NOT NULL DEFAULT '',
+		system        TEXT NOT NULL DEFAULT ''
+	) STRICT;
+	CREATE INDEX conversations_used ON conversations (used_at DESC);
+	CREATE TABLE turns (
+		id                INTEGER PRIMARY KEY,
+		conversation_id   TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+		seq               INTEGER NOT NULL,
+		prompt            TEXT NOT NULL,
+		answer            TEXT NOT NULL DEFAULT '',
+		thinking          TEXT NOT NULL DEFAULT '',
+		ending            TEXT NOT NULL DEFAULT 'streaming',
+		error             TEXT NOT NULL DEFAULT '',
+		resumed           INTEGER NOT NULL DEFAULT 0,
+		retried           INTEGER NOT NULL DEFAULT 0,
+		model             TEXT NOT NULL DEFAULT '',
+		input_tokens      INTEGER NOT NULL DEFAULT 0,
+		output_tokens     INTEGER NOT NULL DEFAULT 0,
+		first_token_ms    INTEGER NOT NULL DEFAULT 0,
+		tokens_per_second REAL NOT NULL DEFAULT 0,
+		started_at        INTEGER NOT NULL,
+		ended_at          INTEGER NOT NULL DEFAULT 0,
+		UNIQUE (conversation_id, seq)
+	) STRICT;
+	CREATE TABLE tool_calls (
+		turn_id       INTEGER NOT NULL REFERENCES turns (id) ON DELETE CASCADE,
+		seq           INTEGER NOT NULL,
+		call_id       TEXT NOT NULL DEFAULT '',
+		name          TEXT NOT NULL DEFAULT '',
+		arguments     TEXT NOT NULL DEFAULT '',
+		result        TEXT NOT NULL DEFAULT '',
+		state         TEXT NOT NULL DEFAULT 'called',
+		answer_offset INTEGER NOT NULL DEFAULT 0, -- bytes of answer before the call
+		PRIMARY KEY (turn_id, seq)
+	) STRICT;`,
+
+	// 2: full-text search over prompts and answers, kept in step by
+	// triggers; the rebuild indexes what version 1 saved.
+	`CREATE VIRTUAL TABLE turns_fts USING fts5 (
+		prompt, answer, content = 'turns', content_rowid = 'id',
+		tokenize = 'unicode61 remove_diacritics 2'
+	);
+	INSERT INTO turns_fts (turns_fts) VALUES ('rebuild');
+	CREATE TRIGGER turns_fts_insert AFTER INSERT ON turns BEGIN
+		INSERT INTO turns_fts (rowid, prompt, answer) VALUES (new.id, new.prompt, new.answer);
+	END;
+	CREATE TRIGGER turns_fts_delete AFTER DELETE ON turns BEGIN
+		INSERT INTO turns_fts (turns_fts, rowid, prompt, answer) VALUES ('delete', old.id, old.prompt, old.answer);
+	END;
+	CREATE TRIGGER turns_fts_update AFTER UPDATE OF prompt, answer ON turns BEGIN
+		INSERT INTO turns_fts (turns_fts, rowid, prompt, answer) VALUES ('delete', old.id, old.prompt, old.answer);
+		INSERT INTO turns_fts (rowid, prompt, answer) VALUES (new.id, new.prompt, new.answer);
+	END;`,
+}
+
+// Version is the schema version this package writes.
+var Version = len(migrations)

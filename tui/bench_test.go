@@ -1,0 +1,60 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/tokcli/tok/history"
+)
+
+// longConversation is a saved conversation of about size bytes: turns
+// whose answers are some 20,000 tokens (80 KB) of mixed markdown each.
+func longConversation(size int) *history.Conversation {
+	c := &history.Conversation{ID: "bench", Title: "long"}
+	for seq := 1; size > 0; seq++ {
+		var b strings.Builder
+		for i := 0; b.Len() < 80_000; i++ {
+			fmt.Fprintf(&b, "## Part %d.%d\n\nThe *quick* brown fox jumps over the `lazy` dog, again and again, "+
+				"until the paragraph wraps over several lines at any width a terminal has. [A link](http://x.test/%d).\n\n", seq, i, i)
+			fmt.Fprintf(&b, "- first point, with **bold** words\n- second point\n  - nested\n\n")
+			fmt.Fprintf(&b, "```go\nfunc f%d(x int) int {\n\treturn x * %d\n}\n```\n\n| col | value |\n|-----|-------|\n| a | %d |\n\n", i, i, i)
+		}
+		c.Turns = append(c.Turns, history.Turn{Seq: seq, Prompt: fmt.Sprintf("question %d", seq), Answer: b.String(),
+			Ending: history.EndComplete, Started: time.Unix(0, 0)})
+		size -= b.Len()
+	}
+	return c
+}
+
+// BenchmarkOpenLongConversation is the time from loading a saved 1 MB
+// conversation into the chat to its first frame: the last screen.
+func BenchmarkOpenLongConversation(b *testing.B) {
+	conv := longConversation(1 << 20)
+	cfg := testConfig(b, nil)
+	for b.Loop() {
+		m := New(cfg)
+		m = update(m, tea.WindowSizeMsg{Width: 100, Height: 30})
+		m = update(m, loadedMsg{conv: conv})
+		if !strings.Contains(m.View().Content, "value") {
+			b.Fatal("the last screen is not drawn")
+		}
+	}
+}
+
+// BenchmarkResizeLongConversation is the cost of a resize of a chat that
+// holds a 1 MB conversation, to the next frame.
+func BenchmarkResizeLongConversation(b *testing.B) {
+	m := New(testConfig(b, nil))
+	m = update(m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	m = update(m, loadedMsg{conv: longConversation(1 << 20)})
+	widths := []int{80, 100}
+	i := 0
+	for b.Loop() {
+		i++
+		m = update(m, tea.WindowSizeMsg{Width: widths[i%2], Height: 30})
+		_ = m.View()
+	}
+}
