@@ -56,8 +56,8 @@ type Config struct {
 	// Env is the environment of the servers' commands (nil: none but
 	// their Env); the caller decides what of its own they may see.
 	Env []string
-	// Client names tok to the servers; empty is "tok".
-	Client *mcp.Implementation
+	// Version is tok's, as the servers are told it.
+	Version string
 }
 
 // Defaults of [Config] and [Server].
@@ -92,9 +92,6 @@ func New(cfg Config) *Runner {
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
-	}
-	if cfg.Client == nil {
-		cfg.Client = &mcp.Implementation{Name: "tok"}
 	}
 	r := &Runner{cfg: cfg, prompts: make(chan *Prompt), ready: make(chan struct{}), conversed: map[string]bool{}}
 	r.life, r.end = context.WithCancel(context.Background())

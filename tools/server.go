@@ -71,7 +71,7 @@ func (s *server) connect(ctx context.Context, cfg Config) (*mcp.ClientSession, [
 	if err != nil {
 		return nil, nil, err
 	}
-	c := mcp.NewClient(cfg.Client, &mcp.ClientOptions{Capabilities: &mcp.ClientCapabilities{}})
+	c := mcp.NewClient(&mcp.Implementation{Name: "tok", Version: cfg.Version}, &mcp.ClientOptions{Capabilities: &mcp.ClientCapabilities{}})
 	session, err := c.Connect(ctx, t, nil)
 	if err != nil {
 		return nil, nil, s.explain(err)

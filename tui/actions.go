@@ -15,6 +15,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if !key.Matches(msg, m.keys.Interrupt) {
 		m.disarm()
 	}
+	if m.approval.prompt != nil {
+		if next, cmd, done := m.handleApprovalKey(msg); done {
+			return next, cmd
+		}
+	}
 	switch {
 	case key.Matches(msg, m.keys.Interrupt):
 		return m.interrupt()
@@ -29,6 +34,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.retry()
 	case key.Matches(msg, m.keys.Copy):
 		return m.copyAnswer()
+	case key.Matches(msg, m.keys.Expand):
+		m.toggleExpand()
+		m.syncKeys()
+		return m, nil
 	case m.handleScrollKey(msg):
 		return m, nil
 	}
@@ -126,6 +135,7 @@ func (m *Model) stop() {
 		return
 	}
 	m.cancel()
+	m.clearApproval() // the runner's question died with the answer
 	m.streamID++ // whatever the stopped stream still sends is dropped
 	t.state = stateStopped
 	m.refresh()

@@ -17,6 +17,7 @@ type keyMap struct {
 	PageDown  key.Binding
 	HalfUp    key.Binding
 	Follow    key.Binding
+	Expand    key.Binding // tool results whole, or folded
 
 	live []key.Binding // the bindings the help line shows
 }
@@ -34,6 +35,7 @@ func defaultKeyMap() keyMap {
 		PageDown:  key.NewBinding(key.WithKeys("pgdown")),
 		HalfUp:    key.NewBinding(key.WithKeys("ctrl+u")),
 		Follow:    key.NewBinding(key.WithKeys("ctrl+end", "end"), key.WithHelp("end", "follow")),
+		Expand:    key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "tool results")),
 	}
 }
 
@@ -58,12 +60,13 @@ func (m *Model) syncKeys() {
 		}
 	}
 	add(k.Stop, streaming)
-	add(k.Send, !streaming)
+	add(k.Send, !streaming || m.approval.reason)
 	add(k.Newline, !streaming && m.input.Value() != "")
 	add(k.Follow, !m.scroll.follow)
 	add(k.Retry, !streaming && last)
 	add(k.Copy, !streaming && m.lastAnswer() != "")
 	add(k.PageUp, len(m.scroll.lines) > m.scroll.height)
+	add(k.Expand, m.paint.expand || m.hasFolded())
 	if m.input.Value() != "" && m.armed == 0 {
 		k.Interrupt.SetHelp("ctrl+c", "clear")
 	} else {

@@ -14,6 +14,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/render"
+	"github.com/tokcli/tok/tools"
 )
 
 // Config is what the chat talks to and how it looks.
@@ -34,6 +35,11 @@ type Config struct {
 	// Width is the markdown's wrap width; 0 is the terminal's, at most
 	// render.MaxWidth.
 	Width int
+	// Tools runs the model's tool calls and asks, through its prompts,
+	// whether a call may run; nil when no tools run. ToolNotes are its
+	// servers' start-up failures, shown before the first question.
+	Tools     *tools.Runner
+	ToolNotes []string
 	// Crash is for testing the recovery from a panic, and empty in use:
 	// asking "crash" then panics in Update ("update"), in drawing the
 	// question ("draw", in Update and in Transcript), in View ("view"), a
@@ -67,6 +73,8 @@ type Model struct {
 	// armed is the number of the Ctrl+C after which another quits, or 0;
 	// arms counts them.
 	armed, arms int
+
+	approval approval // the question about a tool call, if any (approval.go)
 }
 
 // New returns the chat, ready for tea.NewProgram.
@@ -88,6 +96,9 @@ func New(cfg Config) Model {
 
 // Init asks the terminal for its background colour, to pick the style.
 func (m Model) Init() tea.Cmd {
+	if m.cfg.Tools != nil {
+		return tea.Batch(tea.RequestBackgroundColor, waitForPrompt(m.cfg.Tools.Prompts()))
+	}
 	return tea.RequestBackgroundColor
 }
 
@@ -116,6 +127,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case blinkMsg:
 		return m.handleBlink(msg)
+	case promptMsg:
+		return m.handlePrompt(msg)
+	case answeredMsg:
+		return m.handleAnswered(msg)
 	case copiedMsg:
 		m.notice = copiedNotice(msg)
 		return m, nil
@@ -191,6 +206,9 @@ func (m *Model) transcript() []string {
 		lines := []string{""}
 		for _, l := range strings.Split(hello, "\n") {
 			lines = append(lines, "  "+m.paint.st.Muted.Render(l))
+		}
+		for _, n := range m.cfg.ToolNotes {
+			lines = append(lines, "", "  "+m.paint.st.Error.Render(render.Line("⚙ "+n, lineMax)))
 		}
 		return lines
 	}

@@ -33,7 +33,11 @@ func runChat(ctx context.Context, o *rootOptions) error {
 	if err != nil {
 		return err
 	}
+	problems := o.startTools(ctx, true)
+	defer o.closeTools()
 	m := tui.New(tui.Config{
+		Tools:     o.runner,
+		ToolNotes: problems,
 		Open:     func(ctx context.Context, msgs []client.Message) (*client.Stream, error) { return o.open(ctx, msgs) },
 		Endpoint: o.endpointName(),
 		Describe: func(err error) string { return describe(o.failure(err)) },

@@ -43,6 +43,7 @@ type fileConfig struct {
 	unsafe    string                  `toml:"-"` // why its key_cmds may not run, or ""
 	Default   string                  `toml:"default"`
 	Endpoints map[string]fileEndpoint `toml:"endpoints"`
+	MCP       map[string]fileMCP      `toml:"mcp"` // see tools_config.go
 }
 
 // fileEndpoint is one named endpoint of the file.
@@ -121,7 +122,10 @@ func loadConfig(path string) (*fileConfig, error) {
 	if err := checkKeys(path, src, md); err != nil {
 		return nil, err
 	}
-	return cfg, cfg.check(src, md)
+	if err := cfg.check(src, md); err != nil {
+		return nil, err
+	}
+	return cfg, cfg.checkMCP(src, md)
 }
 
 // envNameRE is what key_env may hold: an environment variable's name.
@@ -196,7 +200,8 @@ func tomlKeys(v any) []string {
 // tok does not know.
 func checkKeys(path, src string, md toml.MetaData) error {
 	for _, k := range md.Keys() {
-		isMap := len(k) == 1 && k[0] == "endpoints" || len(k) == 3 && k[0] == "endpoints" && k[2] == "headers"
+		isMap := len(k) == 1 && (k[0] == "endpoints" || k[0] == "mcp") || len(k) == 3 && k[0] == "endpoints" && k[2] == "headers" ||
+			len(k) == 3 && k[0] == "mcp" && (k[2] == "headers" || k[2] == "env")
 		if t := md.Type(k...); isMap && t != "Hash" {
 			return &configError{Path: path, Line: keyLine(src, k), Msg: typeProblem(k, t, "table")}
 		}
@@ -209,6 +214,9 @@ func checkKeys(path, src string, md toml.MetaData) error {
 	known, msg := topKeys, fmt.Sprintf("unknown key %q", k[len(k)-1])
 	if len(k) > 1 {
 		known, msg = endpointKeys, fmt.Sprintf("%s in [%s]", msg, joinKey(k[:len(k)-1]))
+		if k[0] == "mcp" {
+			known = mcpKeys
+		}
 	}
 	if s := closest(k[len(k)-1], known); s != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", s)

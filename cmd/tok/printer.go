@@ -94,7 +94,7 @@ func (p *printer) event(ev client.Event) error {
 	case client.KindToolExecuting:
 		p.note("⚙ %s running…", render.Line(ev.Tool.Name, 60))
 	case client.KindToolResult:
-		p.note("⚙ %s → %s", render.Line(ev.Tool.Name, 60), render.Line(ev.Tool.Result, 120))
+		p.note("%s", toolResultLine(ev.Tool))
 		p.unrun = slices.DeleteFunc(p.unrun, func(name string) bool { return name == ev.Tool.Name })
 	case client.KindUsage:
 		if p.o.Verbose {
@@ -145,8 +145,10 @@ func (p *printer) end() error {
 	case p.done.AtTokenLimit():
 		p.note("tok: the answer stopped at the token limit (%s), so it is cut short; raise it with --max-tokens", p.o.tokenLimit(p.done.StopReason))
 		return errTokenLimit
+	case p.done.StopReason == client.StopMaxSteps:
+		p.note("tok: the model asked for more tools after %d rounds of calls, so the answer ends here; raise the limit with --max-steps", p.o.MaxSteps)
 	case len(p.unrun) > 0:
-		p.note("tok: the model asked to run %s; tok does not run tools, so the answer ends here", strings.Join(p.unrun, ", "))
+		p.note("tok: the model asked to run %s, which no one ran, so the answer ends here (tok runs the tools of the config file's [mcp.NAME] servers: tok tools)", strings.Join(p.unrun, ", "))
 	}
 	return nil
 }
@@ -239,3 +241,17 @@ func (p *printer) flushTool() {
 // maxToolArgs is how much of a tool call's arguments the one-shot keeps:
 // more than the line shows, and bounded however long the call.
 const maxToolArgs = 4 << 10
+
+// toolResultLine is a tool's result in one line: → for a result, ✗ for
+// a failure or a denial, and how long a call tok ran took.
+func toolResultLine(t client.Tool) string {
+	mark := "→"
+	if t.IsError {
+		mark = "✗"
+	}
+	line := fmt.Sprintf("⚙ %s %s %s", render.Line(t.Name, 60), mark, render.Line(t.Result, 200))
+	if t.Duration > 0 {
+		line += fmt.Sprintf(" (%s)", roundWait(t.Duration))
+	}
+	return line
+}

@@ -39,6 +39,7 @@ type rootOptions struct {
 	ConnectTimeout time.Duration
 	Width          int
 	Prompt         string
+	toolOptions    // --yes, --max-steps …: tools_flags.go
 
 	header     http.Header
 	target     target // what answers, once resolved
@@ -141,7 +142,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	cmd.SetErr(ios.ErrOut)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	cmd.SetVersionTemplate("tok {{.Version}}\n")
-	cmd.AddCommand(newServeCmd(ios, nil), newConfigCmd(ios), newProbeCmd(ios, nil))
+	cmd.AddCommand(newServeCmd(ios, nil), newConfigCmd(ios), newProbeCmd(ios, nil), newToolsCmd(ios))
 
 	f := cmd.Flags()
 	f.StringVar(&opts.URL, "url", "", "stream from this SSE `URL` (tok's protocol, or any dialect tok detects)")
@@ -163,6 +164,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", 60*time.Second, "give up when no bytes arrive for this long, heartbeats included (0: never)")
 	f.DurationVar(&opts.ConnectTimeout, "connect-timeout", client.DefaultConnectTimeout, "give up connecting after this long")
 	f.IntVar(&opts.Width, "width", 0, "wrap rendered markdown at this many `columns` (default: the terminal's, at most 100)")
+	addToolFlags(f, &opts.toolOptions)
 	cmd.RegisterFlagCompletionFunc("provider", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return providerNames(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -193,6 +195,9 @@ func (o *rootOptions) validate() error {
 	}
 	if o.ResumeTries < 0 || o.ResumeTries > maxTries {
 		return usageErrorf("--resume-tries %d is out of range: give 0 (never resume) to %d", o.ResumeTries, maxTries)
+	}
+	if err := o.toolOptions.validate(); err != nil {
+		return err
 	}
 	if o.Width < 0 || o.Width > 0 && o.Width < 20 {
 		return usageErrorf("--width %d is too narrow: give 20 columns or more, or 0 for the terminal's width", o.Width)
