@@ -100,7 +100,9 @@ func (c *collect) emit(ev client.Event) {
 	c.mu.Unlock()
 }
 
-func call(id, name, args string) client.ToolCall { return client.ToolCall{ID: id, Name: name, Args: args} }
+func call(id, name, args string) client.ToolCall {
+	return client.ToolCall{ID: id, Name: name, Args: args}
+}
 
 func TestCallsOfARoundRunTogetherAndReturnInCallOrder(t *testing.T) {
 	ts := newTestServer()

@@ -136,7 +136,7 @@ func (m *Model) stop() {
 	}
 	m.cancel()
 	m.clearApproval() // the runner's question died with the answer
-	m.streamID++ // whatever the stopped stream still sends is dropped
+	m.streamID++      // whatever the stopped stream still sends is dropped
 	t.state = stateStopped
 	m.refresh()
 	m.syncKeys()

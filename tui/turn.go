@@ -45,9 +45,9 @@ type part struct {
 	// asking: the chat asks whether it may run; reasoning: the user said
 	// no and types why.
 	asking, reasoning bool
-	md      *render.Stream // renders a text part
-	mdWidth int            // the width and style generation md renders at
-	mdGen   int
+	md                *render.Stream // renders a text part
+	mdWidth           int            // the width and style generation md renders at
+	mdGen             int
 }
 
 // turn is one question and its answer.

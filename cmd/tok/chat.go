@@ -38,14 +38,14 @@ func runChat(ctx context.Context, o *rootOptions) error {
 	m := tui.New(tui.Config{
 		Tools:     o.runner,
 		ToolNotes: problems,
-		Open:     func(ctx context.Context, msgs []client.Message) (*client.Stream, error) { return o.open(ctx, msgs) },
-		Endpoint: o.endpointName(),
-		Describe: func(err error) string { return describe(o.failure(err)) },
-		Reason:   o.retryReason,
-		Style:    func(dark bool) ansi.StyleConfig { return styles[dark] },
-		Dark:     true,
-		Width:    o.Width,
-		Crash:    o.IO.Getenv("TOK_CHAT_CRASH"), // for checking the recovery by hand; not in --help
+		Open:      func(ctx context.Context, msgs []client.Message) (*client.Stream, error) { return o.open(ctx, msgs) },
+		Endpoint:  o.endpointName(),
+		Describe:  func(err error) string { return describe(o.failure(err)) },
+		Reason:    o.retryReason,
+		Style:     func(dark bool) ansi.StyleConfig { return styles[dark] },
+		Dark:      true,
+		Width:     o.Width,
+		Crash:     o.IO.Getenv("TOK_CHAT_CRASH"), // for checking the recovery by hand; not in --help
 	})
 	final, err := tui.Run(m, tea.WithContext(ctx), tea.WithInput(o.IO.In), tea.WithOutput(o.IO.Out))
 	// Down to the colours the terminal has, as the TUI's own output is.
