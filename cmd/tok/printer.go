@@ -32,6 +32,8 @@ type printer struct {
 	tool       *toolLine
 	done       client.Event // the terminal event, once it came
 	unrun      []string     // tools the model called that no one ran
+	afterTool  bool         // a tool's result came since the last text
+	last       string       // the end of the text written so far
 }
 
 func newPrinter(ctx context.Context, o *rootOptions, s *client.Stream, bg <-chan bool) (*printer, error) {
@@ -81,7 +83,7 @@ func (p *printer) event(ev client.Event) error {
 	}
 	switch ev.Kind {
 	case client.KindText:
-		return p.text(p.clean.Clean(ev.Text))
+		return p.text(p.toolGap(p.clean.Clean(ev.Text)))
 	case client.KindToolStart:
 		p.tool = &toolLine{name: ev.Tool.Name}
 		if len(p.unrun) < 8 {
@@ -95,6 +97,7 @@ func (p *printer) event(ev client.Event) error {
 		p.note("⚙ %s running…", render.Line(ev.Tool.Name, 60))
 	case client.KindToolResult:
 		p.note("%s", toolResultLine(ev.Tool))
+		p.afterTool = true
 		p.unrun = slices.DeleteFunc(p.unrun, func(name string) bool { return name == ev.Tool.Name })
 	case client.KindUsage:
 		if p.o.Verbose {
@@ -120,6 +123,7 @@ func (p *printer) text(s string) error {
 	if s == "" {
 		return nil
 	}
+	p.last = (p.last + s)[max(len(p.last)+len(s)-2, 0):]
 	if p.live != nil {
 		p.live.Add(s)
 		p.wrote = true
@@ -130,6 +134,23 @@ func (p *printer) text(s string) error {
 	}
 	p.wrote, p.newline = true, strings.HasSuffix(s, "\n")
 	return nil
+}
+
+// toolGap starts the text that follows a tool's result on a paragraph of
+// its own: the model's words before the call and after it are two turns.
+func (p *printer) toolGap(s string) string {
+	if !p.afterTool || s == "" {
+		return s
+	}
+	p.afterTool = false
+	switch {
+	case p.last == "", strings.HasSuffix(p.last, "\n\n"), strings.HasPrefix(s, "\n\n"):
+	case strings.HasSuffix(p.last, "\n"):
+		s = "\n" + s
+	default:
+		s = "\n\n" + s
+	}
+	return s
 }
 
 // end finishes a stream that completed, and says when it stopped short:
