@@ -18,6 +18,7 @@ type keyMap struct {
 	HalfUp    key.Binding
 	Follow    key.Binding
 	Expand    key.Binding // tool results whole, or folded
+	Approve   key.Binding // shown in help while a tool call waits; approval.go reads the keys
 
 	live []key.Binding // the bindings the help line shows
 }
@@ -36,6 +37,7 @@ func defaultKeyMap() keyMap {
 		HalfUp:    key.NewBinding(key.WithKeys("ctrl+u")),
 		Follow:    key.NewBinding(key.WithKeys("ctrl+end", "end"), key.WithHelp("end", "follow")),
 		Expand:    key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "tool results")),
+		Approve:   key.NewBinding(key.WithKeys("y", "a", "A", "n"), key.WithHelp("y/a/A/n", "run once/for this chat/always/no")),
 	}
 }
 
@@ -59,6 +61,8 @@ func (m *Model) syncKeys() {
 			k.live = append(k.live, b)
 		}
 	}
+	asking := m.approval.prompt != nil && !m.approval.reason
+	add(k.Approve, asking)
 	add(k.Stop, streaming)
 	add(k.Send, !streaming || m.approval.reason)
 	add(k.Newline, !streaming && m.input.Value() != "")

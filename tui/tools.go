@@ -41,6 +41,8 @@ func (p *painter) toolBlock(part *part, live bool) []string {
 	switch {
 	case part.done:
 		out = append(out, p.toolResult(part)...)
+	case part.running && !live:
+		out = append(out, "    "+p.st.Stopped.Render("■ stopped while it ran"))
 	case part.running && !part.began.IsZero():
 		out = append(out, "    "+p.st.Muted.Render("running… "+roundRun(p.now.Sub(part.began))))
 	case part.running:
@@ -117,6 +119,9 @@ func pretty(args string) string {
 
 // roundRun shows a run time as a person reads it: 0.3s, 1.2s, 1m5s.
 func roundRun(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
 	if d < time.Minute {
 		return fmt.Sprintf("%.1fs", d.Seconds())
 	}
