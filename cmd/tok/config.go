@@ -31,7 +31,7 @@ model = "llama3.2"
 url = "https://chat.example.com/api/chat/stream"   # tok's protocol
 key_cmd = "pass show chat-token"                     # sent as Authorization: Bearer
 headers = { "X-Team" = "infra" }
-`
+` + configMCPExample
 
 // fileConfig is the config file.
 //

@@ -97,7 +97,7 @@ func (p *printer) event(ev client.Event) error {
 		p.note("⚙ %s running…", render.Line(ev.Tool.Name, 60))
 	case client.KindToolResult:
 		p.note("%s", toolResultLine(ev.Tool))
-		p.afterTool = true
+		p.afterTool = p.o.runner != nil // a server's own tools leave its text as it is
 		p.unrun = slices.DeleteFunc(p.unrun, func(name string) bool { return name == ev.Tool.Name })
 	case client.KindUsage:
 		if p.o.Verbose {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/tools"
 )
 
@@ -177,4 +178,40 @@ func writeAtomic(path string, b []byte, mode os.FileMode) error {
 		return fmt.Errorf("save the allow list: %w", err)
 	}
 	return nil
+}
+
+// show returns m's settings as TOML lines; the values of env variables
+// and headers whose names hold a secret's are redacted.
+func (m fileMCP) show() []string {
+	var lines []string
+	list := func(k string, vs []string) {
+		if len(vs) > 0 {
+			var q []string
+			for _, v := range vs {
+				q = append(q, tomlString(v))
+			}
+			lines = append(lines, k+" = ["+strings.Join(q, ", ")+"]")
+		}
+	}
+	list("command", m.Command)
+	if len(m.Env) > 0 {
+		lines = append(lines, "env = "+showHeaders(m.Env))
+	}
+	if m.URL != "" {
+		lines = append(lines, "url = "+tomlString(client.RedactURL(m.URL)))
+	}
+	if len(m.Headers) > 0 {
+		lines = append(lines, "headers = "+showHeaders(m.Headers))
+	}
+	list("allow", m.Allow)
+	if m.Timeout > 0 {
+		lines = append(lines, "timeout = "+tomlString(m.Timeout.String()))
+	}
+	if m.StartupTimeout > 0 {
+		lines = append(lines, "startup_timeout = "+tomlString(m.StartupTimeout.String()))
+	}
+	if m.Disabled {
+		lines = append(lines, "disabled = true")
+	}
+	return lines
 }
