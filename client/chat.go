@@ -25,7 +25,7 @@ func (c *Client) Chat(ctx context.Context, e Endpoint, msgs []Message) (*Stream,
 	if err := e.Check(); err != nil {
 		return nil, err
 	}
-	body := ChatRequest{Messages: tidy(msgs), SystemPrompt: e.System, SessionID: rand.Text()}
+	body := ChatRequest{Messages: e.conversation(msgs), SystemPrompt: e.System, SessionID: rand.Text()}
 	header := e.tokHeader()
 	req, err := NewChatRequest(ctx, e.URL, body, header)
 	if err != nil {

@@ -15,8 +15,8 @@ const (
 	KindThinking                      // a piece of reasoning: Text
 	KindToolStart                     // the model began a tool call: Tool.Name, Tool.ID
 	KindToolArgs                      // a piece of a tool call's arguments: Tool.ID, Text
-	KindToolExecuting                 // the server runs the tool: Tool.Name
-	KindToolResult                    // the tool finished: Tool.Name, Tool.Result
+	KindToolExecuting                 // the tool runs: Tool.Name (Tool.ID, Tool.Args when tok runs it)
+	KindToolResult                    // the tool finished: Tool.Name, Tool.Result (Tool.IsError, Tool.Duration when tok ran it)
 	KindUsage                         // token counts: Usage
 	KindDone                          // the answer is complete: StopReason
 	KindError                         // the server reported a failure: Err
@@ -77,6 +77,15 @@ type Tool struct {
 	Name string
 	// Result is the tool's output as the server sent it (JSON or text).
 	Result string
+	// Args is the call's whole arguments, on KindToolExecuting and
+	// KindToolResult of a tool tok runs (KindToolArgs streams them).
+	Args string
+	// IsError and Duration come with KindToolResult of a tool tok runs:
+	// the call failed (or was denied, or timed out), and how long it ran.
+	IsError  bool
+	Duration time.Duration
+	// Signature is Gemini's thoughtSignature of a call, on KindToolStart.
+	Signature string
 }
 
 // Usage counts the tokens of one answer, as the server reported them.

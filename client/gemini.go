@@ -58,7 +58,7 @@ func (d *geminiDecoder) decode(dst []Event, f Frame) ([]Event, error) {
 func (d *geminiDecoder) part(dst []Event, part *fastjson.Value) []Event {
 	if fc := part.Get("functionCall"); fc != nil {
 		d.calls++
-		t := Tool{ID: str(fc, "id"), Name: str(fc, "name")}
+		t := Tool{ID: str(fc, "id"), Name: str(fc, "name"), Signature: str(part, "thoughtSignature")}
 		if t.ID == "" {
 			t.ID = t.Name
 		}

@@ -33,6 +33,9 @@ type Endpoint struct {
 	Thinking  Thinking // reasoning, where the API has it
 	// Temperature is sent when set.
 	Temperature *float64
+	// Tools are offered to the model, in the API's shape; with none, the
+	// conversation's tool turns are sent in words.
+	Tools []ToolSpec
 }
 
 // DefaultMaxTokens is the max_tokens of an Anthropic request that names none.
@@ -149,7 +152,7 @@ func (e Endpoint) Request(ctx context.Context, msgs []Message) (*http.Request, e
 	if err := e.Check(); err != nil {
 		return nil, err
 	}
-	msgs = tidy(msgs)
+	msgs = e.conversation(msgs)
 	if e.Provider == "" {
 		return NewChatRequest(ctx, e.URL, ChatRequest{Messages: msgs, SystemPrompt: e.System}, e.tokHeader())
 	}
@@ -191,18 +194,39 @@ func merge(a, b http.Header) http.Header {
 }
 
 // tidy makes a conversation every API takes: no empty turns, and turns
-// of the same role in a row joined into one.
+// of the same role in a row joined into one (their tool calls and
+// results too).
 func tidy(msgs []Message) []Message {
 	var out []Message
 	for _, m := range msgs {
-		if strings.TrimSpace(m.Content) == "" {
+		if strings.TrimSpace(m.Content) == "" && !m.hasTools() {
 			continue
 		}
-		if n := len(out); n > 0 && out[n-1].Role == m.Role {
-			out[n-1].Content += "\n\n" + m.Content
+		n := len(out)
+		if n == 0 || out[n-1].Role != m.Role {
+			m.ToolCalls, m.ToolResults = slices.Clone(m.ToolCalls), slices.Clone(m.ToolResults)
+			out = append(out, m)
 			continue
 		}
-		out = append(out, m)
+		last := &out[n-1]
+		switch {
+		case strings.TrimSpace(m.Content) == "":
+		case strings.TrimSpace(last.Content) == "":
+			last.Content = m.Content
+		default:
+			last.Content += "\n\n" + m.Content
+		}
+		last.ToolCalls = append(last.ToolCalls, m.ToolCalls...)
+		last.ToolResults = append(last.ToolResults, m.ToolResults...)
 	}
 	return out
+}
+
+// conversation is msgs as e's request carries them: tidy, with the tool
+// turns in words unless the request offers tools.
+func (e Endpoint) conversation(msgs []Message) []Message {
+	if e.Provider == "" || len(e.Tools) == 0 {
+		msgs = toolsAsText(msgs)
+	}
+	return tidy(msgs)
 }

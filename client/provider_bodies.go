@@ -6,7 +6,8 @@ type anthropicRequest struct {
 	Model       string             `json:"model"`
 	MaxTokens   int                `json:"max_tokens"`
 	System      string             `json:"system,omitempty"`
-	Messages    []Message          `json:"messages"`
+	Messages    []anthropicMessage `json:"messages"`
+	Tools       []anthropicTool    `json:"tools,omitempty"`
 	Temperature *float64           `json:"temperature,omitempty"`
 	Thinking    *anthropicThinking `json:"thinking,omitempty"`
 	Stream      bool               `json:"stream"`
@@ -18,8 +19,8 @@ type anthropicThinking struct {
 }
 
 func (e Endpoint) anthropicBody(msgs []Message) anthropicRequest {
-	r := anthropicRequest{Model: e.ModelName(), MaxTokens: e.MaxTokens, System: e.System, Messages: msgs,
-		Temperature: e.Temperature, Stream: true}
+	r := anthropicRequest{Model: e.ModelName(), MaxTokens: e.MaxTokens, System: e.System, Messages: anthropicMessages(msgs),
+		Tools: anthropicTools(e.Tools), Temperature: e.Temperature, Stream: true}
 	if r.MaxTokens == 0 {
 		r.MaxTokens = DefaultMaxTokens
 	}
@@ -35,7 +36,8 @@ func (e Endpoint) anthropicBody(msgs []Message) anthropicRequest {
 
 type chatRequest struct {
 	Model               string        `json:"model"`
-	Messages            []Message     `json:"messages"`
+	Messages            []chatMessage `json:"messages"`
+	Tools               []chatTool    `json:"tools,omitempty"`
 	MaxTokens           int           `json:"max_tokens,omitempty"`
 	MaxCompletionTokens int           `json:"max_completion_tokens,omitempty"`
 	Temperature         *float64      `json:"temperature,omitempty"`
@@ -52,7 +54,7 @@ func (e Endpoint) chatBody(msgs []Message) chatRequest {
 	if e.System != "" {
 		msgs = append([]Message{{Role: "system", Content: e.System}}, msgs...)
 	}
-	r := chatRequest{Model: e.ModelName(), Messages: msgs, Temperature: e.Temperature, Stream: true,
+	r := chatRequest{Model: e.ModelName(), Messages: chatMessages(msgs), Tools: chatTools(e.Tools), Temperature: e.Temperature, Stream: true,
 		StreamOptions: streamOptions{IncludeUsage: true}}
 	// OpenAI itself takes max_completion_tokens (reasoning models refuse
 	// max_tokens); compatible servers know max_tokens.
@@ -69,7 +71,8 @@ func (e Endpoint) chatBody(msgs []Message) chatRequest {
 
 type responsesRequest struct {
 	Model           string              `json:"model"`
-	Input           []Message           `json:"input"`
+	Input           []responsesItem     `json:"input"`
+	Tools           []responsesTool     `json:"tools,omitempty"`
 	Instructions    string              `json:"instructions,omitempty"`
 	MaxOutputTokens int                 `json:"max_output_tokens,omitempty"`
 	Temperature     *float64            `json:"temperature,omitempty"`
@@ -84,7 +87,7 @@ type responsesReasoning struct {
 }
 
 func (e Endpoint) responsesBody(msgs []Message) responsesRequest {
-	r := responsesRequest{Model: e.ModelName(), Input: msgs, Instructions: e.System, MaxOutputTokens: e.MaxTokens,
+	r := responsesRequest{Model: e.ModelName(), Input: responsesInput(msgs), Tools: responsesTools(e.Tools), Instructions: e.System, MaxOutputTokens: e.MaxTokens,
 		Temperature: e.Temperature, Stream: true}
 	if e.Thinking.on() {
 		r.Reasoning = &responsesReasoning{Effort: e.Thinking.Effort, Summary: "auto"}
@@ -95,6 +98,7 @@ func (e Endpoint) responsesBody(msgs []Message) responsesRequest {
 type geminiRequest struct {
 	Contents          []geminiContent `json:"contents"`
 	SystemInstruction *geminiContent  `json:"systemInstruction,omitempty"`
+	Tools             []geminiTool    `json:"tools,omitempty"`
 	GenerationConfig  geminiConfig    `json:"generationConfig"`
 }
 
@@ -104,7 +108,10 @@ type geminiContent struct {
 }
 
 type geminiPart struct {
-	Text string `json:"text"`
+	Text             string                  `json:"text,omitempty"`
+	FunctionCall     *geminiFunctionCall     `json:"functionCall,omitempty"`
+	FunctionResponse *geminiFunctionResponse `json:"functionResponse,omitempty"`
+	ThoughtSignature string                  `json:"thoughtSignature,omitempty"`
 }
 
 type geminiConfig struct {
@@ -119,13 +126,18 @@ type geminiThinking struct {
 }
 
 func (e Endpoint) geminiBody(msgs []Message) geminiRequest {
-	r := geminiRequest{GenerationConfig: geminiConfig{MaxOutputTokens: e.MaxTokens, Temperature: e.Temperature}}
+	r := geminiRequest{GenerationConfig: geminiConfig{MaxOutputTokens: e.MaxTokens, Temperature: e.Temperature},
+		Tools: geminiTools(e.Tools)}
 	for _, m := range msgs {
 		role := "user"
 		if m.Role == "assistant" {
 			role = "model"
 		}
-		r.Contents = append(r.Contents, geminiContent{Role: role, Parts: []geminiPart{{Text: m.Content}}})
+		if n := len(r.Contents); n > 0 && r.Contents[n-1].Role == role { // results, then the user's words
+			r.Contents[n-1].Parts = append(r.Contents[n-1].Parts, geminiParts(m)...)
+			continue
+		}
+		r.Contents = append(r.Contents, geminiContent{Role: role, Parts: geminiParts(m)})
 	}
 	if e.System != "" {
 		r.SystemInstruction = &geminiContent{Parts: []geminiPart{{Text: e.System}}}

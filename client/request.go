@@ -11,8 +11,13 @@ import (
 
 // Message is one turn of a conversation.
 type Message struct {
-	Role    string `json:"role"` // "user" or "assistant"
+	Role    string `json:"role"` // "user", "assistant" or "tool" (RoleTool)
 	Content string `json:"content"`
+	// ToolCalls are the calls an assistant turn made, after its Content.
+	ToolCalls []ToolCall `json:"toolCalls,omitempty"`
+	// ToolResults answer the calls of the assistant turn before, in a
+	// turn of role "tool", in the calls' order.
+	ToolResults []ToolResult `json:"toolResults,omitempty"`
 }
 
 // ChatRequest is the body of a request in tok's protocol

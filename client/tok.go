@@ -1,6 +1,10 @@
 package client
 
-import "github.com/valyala/fastjson"
+import (
+	"time"
+
+	"github.com/valyala/fastjson"
+)
 
 // tokDecoder reads tok's own protocol (../shared/PROTOCOL.md): a JSON object
 // per frame with a "type" of start, token, tool_start, tool_executing,
@@ -36,9 +40,9 @@ func (d *tokDecoder) decode(dst []Event, f Frame) ([]Event, error) {
 	case "tool_start":
 		dst = append(dst, Event{Kind: KindToolStart, Tool: Tool{Name: str(v, "name"), ID: str(v, "id")}})
 	case "tool_executing":
-		dst = append(dst, Event{Kind: KindToolExecuting, Tool: Tool{Name: str(v, "name"), ID: str(v, "id")}})
+		dst = append(dst, Event{Kind: KindToolExecuting, Tool: Tool{Name: str(v, "name"), ID: str(v, "id"), Args: raw(v, "arguments")}})
 	case "tool_result":
-		dst = append(dst, Event{Kind: KindToolResult, Tool: Tool{Name: str(v, "name"), ID: str(v, "id"), Result: raw(v, "result")}})
+		dst = append(dst, Event{Kind: KindToolResult, Tool: tokResult(v)})
 	case "done":
 		if u := v.Get("usage"); u != nil {
 			dst = append(dst, Event{Kind: KindUsage, Usage: Usage{
@@ -55,3 +59,17 @@ func (d *tokDecoder) decode(dst []Event, f Frame) ([]Event, error) {
 
 // end: a tok stream that closes without done or error was cut off.
 func (d *tokDecoder) end() []Event { return nil }
+
+// tokResult reads a tool_result frame: a result that is a JSON string is
+// its text; any other JSON is kept as written. isError and durationMs
+// come from a gateway that runs tools (tok serve --mcp).
+func tokResult(v *fastjson.Value) Tool {
+	t := Tool{Name: str(v, "name"), ID: str(v, "id"), Result: raw(v, "result"), IsError: v.GetBool("isError")}
+	if r := v.Get("result"); r != nil && r.Type() == fastjson.TypeString {
+		t.Result = str(v, "result")
+	}
+	if ms := v.GetInt64("durationMs"); ms > 0 {
+		t.Duration = time.Duration(ms) * time.Millisecond
+	}
+	return t
+}

@@ -158,8 +158,8 @@ func (s *Store) loadTurns(ctx context.Context, c *Conversation) (map[int64]int, 
 }
 
 func (s *Store) loadTools(ctx context.Context, c *Conversation, ids map[int64]int) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT k.turn_id, k.call_id, k.name, k.arguments, k.result, k.state, k.answer_offset
-		FROM tool_calls k JOIN turns t ON t.id = k.turn_id WHERE t.conversation_id = ? ORDER BY k.turn_id, k.seq`, c.ID)
+	rows, err := s.db.QueryContext(ctx, `SELECT k.turn_id, k.call_id, k.name, k.arguments, k.result, k.state, k.answer_offset,
+		k.is_error, k.signature FROM tool_calls k JOIN turns t ON t.id = k.turn_id WHERE t.conversation_id = ? ORDER BY k.turn_id, k.seq`, c.ID)
 	if err != nil {
 		return describe(err)
 	}
@@ -167,7 +167,7 @@ func (s *Store) loadTools(ctx context.Context, c *Conversation, ids map[int64]in
 	for rows.Next() {
 		var turn int64
 		var k ToolCall
-		if err := rows.Scan(&turn, &k.ID, &k.Name, &k.Arguments, &k.Result, &k.State, &k.Offset); err != nil {
+		if err := rows.Scan(&turn, &k.ID, &k.Name, &k.Arguments, &k.Result, &k.State, &k.Offset, &k.IsError, &k.Signature); err != nil {
 			return describe(err)
 		}
 		if i, ok := ids[turn]; ok {

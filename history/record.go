@@ -200,16 +200,21 @@ func (r *Recorder) add(ev client.Event) {
 	case client.KindThinking:
 		r.thinking.WriteString(ev.Text)
 	case client.KindToolStart:
-		t.Tools = append(t.Tools, ToolCall{ID: ev.Tool.ID, Name: ev.Tool.Name, State: "called", Offset: r.answer.Len()})
+		t.Tools = append(t.Tools, ToolCall{ID: ev.Tool.ID, Name: ev.Tool.Name, Arguments: ev.Tool.Args,
+			Signature: ev.Tool.Signature, State: "called", Offset: r.answer.Len()})
 	case client.KindToolArgs:
 		if c := r.tool(ev.Tool, false); c != nil {
 			c.Arguments += ev.Text
 		}
 	case client.KindToolExecuting:
-		r.tool(ev.Tool, true).State = "running"
+		c := r.tool(ev.Tool, true)
+		c.State = "running"
+		if ev.Tool.Args != "" {
+			c.Arguments = ev.Tool.Args // the whole, as run
+		}
 	case client.KindToolResult:
 		c := r.tool(ev.Tool, true)
-		c.State, c.Result = "done", ev.Tool.Result
+		c.State, c.Result, c.IsError = "done", ev.Tool.Result, ev.Tool.IsError
 	case client.KindUsage:
 		t.Usage = Usage{ev.Usage.InputTokens, ev.Usage.OutputTokens}
 	case client.KindReconnect:
@@ -352,8 +357,9 @@ func writeTools(ctx context.Context, tx *sql.Tx, turnID int64, calls []ToolCall)
 		return describe(err)
 	}
 	for i, c := range calls {
-		_, err := tx.ExecContext(ctx, `INSERT INTO tool_calls (turn_id, seq, call_id, name, arguments, result, state, answer_offset)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, turnID, i+1, c.ID, c.Name, c.Arguments, c.Result, c.State, c.Offset)
+		_, err := tx.ExecContext(ctx, `INSERT INTO tool_calls (turn_id, seq, call_id, name, arguments, result, state, answer_offset,
+			is_error, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, turnID, i+1, c.ID, c.Name, c.Arguments, c.Result,
+			c.State, c.Offset, c.IsError, c.Signature)
 		if err != nil {
 			return describe(err)
 		}

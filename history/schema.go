@@ -70,6 +70,12 @@ var migrations = []string{
 		INSERT INTO turns_fts (turns_fts, rowid, prompt, answer) VALUES ('delete', old.id, old.prompt, old.answer);
 		INSERT INTO turns_fts (rowid, prompt, answer) VALUES (new.id, new.prompt, new.answer);
 	END;`,
+
+	// 3: what a tool call needs to be sent again in the API's shape on
+	// a later turn: whether its result was an error, and the signature
+	// some APIs (Gemini) attach to a call.
+	`ALTER TABLE tool_calls ADD COLUMN is_error INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE tool_calls ADD COLUMN signature TEXT NOT NULL DEFAULT '';`,
 }
 
 // Version is the schema version this package writes.

@@ -201,6 +201,25 @@ func TestToolCallsAreSavedWhereTheyCame(t *testing.T) {
 	}
 }
 
+// A call that tok ran, as the tool loop streams it: the whole arguments
+// when it runs, an error result, and the signature the API wants back.
+func TestToolCallsKeepWhatTheNextRequestSendsBack(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t)
+	r, _ := s.Begin(t.Context(), Ask{Prompt: "weather?"})
+	r.Add(client.Event{Kind: client.KindToolStart, Tool: client.Tool{ID: "t1", Name: "weather", Signature: "sig=="}})
+	r.Add(client.Event{Kind: client.KindToolArgs, Tool: client.Tool{ID: "t1"}, Text: `{"city":"Ro`})
+	r.Add(client.Event{Kind: client.KindToolExecuting, Tool: client.Tool{ID: "t1", Name: "weather", Args: `{"city":"Rome"}`}})
+	r.Add(client.Event{Kind: client.KindToolResult, Tool: client.Tool{ID: "t1", Name: "weather", Result: "denied", IsError: true}})
+	r.End(Outcome{})
+	c, _ := s.Load(t.Context(), r.ConversationID())
+	want := ToolCall{ID: "t1", Name: "weather", Arguments: `{"city":"Rome"}`, Result: "denied", State: "done",
+		IsError: true, Signature: "sig=="}
+	if got := c.Turns[0].Tools; len(got) != 1 || got[0] != want {
+		t.Errorf("tools = %+v, want [%+v]", got, want)
+	}
+}
+
 func TestConversationsContinueAndListNewestUsedFirst(t *testing.T) {
 	t.Parallel()
 	s := openTemp(t)

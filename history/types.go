@@ -69,6 +69,11 @@ type ToolCall struct {
 	State string `json:"state"`
 	// Offset is how many bytes of the answer came before the call.
 	Offset int `json:"offset"`
+	// IsError: the result is an error (a failed or denied call).
+	IsError bool `json:"is_error"`
+	// Signature is an opaque token some APIs attach to a call and want
+	// back with it (Gemini's thoughtSignature).
+	Signature string `json:"signature,omitempty"`
 }
 
 // Ending is how an answer ended.

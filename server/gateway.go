@@ -39,6 +39,11 @@ type Upstream struct {
 	Endpoint client.Endpoint
 	// Client sends the requests; nil is one shared client.New(client.Config{}).
 	Client *client.Client
+	// Tools, when set, runs the model's tool calls in the gateway, up to
+	// MaxSteps rounds an answer (0: client.DefaultMaxSteps); see
+	// gateway_tools.go.
+	Tools    client.ToolRunner
+	MaxSteps int
 }
 
 // defaultClient is the Client of an Upstream that names none: one for all,
@@ -128,15 +133,11 @@ func (rl *relay) open() (*client.Stream, error) {
 		}
 		msgs, ep.Thinking = rl.prefill(), client.Thinking{} // a prefill goes without thinking (Anthropic refuses both)
 	}
-	hr, err := ep.Request(rl.ctx, msgs)
-	if err != nil {
-		return nil, err
-	}
 	c := rl.up.Client
 	if c == nil {
 		c = defaultClient
 	}
-	st, err := c.Stream(rl.ctx, hr)
+	st, err := rl.ask(c, ep, msgs)
 	if err != nil {
 		return nil, err
 	}

@@ -61,6 +61,9 @@ func (rl *relay) next(st *client.Stream) (client.Event, error) {
 
 // handle writes one event; done reports that the request ended.
 func (rl *relay) handle(ev client.Event) (end string, done bool) {
+	if end, done, ok := rl.toolEvent(ev); ok {
+		return end, done
+	}
 	if ev.Kind == client.KindToolArgs {
 		return rl.written(rl.toolArgs(ev.Text))
 	}

@@ -102,14 +102,18 @@ type tokEncoder struct {
 
 // tokFrame is one frame of tok's protocol, type first as people read it.
 type tokFrame struct {
-	Type      string          `json:"type"`
-	MessageID string          `json:"messageId,omitempty"`
-	Content   string          `json:"content,omitempty"`
-	Index     *int            `json:"index,omitempty"`
-	Name      string          `json:"name,omitempty"`
-	Result    json.RawMessage `json:"result,omitempty"`
-	Usage     *tokUsage       `json:"usage,omitempty"`
-	Message   string          `json:"message,omitempty"`
+	Type       string          `json:"type"`
+	MessageID  string          `json:"messageId,omitempty"`
+	Content    string          `json:"content,omitempty"`
+	Index      *int            `json:"index,omitempty"`
+	Name       string          `json:"name,omitempty"`
+	ID         string          `json:"id,omitempty"`        // a gateway's tool frames (gateway_tools.go)
+	Arguments  json.RawMessage `json:"arguments,omitempty"` // tool_executing's
+	Result     json.RawMessage `json:"result,omitempty"`
+	IsError    bool            `json:"isError,omitempty"`
+	DurationMS *int64          `json:"durationMs,omitempty"`
+	Usage      *tokUsage       `json:"usage,omitempty"`
+	Message    string          `json:"message,omitempty"`
 }
 
 type tokUsage struct {

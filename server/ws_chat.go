@@ -63,7 +63,7 @@ func (p *wsChat) begin(turn any) (chatRequest, encoder, WSTurn, *apiError) {
 	if m.Messages != nil {
 		conv = slices.Clone(m.Messages)
 	}
-	if n := len(conv); m.Content != nil && (n == 0 || conv[n-1] != client.Message{Role: "user", Content: *m.Content}) {
+	if n := len(conv); m.Content != nil && (n == 0 || !isUserTurn(conv[n-1], *m.Content)) {
 		conv = append(conv, client.Message{Role: "user", Content: *m.Content})
 	}
 	req := chatRequest{messages: trimHistory(conv)}
@@ -126,4 +126,10 @@ func (wsChatEncoder) fail(fw frames, message string) error {
 
 func (wsChatEncoder) end(fw frames, _ client.Usage, _ stop) error {
 	return fw.frame("", "", `{"type":"stream_end","interrupted":false}`)
+}
+
+// isUserTurn reports whether m is the user's turn saying content (a
+// reconnecting client may send its new message in both fields).
+func isUserTurn(m client.Message, content string) bool {
+	return m.Role == "user" && m.Content == content && len(m.ToolCalls) == 0 && len(m.ToolResults) == 0
 }

@@ -18,6 +18,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if !key.Matches(msg, m.keys.Interrupt) {
 		m.disarm()
 	}
+	if m.approval.prompt != nil {
+		if next, cmd, done := m.handleApprovalKey(msg); done {
+			return next, cmd
+		}
+	}
 	switch {
 	case key.Matches(msg, m.keys.Pick):
 		return m.openPicker()
@@ -34,6 +39,10 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.retry()
 	case key.Matches(msg, m.keys.Copy):
 		return m.copyAnswer()
+	case key.Matches(msg, m.keys.Expand):
+		m.toggleExpand()
+		m.syncKeys()
+		return m, nil
 	case m.handleScrollKey(msg):
 		return m, nil
 	}
@@ -133,7 +142,8 @@ func (m *Model) stop() {
 		return
 	}
 	m.cancel()
-	m.streamID++ // whatever the stopped stream still sends is dropped
+	m.clearApproval() // the runner's question died with the answer
+	m.streamID++      // whatever the stopped stream still sends is dropped
 	t.state = stateStopped
 	m.refresh()
 	m.syncKeys()

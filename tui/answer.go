@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"time"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/render"
@@ -22,6 +24,7 @@ func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 	for _, ev := range msg.events {
 		m.apply(t, ev)
 	}
+	m.paint.now = time.Now() // for a running tool's time
 	switch {
 	case msg.err != nil:
 		m.fail(t, msg.err)
@@ -72,6 +75,9 @@ func (m Model) handleBlink(msg blinkMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.blinkOn = !m.blinkOn
+	if !msg.now.IsZero() {
+		m.paint.now = msg.now
+	}
 	m.refresh()
 	return m, blink(msg.id)
 }

@@ -92,10 +92,7 @@ func (p *painter) draw(b *block) []string {
 	case blockThinking:
 		out = append(out, p.thinking(b.part, true)...)
 	case blockTool:
-		out = append(out, p.tool(b.part))
-		if !b.part.running && !b.part.done {
-			out = append(out, p.note("tok does not run tools yet; the model's call was not run")...)
-		}
+		out = append(out, p.toolBlock(b.part, false)...)
 	case blockEnding:
 		out = append(out, p.ending(t)...)
 	}

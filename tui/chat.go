@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/glamour/v2/ansi"
 	"charm.land/lipgloss/v2"
@@ -25,6 +26,10 @@ type painter struct {
 	docs      *render.DocRenderer
 	docsWidth int
 	docsGen   int
+	// now is the clock of the latest update, for a running tool's time;
+	// expand shows tool results whole (tools.go).
+	now    time.Time
+	expand bool
 }
 
 // lines returns the turn's lines. cursor is the glyph at the end of a
@@ -46,10 +51,7 @@ func (p *painter) lines(t *turn, cursor string) []string {
 		case partThinking:
 			out = append(blankEnd(out), p.thinking(part, folded)...)
 		case partTool:
-			out = append(blankEnd(out), p.tool(part))
-			if !t.state.live() && !part.running && !part.done {
-				out = append(out, p.note("tok does not run tools yet; the model's call was not run")...)
-			}
+			out = append(blankEnd(out), p.toolBlock(part, t.state.live())...)
 		}
 	}
 	if t.state.live() && (len(t.parts) == 0 || t.last().kind != partText) {
@@ -130,21 +132,6 @@ func (p *painter) thinking(part *part, folded bool) []string {
 		out = append(out, "    "+p.st.Thinking.Render(l))
 	}
 	return append(out, "")
-}
-
-// tool is a tool call's one line: its name and arguments, then running,
-// then a summary of its result.
-func (p *painter) tool(part *part) string {
-	line := "⚙ " + render.Line(part.tool.Name, lineMax)
-	switch {
-	case part.done:
-		line = p.st.Tool.Render(line) + p.st.ToolResult.Render(" → "+render.Line(part.tool.Result, lineMax))
-	case part.running:
-		line = p.st.Tool.Render(line) + p.st.ToolResult.Render(" running…")
-	default:
-		line = p.st.Tool.Render(line + " " + render.Line(part.text.String(), lineMax))
-	}
-	return xansi.Truncate("  "+line, p.width-1, "…")
 }
 
 // note is a muted remark under a tool call, wrapped.

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"strings"
 	"unicode/utf8"
 
 	"github.com/tokcli/tok/client"
@@ -9,14 +8,14 @@ import (
 
 // conversation is what the next request carries: every question with
 // the answer it got, partial answers included, but not the answers that
-// were retried. Each question that ended is followed by an answer, so
-// the roles alternate as every API wants: a tool call is told in words
-// (tok sends no tool results, and an API wants one for each call it
-// sees as a call), and a question left without any answer (stopped
-// before the first word, failed, or answered with nothing) gets a note
-// saying so. Dropping that question instead would hide from the model a
-// question the user still sees on screen; leaving it bare would put two
-// questions in a row, which a client merges into one.
+// were retried. Each answer is its turns as client.Answer gathers them:
+// its text and tool calls, then the tools' results (a call that got none
+// says so), so that the roles alternate as every API wants. A question
+// left without any answer (stopped before the first word, failed, or
+// answered with nothing) gets a note saying so. Dropping that question
+// instead would hide from the model a question the user still sees on
+// screen; leaving it bare would put two questions in a row, which a
+// client merges into one.
 func conversation(turns []*turn) []client.Message {
 	var msgs []client.Message
 	for _, t := range turns {
@@ -27,54 +26,13 @@ func conversation(turns []*turn) []client.Message {
 		if t.state.live() {
 			continue // the question being asked
 		}
-		reply := t.reply()
-		if strings.TrimSpace(reply) == "" {
-			reply = unanswered(t.state)
+		reply := t.reply.Messages()
+		if len(reply) == 0 {
+			reply = []client.Message{{Role: "assistant", Content: unanswered(t.state)}}
 		}
-		msgs = append(msgs, client.Message{Role: "assistant", Content: reply})
+		msgs = append(msgs, reply...)
 	}
 	return msgs
-}
-
-// reply is the answer as the next request carries it: its text, with
-// each tool call in brackets where it came.
-func (t *turn) reply() string {
-	var b strings.Builder
-	afterTool := false
-	for _, p := range t.parts {
-		switch p.kind {
-		case partText:
-			if afterTool {
-				b.WriteString("\n\n")
-			}
-			b.WriteString(p.text.String())
-			afterTool = false
-		case partTool:
-			if s := b.String(); s != "" && !strings.HasSuffix(s, "\n\n") {
-				b.WriteString("\n\n")
-			}
-			b.WriteString(toolNote(p))
-			afterTool = true
-		}
-	}
-	return b.String()
-}
-
-// toolNoteMax bounds a tool call's arguments and result in a note, in
-// bytes: a search result can be long, and the model has seen it.
-const toolNoteMax = 2000
-
-// toolNote tells a tool call in words: one the model asked for (tok
-// does not run tools), or one the server ran.
-func toolNote(p *part) string {
-	call := strings.TrimSpace(clip(p.tool.Name, 200) + " " + clip(strings.TrimSpace(p.text.String()), toolNoteMax))
-	switch {
-	case p.done:
-		return "[the server ran " + call + ", which returned " + clip(strings.TrimSpace(p.tool.Result), toolNoteMax) + "]"
-	case p.running:
-		return "[the server was running " + call + " when the answer ended]"
-	}
-	return "[asked to run " + call + "; tok does not run tools, so it was not run]"
 }
 
 // unanswered stands for the answer to a question that got none.

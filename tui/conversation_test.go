@@ -18,34 +18,36 @@ func toolCall(name, args string) []client.Event {
 
 func TestTheNextRequestAlternatesRolesWhateverTheAnswerWas(t *testing.T) {
 	tests := []struct {
-		name string
-		end  func(m Model) Model // ends the first answer
-		want string              // in the first answer's message
+		name  string
+		end   func(m Model) Model // ends the first answer
+		want  string              // in the first answer's message
+		roles string              // of the whole conversation, when not user assistant user
+		tool  string              // the call the first answer's message carries
 	}{
 		{"a tool call", func(m Model) Model {
 			m = feed(m, text("Let me check."))
 			m = feed(m, toolCall("get_weather", `{"city":"Paris"}`)...)
 			return feed(m, client.Event{Kind: client.KindDone, StopReason: "tool_use"})
-		}, "Let me check.\n\n[asked to run get_weather {\"city\":\"Paris\"}; tok does not run tools, so it was not run]"},
+		}, "Let me check.", "user assistant tool user", `get_weather {"city":"Paris"} -> ` + client.NotRun},
 		{"a tool call and no text", func(m Model) Model {
 			return feed(m, append(toolCall("get_weather", `{"city":"Paris"}`), done())...)
-		}, `[asked to run get_weather {"city":"Paris"}; tok does not run tools, so it was not run]`},
+		}, "", "user assistant tool user", `get_weather {"city":"Paris"} -> ` + client.NotRun},
 		{"a tool the server ran", func(m Model) Model {
 			return feed(m, client.Event{Kind: client.KindToolExecuting, Tool: client.Tool{Name: "search"}},
 				client.Event{Kind: client.KindToolResult, Tool: client.Tool{Name: "search", Result: `{"hits":2}`}},
 				text("Two hits."), done())
-		}, "[the server ran search, which returned {\"hits\":2}]\n\nTwo hits."},
+		}, "", "user assistant tool assistant user", `search  -> {"hits":2}`},
 		{"stopped before any text", func(m Model) Model {
 			m, _ = press(m, "esc")
 			return m
-		}, "[no answer: the user stopped it before it began]"},
+		}, "[no answer: the user stopped it before it began]", "", ""},
 		{"failed before any text", func(m Model) Model {
 			return update(m, streamMsg{id: m.streamID, done: true, err: errors.New("429")})
-		}, "[no answer: the request failed]"},
-		{"an empty answer", func(m Model) Model { return feed(m, text("  \n"), done()) }, "[no answer]"},
+		}, "[no answer: the request failed]", "", ""},
+		{"an empty answer", func(m Model) Model { return feed(m, text("  \n"), done()) }, "[no answer]", "", ""},
 		{"a partial answer", func(m Model) Model {
 			return update(feed(m, text("half ")), streamMsg{id: m.streamID, done: true, err: errors.New("cut")})
-		}, "half "},
+		}, "half ", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,11 +65,21 @@ func TestTheNextRequestAlternatesRolesWhateverTheAnswerWas(t *testing.T) {
 			for _, msg := range asked {
 				roles = append(roles, msg.Role)
 			}
-			if got := strings.Join(roles, " "); got != "user assistant user" {
-				t.Fatalf("roles = %s, want user assistant user (%+v)", got, asked)
+			wantRoles := tt.roles
+			if wantRoles == "" {
+				wantRoles = "user assistant user"
 			}
-			if asked[0].Content != "one" || asked[1].Content != tt.want || asked[2].Content != "two" {
-				t.Errorf("messages = %q, want the answer %q", asked, tt.want)
+			if got := strings.Join(roles, " "); got != wantRoles {
+				t.Fatalf("roles = %s, want %s (%+v)", got, wantRoles, asked)
+			}
+			if asked[0].Content != "one" || asked[1].Content != tt.want || asked[len(asked)-1].Content != "two" {
+				t.Errorf("messages = %+v, want the answer %q", asked, tt.want)
+			}
+			if tt.tool != "" {
+				c, r := asked[1].ToolCalls, asked[2].ToolResults
+				if len(c) != 1 || len(r) != 1 || c[0].Name+" "+c[0].Args+" -> "+r[0].Content != tt.tool || c[0].ID != r[0].ID {
+					t.Errorf("the call and its result = %+v %+v, want %s", c, r, tt.tool)
+				}
 			}
 		})
 	}
@@ -75,7 +87,7 @@ func TestTheNextRequestAlternatesRolesWhateverTheAnswerWas(t *testing.T) {
 
 func TestAToolCallSaysItWasNotRun(t *testing.T) {
 	m := feed(asked(t), toolCall("get_weather", `{"city":"Paris"}`)...)
-	const note = "tok does not run tools yet; the model's call was not run"
+	const note = "not run"
 	if strings.Contains(screen(m), note) {
 		t.Errorf("the note shows while the call streams:\n%s", screen(m))
 	}

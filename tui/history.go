@@ -30,15 +30,26 @@ func turnFrom(h history.Turn) *turn {
 		t.parts = append(t.parts, p)
 	}
 	at := 0
+	var results []client.Event // of the calls since the last text
 	for _, k := range h.Tools {
 		off := min(max(k.Offset, at), len(h.Answer))
+		if off > at {
+			t.replay(results...)
+			results = nil
+		}
 		t.addSaved(h.Answer[at:off])
 		at = off
-		p := &part{kind: partTool, tool: client.Tool{ID: k.ID, Name: k.Name, Result: k.Result},
-			running: k.State == "running", done: k.State == "done"}
+		tool := client.Tool{ID: k.ID, Name: k.Name, Args: k.Arguments, Signature: k.Signature,
+			Result: k.Result, IsError: k.IsError}
+		p := &part{kind: partTool, tool: tool, running: k.State == "running", done: k.State == "done"}
 		p.text.WriteString(k.Arguments)
 		t.parts = append(t.parts, p)
+		t.replay(client.Event{Kind: client.KindToolStart, Tool: tool})
+		if p.done {
+			results = append(results, client.Event{Kind: client.KindToolResult, Tool: tool})
+		}
 	}
+	t.replay(results...)
 	t.addSaved(h.Answer[at:])
 	t.state, t.err = stateDone, ""
 	switch h.Ending {
@@ -55,11 +66,22 @@ func turnFrom(h history.Turn) *turn {
 	return t
 }
 
+// replay gives the turn's reply (the turns the next request carries)
+// saved events. A step's calls are replayed before their results, as
+// the tool loop streams them: calls with no text between them are one
+// step.
+func (t *turn) replay(evs ...client.Event) {
+	for _, ev := range evs {
+		t.reply.Add(ev)
+	}
+}
+
 // addSaved appends saved answer text as a text part.
 func (t *turn) addSaved(text string) {
 	if text == "" {
 		return
 	}
+	t.replay(client.Event{Kind: client.KindText, Text: text})
 	p := &part{kind: partText}
 	p.text.WriteString(text)
 	t.parts = append(t.parts, p)

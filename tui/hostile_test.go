@@ -74,7 +74,9 @@ var hostilePaths = []struct {
 		return feed(asked(t), client.Event{Kind: client.KindToolStart, Tool: client.Tool{ID: "t", Name: "f"}},
 			client.Event{Kind: client.KindToolArgs, Tool: client.Tool{ID: "t"}, Text: s}, done())
 	}},
-	{"tool result", true, true, func(t *testing.T, s string) Model {
+	// A result shows on up to three lines, each indented under its arrow:
+	// its line breaks are kept, its controls are not.
+	{"tool result", false, true, func(t *testing.T, s string) Model {
 		return feed(asked(t), client.Event{Kind: client.KindToolResult, Tool: client.Tool{Name: "f", Result: s}}, done())
 	}},
 	{"answer", false, true, func(t *testing.T, s string) Model {

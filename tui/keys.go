@@ -18,6 +18,8 @@ type keyMap struct {
 	HalfUp    key.Binding
 	Follow    key.Binding
 	Pick      key.Binding // the saved conversations
+	Expand    key.Binding // tool results whole, or folded
+	Approve   key.Binding // shown in help while a tool call waits; approval.go reads the keys
 
 	live []key.Binding // the bindings the help line shows
 }
@@ -36,6 +38,8 @@ func defaultKeyMap() keyMap {
 		HalfUp:    key.NewBinding(key.WithKeys("ctrl+u")),
 		Follow:    key.NewBinding(key.WithKeys("ctrl+end", "end"), key.WithHelp("end", "follow")),
 		Pick:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "history")),
+		Expand:    key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "tool results")),
+		Approve:   key.NewBinding(key.WithKeys("y", "a", "A", "n"), key.WithHelp("y/a/A/n", "run once/for this chat/always/no")),
 	}
 }
 
@@ -59,14 +63,17 @@ func (m *Model) syncKeys() {
 			k.live = append(k.live, b)
 		}
 	}
+	asking := m.approval.prompt != nil && !m.approval.reason
+	add(k.Approve, asking)
 	add(k.Stop, streaming)
-	add(k.Send, !streaming)
+	add(k.Send, !streaming || m.approval.reason)
 	add(k.Newline, !streaming && m.input.Value() != "")
 	add(k.Follow, !m.scroll.follow)
 	add(k.Retry, !streaming && last)
 	add(k.Copy, !streaming && m.lastAnswer() != "")
 	add(k.PageUp, m.scroll.more)
 	add(k.Pick, !streaming && m.cfg.History != nil)
+	add(k.Expand, m.paint.expand || m.hasFolded())
 	if m.input.Value() != "" && m.armed == 0 {
 		k.Interrupt.SetHelp("ctrl+c", "clear")
 	} else {

@@ -16,6 +16,7 @@ import (
 	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/history"
 	"github.com/tokcli/tok/render"
+	"github.com/tokcli/tok/tools"
 )
 
 // Config is what the chat talks to and how it looks.
@@ -50,6 +51,11 @@ type Config struct {
 	// Notice is shown on the status line at the start: why nothing is
 	// saved, say.
 	Notice string
+	// Tools runs the model's tool calls and asks, through its prompts,
+	// whether a call may run; nil when no tools run. ToolNotes are its
+	// servers' start-up failures, shown before the first question.
+	Tools     *tools.Runner
+	ToolNotes []string
 	// Crash is for testing the recovery from a panic, and empty in use:
 	// asking "crash" then panics in Update ("update"), in drawing the
 	// question ("draw", in Update and in Transcript), in View ("view"), a
@@ -86,6 +92,8 @@ type Model struct {
 	// armed is the number of the Ctrl+C after which another quits, or 0;
 	// arms counts them.
 	armed, arms int
+
+	approval approval // the question about a tool call, if any (approval.go)
 }
 
 // New returns the chat, ready for tea.NewProgram.
@@ -111,6 +119,9 @@ func New(cfg Config) Model {
 
 // Init asks the terminal for its background colour, to pick the style.
 func (m Model) Init() tea.Cmd {
+	if m.cfg.Tools != nil {
+		return tea.Batch(tea.RequestBackgroundColor, waitForPrompt(m.cfg.Tools.Prompts()))
+	}
 	return tea.RequestBackgroundColor
 }
 
@@ -139,6 +150,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case blinkMsg:
 		return m.handleBlink(msg)
+	case promptMsg:
+		return m.handlePrompt(msg)
+	case answeredMsg:
+		return m.handleAnswered(msg)
 	case copiedMsg:
 		m.notice = copiedNotice(msg)
 		return m, nil
@@ -257,6 +272,9 @@ func (m *Model) hello() []string {
 	lines := []string{""}
 	for _, l := range strings.Split(hello, "\n") {
 		lines = append(lines, "  "+m.paint.st.Muted.Render(l))
+	}
+	for _, n := range m.cfg.ToolNotes {
+		lines = append(lines, "", "  "+m.paint.st.Error.Render(render.Line("⚙ "+n, lineMax)))
 	}
 	return lines
 }

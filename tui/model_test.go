@@ -263,14 +263,14 @@ func TestToolCallsThinkingAndStatus(t *testing.T) {
 		t.Fatalf("tool call:\n%s", screen(m))
 	}
 	m = feed(m, client.Event{Kind: client.KindToolExecuting, Tool: client.Tool{Name: "get_weather"}})
-	if !strings.Contains(screen(m), "⚙ get_weather running…") {
+	if !strings.Contains(screen(m), "⚙ get_weather {\"city\":\"Paris\"}\n    running…") {
 		t.Fatalf("tool running:\n%s", screen(m))
 	}
 	m = feed(m, client.Event{Kind: client.KindToolResult, Tool: client.Tool{Name: "get_weather", Result: `{"temp": 18}`}},
 		client.Event{Kind: client.KindText, Text: "It is ", At: 300e6}, client.Event{Kind: client.KindText, Text: "18 °C.", At: 400e6},
 		client.Event{Kind: client.KindUsage, Usage: client.Usage{OutputTokens: 12}})
 	s := screen(m)
-	wantOnScreen(t, s, `⚙ get_weather → {"temp": 18}`, "✻ thought · 5 words", "It is 18 °C.", "12 tokens", "first token 300ms", "10 tok/s")
+	wantOnScreen(t, s, "⚙ get_weather {\"city\":\"Paris\"}\n    → {\"temp\": 18}", "✻ thought · 5 words", "It is 18 °C.", "12 tokens", "first token 300ms", "10 tok/s")
 	if strings.Contains(s, "The user wants") {
 		t.Errorf("thinking not folded once the answer started:\n%s", s)
 	}

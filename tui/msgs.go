@@ -1,6 +1,10 @@
 package tui
 
-import "github.com/tokcli/tok/client"
+import (
+	"time"
+
+	"github.com/tokcli/tok/client"
+)
 
 // streamMsg carries what one stream delivered since the last one: every
 // event that had already arrived (a burst costs one render), then, once
@@ -21,7 +25,10 @@ type frameMsg struct{}
 
 // blinkMsg flips the answer's cursor. It ticks only while stream id
 // streams, so an idle tok runs no timer.
-type blinkMsg struct{ id int }
+type blinkMsg struct {
+	id  int
+	now time.Time // the tick's time: a running tool's clock
+}
 
 // copiedMsg reports the copy of an answer to the system clipboard.
 type copiedMsg struct {

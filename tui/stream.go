@@ -130,7 +130,7 @@ func nextFrame() tea.Cmd {
 }
 
 func blink(id int) tea.Cmd {
-	return tea.Tick(blinkEvery, func(time.Time) tea.Msg { return blinkMsg{id} })
+	return tea.Tick(blinkEvery, func(now time.Time) tea.Msg { return blinkMsg{id, now} })
 }
 
 func disarmAfter(id int, d time.Duration) tea.Cmd {

@@ -37,20 +37,25 @@ type part struct {
 	kind partKind
 	text strings.Builder // the text, the reasoning, or the tool's arguments
 	tool client.Tool
-	// running: the server said it runs the tool; Tool.Result is set when
-	// it finished.
+	// running: the server (or tok) said it runs the tool, since began;
+	// Tool.Result is set when it finished.
 	running bool
 	done    bool
-	md      *render.Stream // renders a text part
-	doc     *render.Doc    // a finished text part, cut into pieces
-	mdWidth int            // the width and style generation md renders at
-	mdGen   int
+	began   time.Time
+	// asking: the chat asks whether it may run; reasoning: the user said
+	// no and types why.
+	asking, reasoning bool
+	md                *render.Stream // renders a text part
+	doc               *render.Doc    // a finished text part, cut into pieces
+	mdWidth           int            // the width and style generation md renders at
+	mdGen             int
 }
 
 // turn is one question and its answer.
 type turn struct {
 	question string
 	parts    []*part
+	reply    client.Answer // the turns the next request carries (conversation.go)
 	state    state
 	err      string // the failure, in one line, for stateFailed
 	atLimit  bool   // the done event said the token limit stopped it
@@ -82,6 +87,7 @@ type turn struct {
 // describe (see Model.fail).
 func (t *turn) add(ev client.Event) {
 	t.elapsed = max(t.elapsed, ev.At)
+	t.reply.Add(ev)
 	switch ev.Kind {
 	case client.KindStart:
 		t.model = ev.Model
@@ -94,10 +100,15 @@ func (t *turn) add(ev client.Event) {
 			p.text.WriteString(ev.Text)
 		}
 	case client.KindToolExecuting:
-		t.tool(ev.Tool).running = true
+		p := t.tool(ev.Tool)
+		p.running, p.began = true, time.Now()
+		if ev.Tool.Args != "" {
+			p.tool.Args = ev.Tool.Args
+		}
 	case client.KindToolResult:
 		p := t.tool(ev.Tool)
-		p.running, p.done, p.tool.Result = false, true, ev.Tool.Result
+		p.running, p.done = false, true
+		p.tool.Result, p.tool.IsError, p.tool.Duration = ev.Tool.Result, ev.Tool.IsError, ev.Tool.Duration
 	case client.KindUsage:
 		t.usage = ev.Usage
 	case client.KindRetry:

@@ -51,6 +51,9 @@ func (m Model) statusView() string {
 	if t.cut() {
 		fields = append(fields, st.Stopped.Render("cut at max tokens"))
 	}
+	if m.approval.prompt != nil {
+		fields[0] = st.StatusState.Render("asking: may " + render.Line(m.approval.prompt.Call.Name, 60) + " run?")
+	}
 	if r := t.retry; t.state == stateWaiting && r.Attempt > 0 {
 		fields[0] = st.StatusState.Render(fmt.Sprintf("retrying in %s (%d/%d)", round(r.Wait), r.Attempt, r.Of))
 		fields = append(fields, m.reason(r.Err)...)

@@ -34,12 +34,16 @@ func runChat(ctx context.Context, o *rootOptions) error {
 		return err
 	}
 	hc := o.chatHistory(ctx)
+	problems := o.startTools(ctx, true)
+	defer o.closeTools()
 	m := tui.New(tui.Config{
 		History:         hc.History,
 		Save:            hc.Save,
 		Conversation:    hc.Conversation,
 		NewConversation: hc.NewConversation,
 		Notice:          hc.Notice,
+		Tools:           o.runner,
+		ToolNotes:       problems,
 		Open:            func(ctx context.Context, msgs []client.Message) (*client.Stream, error) { return o.open(ctx, msgs) },
 		Endpoint:        o.endpointName(),
 		Describe:        func(err error) string { return describe(o.failure(err)) },

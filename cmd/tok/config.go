@@ -32,7 +32,7 @@ model = "llama3.2"
 url = "https://chat.example.com/api/chat/stream"   # tok's protocol
 key_cmd = "pass show chat-token"                     # sent as Authorization: Bearer
 headers = { "X-Team" = "infra" }
-`
+` + configMCPExample
 
 // fileConfig is the config file.
 //
@@ -45,6 +45,7 @@ type fileConfig struct {
 	Default   string                  `toml:"default"`
 	Save      *bool                   `toml:"save"` // false: keep no history
 	Endpoints map[string]fileEndpoint `toml:"endpoints"`
+	MCP       map[string]fileMCP      `toml:"mcp"` // see tools_config.go
 }
 
 // fileEndpoint is one named endpoint of the file.
@@ -124,7 +125,10 @@ func loadConfig(path string) (*fileConfig, error) {
 	if err := checkKeys(path, src, md); err != nil {
 		return nil, err
 	}
-	return cfg, cfg.check(src, md)
+	if err := cfg.check(src, md); err != nil {
+		return nil, err
+	}
+	return cfg, cfg.checkMCP(src, md)
 }
 
 // envNameRE is what key_env may hold: an environment variable's name.
@@ -199,7 +203,8 @@ func tomlKeys(v any) []string {
 // tok does not know.
 func checkKeys(path, src string, md toml.MetaData) error {
 	for _, k := range md.Keys() {
-		isMap := len(k) == 1 && k[0] == "endpoints" || len(k) == 3 && k[0] == "endpoints" && k[2] == "headers"
+		isMap := len(k) == 1 && (k[0] == "endpoints" || k[0] == "mcp") || len(k) == 3 && k[0] == "endpoints" && k[2] == "headers" ||
+			len(k) == 3 && k[0] == "mcp" && (k[2] == "headers" || k[2] == "env")
 		if t := md.Type(k...); isMap && t != "Hash" {
 			return &configError{Path: path, Line: keyLine(src, k), Msg: typeProblem(k, t, "table")}
 		}
@@ -212,6 +217,9 @@ func checkKeys(path, src string, md toml.MetaData) error {
 	known, msg := topKeys, fmt.Sprintf("unknown key %q", k[len(k)-1])
 	if len(k) > 1 {
 		known, msg = endpointKeys, fmt.Sprintf("%s in [%s]", msg, joinKey(k[:len(k)-1]))
+		if k[0] == "mcp" {
+			known = mcpKeys
+		}
 	}
 	if s := closest(k[len(k)-1], known); s != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", s)

@@ -150,6 +150,12 @@ func writeConfig(w io.Writer, c *fileConfig, getenv func(string) string) error {
 			b.WriteString(line + "\n")
 		}
 	}
+	for _, name := range slices.Sorted(maps.Keys(c.MCP)) {
+		fmt.Fprintf(&b, "\n[%s]\n", joinKey([]string{"mcp", name}))
+		for _, line := range c.MCP[name].show() {
+			b.WriteString(line + "\n")
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -32,9 +32,12 @@ type jsonRetry struct {
 }
 
 type jsonTool struct {
-	ID     string `json:"id,omitempty"`
-	Name   string `json:"name,omitempty"`
-	Result string `json:"result,omitempty"`
+	ID         string  `json:"id,omitempty"`
+	Name       string  `json:"name,omitempty"`
+	Arguments  string  `json:"arguments,omitempty"`
+	Result     string  `json:"result,omitempty"`
+	IsError    bool    `json:"is_error,omitempty"`
+	DurationMS float64 `json:"duration_ms,omitempty"`
 }
 
 type jsonUsage struct {
@@ -59,7 +62,8 @@ func writeJSONEvent(w io.Writer, ev client.Event, dialect client.Dialect, explai
 	case client.KindStart:
 		j.Dialect = string(dialect)
 	case client.KindToolStart, client.KindToolArgs, client.KindToolExecuting, client.KindToolResult:
-		j.Tool = &jsonTool{ID: ev.Tool.ID, Name: ev.Tool.Name, Result: ev.Tool.Result}
+		j.Tool = &jsonTool{ID: ev.Tool.ID, Name: ev.Tool.Name, Arguments: ev.Tool.Args, Result: ev.Tool.Result,
+			IsError: ev.Tool.IsError, DurationMS: millis(ev.Tool.Duration)}
 	case client.KindUsage:
 		j.Usage = &jsonUsage{Input: ev.Usage.InputTokens, Output: ev.Usage.OutputTokens}
 	case client.KindError:

@@ -21,6 +21,8 @@ func runOneShot(ctx context.Context, o *rootOptions) error {
 	if o.note != "" {
 		o.IO.errLine("tok: " + o.note)
 	}
+	o.sayTools(o.startTools(ctx, false))
+	defer o.closeTools()
 	save := o.beginSave(ctx, prompt)
 	stream, err := o.open(ctx, o.messages(prompt))
 	if err != nil {
@@ -120,7 +122,7 @@ func (o *rootOptions) open(ctx context.Context, msgs []client.Message) (*client.
 	if t.demo() {
 		return demo.Stream(ctx, msgs, o.demo), nil
 	}
-	return o.client().Chat(ctx, t.ep, msgs)
+	return o.chatTools(ctx, msgs)
 }
 
 // client is the one client.Client of the target, made on first use and

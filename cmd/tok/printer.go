@@ -32,6 +32,8 @@ type printer struct {
 	tool       *toolLine
 	done       client.Event // the terminal event, once it came
 	unrun      []string     // tools the model called that no one ran
+	afterTool  bool         // a tool's result came since the last text
+	last       string       // the end of the text written so far
 }
 
 func newPrinter(ctx context.Context, o *rootOptions, s *client.Stream, bg <-chan bool) (*printer, error) {
@@ -81,7 +83,7 @@ func (p *printer) event(ev client.Event) error {
 	}
 	switch ev.Kind {
 	case client.KindText:
-		return p.text(p.clean.Clean(ev.Text))
+		return p.text(p.toolGap(p.clean.Clean(ev.Text)))
 	case client.KindToolStart:
 		p.tool = &toolLine{name: ev.Tool.Name}
 		if len(p.unrun) < 8 {
@@ -94,7 +96,8 @@ func (p *printer) event(ev client.Event) error {
 	case client.KindToolExecuting:
 		p.note("⚙ %s running…", render.Line(ev.Tool.Name, 60))
 	case client.KindToolResult:
-		p.note("⚙ %s → %s", render.Line(ev.Tool.Name, 60), render.Line(ev.Tool.Result, 120))
+		p.note("%s", toolResultLine(ev.Tool))
+		p.afterTool = p.o.runner != nil // a server's own tools leave its text as it is
 		p.unrun = slices.DeleteFunc(p.unrun, func(name string) bool { return name == ev.Tool.Name })
 	case client.KindUsage:
 		if p.o.Verbose {
@@ -120,6 +123,7 @@ func (p *printer) text(s string) error {
 	if s == "" {
 		return nil
 	}
+	p.last = (p.last + s)[max(len(p.last)+len(s)-2, 0):]
 	if p.live != nil {
 		p.live.Add(s)
 		p.wrote = true
@@ -130,6 +134,23 @@ func (p *printer) text(s string) error {
 	}
 	p.wrote, p.newline = true, strings.HasSuffix(s, "\n")
 	return nil
+}
+
+// toolGap starts the text that follows a tool's result on a paragraph of
+// its own: the model's words before the call and after it are two turns.
+func (p *printer) toolGap(s string) string {
+	if !p.afterTool || s == "" {
+		return s
+	}
+	p.afterTool = false
+	switch {
+	case p.last == "", strings.HasSuffix(p.last, "\n\n"), strings.HasPrefix(s, "\n\n"):
+	case strings.HasSuffix(p.last, "\n"):
+		s = "\n" + s
+	default:
+		s = "\n\n" + s
+	}
+	return s
 }
 
 // end finishes a stream that completed, and says when it stopped short:
@@ -145,8 +166,10 @@ func (p *printer) end() error {
 	case p.done.AtTokenLimit():
 		p.note("tok: the answer stopped at the token limit (%s), so it is cut short; raise it with --max-tokens", p.o.tokenLimit(p.done.StopReason))
 		return errTokenLimit
+	case p.done.StopReason == client.StopMaxSteps:
+		p.note("tok: the model asked for more tools after %d rounds of calls, so the answer ends here; raise the limit with --max-steps", p.o.MaxSteps)
 	case len(p.unrun) > 0:
-		p.note("tok: the model asked to run %s; tok does not run tools, so the answer ends here", strings.Join(p.unrun, ", "))
+		p.note("tok: the model asked to run %s, which no one ran, so the answer ends here (tok runs the tools of the config file's [mcp.NAME] servers: tok tools)", strings.Join(p.unrun, ", "))
 	}
 	return nil
 }
@@ -239,3 +262,17 @@ func (p *printer) flushTool() {
 // maxToolArgs is how much of a tool call's arguments the one-shot keeps:
 // more than the line shows, and bounded however long the call.
 const maxToolArgs = 4 << 10
+
+// toolResultLine is a tool's result in one line: → for a result, ✗ for
+// a failure or a denial, and how long a call tok ran took.
+func toolResultLine(t client.Tool) string {
+	mark := "→"
+	if t.IsError {
+		mark = "✗"
+	}
+	line := fmt.Sprintf("⚙ %s %s %s", render.Line(t.Name, 60), mark, render.Line(t.Result, 200))
+	if t.Duration > 0 {
+		line += fmt.Sprintf(" (%s)", roundWait(t.Duration))
+	}
+	return line
+}

@@ -82,8 +82,9 @@ func TestProvidersOneShot(t *testing.T) {
 	}
 }
 
-// toolNote is the one-shot's word after a tool call it does not run.
-const toolNote = "tok: the model asked to run get_weather; tok does not run tools, so the answer ends here\n"
+// toolNote is the one-shot's word after a tool call no one ran (no MCP
+// server is configured).
+const toolNote = "tok: the model asked to run get_weather, which no one ran, so the answer ends here (tok runs the tools of the config file's [mcp.NAME] servers: tok tools)\n"
 
 func TestProviderErrorTable(t *testing.T) {
 	srv := tokServe(t, nil)

@@ -45,6 +45,7 @@ type rootOptions struct {
 
 	hist              historyState
 	systemFromHistory bool // the continued conversation's system prompt
+	toolOptions            // --yes, --max-steps …: tools_flags.go
 
 	header     http.Header
 	target     target // what answers, once resolved
@@ -159,7 +160,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	cmd.SetErr(ios.ErrOut)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	cmd.SetVersionTemplate("tok {{.Version}}\n")
-	cmd.AddCommand(newServeCmd(ios, nil), newConfigCmd(ios), newProbeCmd(ios, nil), newHistoryCmd(ios))
+	cmd.AddCommand(newServeCmd(ios, nil), newConfigCmd(ios), newProbeCmd(ios, nil), newHistoryCmd(ios), newToolsCmd(ios))
 
 	f := cmd.Flags()
 	f.StringVar(&opts.URL, "url", "", "stream from this SSE `URL` (tok's protocol, or any dialect tok detects)")
@@ -184,6 +185,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	f.StringVar(&opts.CID, "cid", "", "continue the conversation with this `ID` (or the start of it)")
 	f.BoolVar(&opts.NoSave, "no-save", false, "keep this conversation out of the history (or save = false in the config file)")
 	f.IntVar(&opts.Width, "width", 0, "wrap rendered markdown at this many `columns` (default: the terminal's, at most 100)")
+	addToolFlags(f, &opts.toolOptions)
 	cmd.RegisterFlagCompletionFunc("provider", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return providerNames(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -217,6 +219,9 @@ func (o *rootOptions) validate() error {
 	}
 	if o.ResumeTries < 0 || o.ResumeTries > maxTries {
 		return usageErrorf("--resume-tries %d is out of range: give 0 (never resume) to %d", o.ResumeTries, maxTries)
+	}
+	if err := o.toolOptions.validate(); err != nil {
+		return err
 	}
 	if o.Width < 0 || o.Width > 0 && o.Width < 20 {
 		return usageErrorf("--width %d is too narrow: give 20 columns or more, or 0 for the terminal's width", o.Width)

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/server"
+	"github.com/tokcli/tok/tools"
 )
 
 // serveOptions are the flags of tok serve.
@@ -31,6 +32,7 @@ type serveOptions struct {
 	// Who may call it: web origins (--cors) and Host names (--allow-host).
 	CORS       []string
 	AllowHosts []string
+	serveTools // --mcp: tools_serve.go
 }
 
 // serveLong is tok serve --help's text; the providers' variables come
@@ -98,6 +100,14 @@ apply; the upstream sets the pace. Resume works too: an answer cut off when
 its client left is continued by Anthropic; the other providers cannot
 continue one, and say so after the replay.
 
+With --mcp NAME='command args' (repeatable), a gateway runs the tools of
+those MCP servers itself, without asking: it offers them to the model, runs
+the calls (--tool-timeout each, --max-steps rounds an answer) and streams
+the continuation. In tok's protocol the client sees tool_start (name, id),
+tool_executing (arguments) and tool_result (result, isError, durationMs)
+frames between the tokens; the LLM APIs' endpoints see only the text. A
+client that goes away cancels the running call and the upstream request.
+
 Who may call it. A web page the operator visits must not spend the
 gateway's key or read the demo's answers, so tok serve refuses:
   - on a connection to a loopback address, a Host other than localhost,
@@ -135,6 +145,9 @@ const serveExample = `  tok serve
   OPENAI_API_KEY=sk-… tok serve --provider openai --model gpt-5-mini
   tok --url localhost:8080/api/chat/stream "hi"
 
+  # A gateway that runs an MCP server's tools
+  tok serve --provider openai --mcp weather='node mcp-weather.mjs'
+
   # Pages from a local web app may call it (CORS), and a reverse proxy's name is answered
   tok serve --cors http://localhost:3000 --allow-host chat.example.test
 
@@ -168,6 +181,9 @@ func newServeCmd(ios *ioStreams, runF func(context.Context, *serveOptions) error
 	f.StringVar(&opts.System, "system", "", "the system prompt sent upstream (default: each request's own)")
 	f.StringVar(&opts.KeyEnv, "key-env", "", "read the upstream's key from the environment variable `NAME` (default: the provider's, such as OPENAI_API_KEY)")
 	f.StringSliceVar(&opts.CORS, "cors", nil, "let web pages from this `ORIGIN` (http://host:port) call the server, with CORS headers (repeatable, or a comma list)")
+	f.StringArrayVar(&opts.MCP, "mcp", nil, "run this MCP server's tools in the gateway, without asking: NAME='command args' (repeatable)")
+	f.DurationVar(&opts.ToolTimeout, "tool-timeout", tools.DefaultTimeout, "give up on one tool call after this long")
+	f.IntVar(&opts.MaxSteps, "max-steps", client.DefaultMaxSteps, "run at most this many rounds of tool calls in one answer")
 	f.StringSliceVar(&opts.AllowHosts, "allow-host", nil, "answer this Host `NAME` too (a reverse proxy's), not only localhost, 127.0.0.1 and [::1] (repeatable, or a comma list)")
 	return cmd
 }
@@ -179,6 +195,13 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	}
 	if err := o.checkGuards(up != nil); err != nil {
 		return err
+	}
+	runner, err := o.startServeTools(up)
+	if err != nil {
+		return err
+	}
+	if runner != nil {
+		defer runner.Close()
 	}
 	cfg := server.Config{ReplayDir: o.Replay, Upstream: up, CORS: o.CORS, AllowHosts: o.AllowHosts,
 		Log: log.New(o.IO.ErrOut, "tok serve: ", 0)}

@@ -38,7 +38,8 @@ func TestNewServeCmdParsesFlags(t *testing.T) {
 		"--cors", "http://localhost:3000,https://app.test", "--cors", "http://a.test", "--allow-host", "chat.test")
 	want := serveOptions{IO: got.IO, Addr: "127.0.0.1:9999", Replay: "testdata", Provider: "openai", Model: "m",
 		BaseURL: "http://127.0.0.1:8080/v1", API: "responses", System: "be brief", KeyEnv: "MY_KEY",
-		CORS: []string{"http://localhost:3000", "https://app.test", "http://a.test"}, AllowHosts: []string{"chat.test"}}
+		CORS: []string{"http://localhost:3000", "https://app.test", "http://a.test"}, AllowHosts: []string{"chat.test"},
+		serveTools: serveTools{MCP: got.MCP, ToolTimeout: time.Minute, MaxSteps: 10}}
 	if !reflect.DeepEqual(*got, want) {
 		t.Errorf("options %+v, want %+v", *got, want)
 	}
