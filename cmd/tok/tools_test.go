@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -177,5 +181,79 @@ func TestSplitWordsReadsAShellsQuotes(t *testing.T) {
 	}
 	if _, err := splitWords(`node "open`); err == nil {
 		t.Error("an unclosed quote is no error")
+	}
+}
+
+// tok -c after an answer that ran a tool sends the call and its result
+// back in the API's own shape, from the history, and the API answers.
+func TestContinuingAToolAnswerSendsTheToolTurnsBack(t *testing.T) {
+	for _, api := range []struct{ name, path string }{{"openai", "/v1/chat/completions"}, {"anthropic", "/v1/messages"}} {
+		t.Run(api.name, func(t *testing.T) {
+			env, _, _ := toolSetup(t)
+			var mu sync.Mutex
+			var bodies []string
+			srv := server.New(server.Config{})
+			rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == api.path {
+					b, _ := io.ReadAll(r.Body)
+					mu.Lock()
+					bodies = append(bodies, string(b))
+					mu.Unlock()
+					r.Body = io.NopCloser(bytes.NewReader(b))
+				}
+				srv.ServeHTTP(w, r)
+			}))
+			t.Cleanup(rec.Close)
+			env["XDG_DATA_HOME"] = t.TempDir()
+			env["ANTHROPIC_API_KEY"] = "k"
+			args := []string{"--base-url", rec.URL + "/v1"}
+			if api.name == "anthropic" {
+				args = []string{"--provider", "anthropic", "--base-url", rec.URL}
+			}
+			if r := runTokEnv(t, env, "", append(args, "-H", toolScenario, "--yes", "get_weather", "weather in Paris?")...); r.code != 0 {
+				t.Fatalf("first answer: exit %d, stderr %q", r.code, r.stderr)
+			}
+			r := runTokEnv(t, env, "", "-c", "-H", "X-Tok-Scenario: tokens=5,interval=0,first=0", "and tomorrow?")
+			if r.code != 0 || r.stdout == "" {
+				t.Fatalf("tok -c: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(bodies) != 3 {
+				t.Fatalf("%d requests, want 3 (the question, the tool's result, -c)", len(bodies))
+			}
+			var req struct {
+				Messages []struct {
+					Role       string                `json:"role"`
+					ToolCallID string                `json:"tool_call_id"`
+					ToolCalls  []struct{ ID string } `json:"tool_calls"`
+					Content    json.RawMessage       `json:"content"`
+				} `json:"messages"`
+			}
+			if err := json.Unmarshal([]byte(bodies[2]), &req); err != nil {
+				t.Fatal(err)
+			}
+			var roles []string
+			for _, m := range req.Messages {
+				roles = append(roles, m.Role)
+			}
+			last := bodies[2]
+			switch api.name {
+			case "openai":
+				if strings.Join(roles, ",") != "user,assistant,tool,assistant,user" ||
+					len(req.Messages[1].ToolCalls) != 1 || req.Messages[2].ToolCallID != req.Messages[1].ToolCalls[0].ID {
+					t.Errorf("roles %v; want user,assistant(tool_calls),tool(its id),assistant,user:\n%s", roles, last)
+				}
+			case "anthropic":
+				if strings.Join(roles, ",") != "user,assistant,user,assistant,user" ||
+					!strings.Contains(string(req.Messages[1].Content), `"tool_use"`) ||
+					!strings.Contains(string(req.Messages[2].Content), `"tool_result"`) {
+					t.Errorf("roles %v; want the tool_use and tool_result blocks:\n%s", roles, last)
+				}
+			}
+			if !strings.Contains(last, "Paris: 18") || !strings.Contains(last, "and tomorrow?") {
+				t.Errorf("the request lacks the tool's result or the new question:\n%s", last)
+			}
+		})
 	}
 }
