@@ -29,8 +29,10 @@ type run struct {
 	stored     []string // tokens a resumed session already has: replayed at once
 	storedDone bool     // and the answer had finished: nothing more is generated
 	started    time.Time
+	batch      *batch // the server's capacity and pause (nil: none)
 
-	sent  int  // tokens written
+	admitted bool // holds a slot in the batch
+	sent     int  // tokens written
 	gone  bool // the client's disconnect was noticed
 	after int  // tokens generated after it was
 	timer *time.Timer
@@ -45,6 +47,11 @@ func (r *run) play(from int) string {
 		r.beat = time.NewTicker(r.sc.Heartbeat)
 		defer r.beat.Stop()
 	}
+	defer func() {
+		if r.admitted {
+			r.batch.leave()
+		}
+	}()
 	if r.sc.SSERetry >= 0 && r.fw.retry(r.sc.SSERetry) != nil {
 		return r.disconnected()
 	}
@@ -116,7 +123,7 @@ func (r *run) beforeStep(st step, replayed bool) (end string, stopped bool) {
 	case r.sent == 0:
 		pause = r.sc.First
 	}
-	if !r.wait(pause) {
+	if !r.admit() || !r.wait(r.batch.pace(pause, time.Now())) {
 		if r.shuttingDown() {
 			if r.session != "" {
 				return handOff(r.fw), true
@@ -128,6 +135,24 @@ func (r *run) beforeStep(st step, replayed bool) (end string, stopped bool) {
 		return r.disconnected(), true
 	}
 	return "", false
+}
+
+// admit queues for a slot in the batch before the first token it
+// generates, and notes the wait; false when the client left or the
+// server is shutting down first.
+func (r *run) admit() bool {
+	if r.admitted {
+		return true
+	}
+	queued := time.Now()
+	if r.admitted = r.batch.admit(r.ctx, r.shutdown); !r.admitted {
+		r.gone = r.ctx.Err() != nil
+		return false
+	}
+	if wait := time.Since(queued); wait > time.Millisecond {
+		r.stats.update(r.rec, func(rec *Record) { rec.QueuedMS = millis(wait) })
+	}
+	return true
 }
 
 func (r *run) step(st step, index int) error {

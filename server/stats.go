@@ -33,6 +33,9 @@ type Record struct {
 	TokensSent    int       `json:"tokens_sent"`
 	// FirstTokenMS is the time from arrival to the first token written.
 	FirstTokenMS float64 `json:"first_token_ms"`
+	// QueuedMS is how long the request waited for a slot in the batch
+	// (tok serve --capacity), when it waited.
+	QueuedMS float64 `json:"queued_ms,omitempty"`
 	End          string  `json:"end"`
 	EndedMS      float64 `json:"ended_ms"`
 	// TokensAfterDisconnect counts tokens generated after the server
