@@ -33,10 +33,10 @@ type run struct {
 
 	admitted bool // holds a slot in the batch
 	sent     int  // tokens written
-	gone  bool // the client's disconnect was noticed
-	after int  // tokens generated after it was
-	timer *time.Timer
-	beat  *time.Ticker
+	gone     bool // the client's disconnect was noticed
+	after    int  // tokens generated after it was
+	timer    *time.Timer
+	beat     *time.Ticker
 }
 
 // play streams the plan from text token index from (resume) and returns
