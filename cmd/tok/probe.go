@@ -130,6 +130,7 @@ func newProbeCmd(ios *ioStreams, runF func(context.Context, *probeOptions) error
 			return runProbe(cmd.Context(), o)
 		},
 	}
+	cmd.AddCommand(newProbeCompareCmd(ios, nil))
 	f := cmd.Flags()
 	f.StringArrayVarP(&o.Headers, "header", "H", nil, "add a request header (repeatable): -H 'Name: value'")
 	f.StringVarP(&o.Method, "method", "X", "", "the request method (default POST, or GET with no body)")
