@@ -29,9 +29,11 @@ type Generator struct {
 	// Connections counts the requests that dialled a connection; Reused
 	// those that got an idle one.
 	Connections, Reused int
-	// Bottleneck: it may have held the figures back (CPU near all its
-	// cores, or goroutines or sends over a millisecond late); Warnings say
-	// why in words.
+	// Bottleneck: it held the load back: its CPU near all its cores, or
+	// its sends over a millisecond late (p99) behind their schedule.
+	// Warnings say so in words, and note the lesser signs: a whole core
+	// busy (a server on the same machine then competes for the rest),
+	// goroutines over a millisecond late to run (readings late by as much).
 	Bottleneck bool
 	Warnings   []string
 }
@@ -89,7 +91,6 @@ func (gen *Generator) judge() {
 		warn("the generator kept %.2f cores busy, near a whole core: if the server shares this machine, the two compete", gen.CPUCores)
 	}
 	if gen.SchedP99 > lateLimit {
-		gen.Bottleneck = true
 		warn("the generator's goroutines waited %s (p99) to run: its readings of arrivals may be late by that much", fmtDur(gen.SchedP99))
 	}
 	if gen.LagP99 > lateLimit {

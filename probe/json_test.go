@@ -3,6 +3,8 @@ package probe
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -125,4 +127,28 @@ func oneStep(results []*Result) *Outcome {
 	out := &Outcome{Kind: KindLoad, Shape: Shape{Concurrency: []int{1}, Requests: len(results)}, Steps: []*Step{st}}
 	out.finish()
 	return out
+}
+
+func TestProbeOutcomeJSONHasOneShape(t *testing.T) {
+	t.Parallel()
+	sch := probeSchema(t)
+	for name, out := range map[string]*Outcome{
+		"request": Single(healthyProbe()), "load": oneStep(summaryOf3().Results), "sweep": sweepOutcome(1),
+	} {
+		doc, _ := validJSON(t, sch, out)
+		steps, _ := doc["steps"].([]any)
+		results, _ := doc["results"].([]any)
+		if doc["version"] != 2.0 || doc["kind"] != name || len(steps) == 0 || len(results) == 0 {
+			t.Errorf("%s: version %v, kind %v, %d steps, %d results", name, doc["version"], doc["kind"], len(steps), len(results))
+		}
+		step, _ := steps[0].(map[string]any)
+		if ttft, _ := step["ttft_ms"].(map[string]any); ttft["p99_9"] == nil {
+			t.Errorf("%s: the first step's ttft_ms = %v", name, step["ttft_ms"])
+		}
+	}
+	doc, _ := validJSON(t, sch, sweepOutcome(1))
+	capacity, _ := doc["capacity"].(map[string]any)
+	if doc["passed"] != true || doc["met"] != true || !strings.HasPrefix(fmt.Sprint(capacity["line"]), "capacity: 2 concurrent") {
+		t.Errorf("sweep: passed %v, met %v, capacity %v", doc["passed"], doc["met"], capacity)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -103,7 +104,7 @@ func (d *driver) run(ctx context.Context, index int, lv Load) *Step {
 	st.Results = col.results
 	if ctx.Err() != nil { // the requests the interrupt cut short measured nothing
 		st.Results = slices.DeleteFunc(st.Results, func(res *Result) bool {
-			return !res.Schedule.Cancelled && errors.Is(res.Err, context.Canceled)
+			return !res.Schedule.Cancelled && (errors.Is(res.Err, context.Canceled) || errors.Is(res.Err, context.DeadlineExceeded))
 		})
 	}
 	slices.SortStableFunc(st.Results, func(a, b *Result) int { return cmp.Compare(a.Schedule.Due, b.Schedule.Due) })
@@ -149,7 +150,7 @@ func (d *driver) closed(ctx context.Context, st *Step, col *collector) {
 				if measured && !col.take(d.shape.Requests) {
 					return
 				}
-				res := d.send(ctx, st, now.Sub(st.Start), now)
+				res := d.send(ctx, st, now.Sub(st.Start), time.Time{})
 				if measured {
 					col.add(res)
 				}
@@ -171,6 +172,7 @@ func (d *driver) open(ctx context.Context, st *Step, col *collector) {
 	}
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
+	spin := spinFor(st.Load.Rate)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for ctx.Err() == nil {
@@ -182,10 +184,13 @@ func (d *driver) open(ctx context.Context, st *Step, col *collector) {
 		if measured && !col.take(d.shape.Requests) {
 			return
 		}
-		if !sleepUntil(ctx, timer, st.Start.Add(due)) || !acquire(ctx, places) {
+		if !sleepUntil(ctx, timer, st.Start.Add(due), spin) {
 			return
 		}
-		free := time.Now()
+		free, ok := acquire(ctx, places)
+		if !ok {
+			return
+		}
 		wg.Go(func() {
 			if places != nil {
 				defer func() { <-places }()
@@ -198,38 +203,58 @@ func (d *driver) open(ctx context.Context, st *Step, col *collector) {
 	}
 }
 
-// sleepUntil waits for t on timer; false when ctx ends first.
-func sleepUntil(ctx context.Context, timer *time.Timer, t time.Time) bool {
-	wait := time.Until(t)
-	if wait <= 0 {
-		return ctx.Err() == nil
+// sleepUntil waits for t; false when ctx ends first. Go's timers fire up
+// to a millisecond or so late on Linux (the poller sleeps in whole
+// milliseconds), as AIPerf found of event-loop timers, so it sleeps on
+// timer until spin before t and yields in a loop for the rest: a
+// request goes out within microseconds of when it is due, for a spin of
+// at most spin a request.
+func sleepUntil(ctx context.Context, timer *time.Timer, t time.Time, spin time.Duration) bool {
+	if wait := time.Until(t) - spin; wait > 0 {
+		timer.Reset(wait)
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			return false
+		}
 	}
-	timer.Reset(wait)
-	select {
-	case <-timer.C:
-		return true
-	case <-ctx.Done():
-		return false
+	for time.Now().Before(t) {
+		runtime.Gosched()
 	}
+	return ctx.Err() == nil
 }
 
-// acquire takes a place under the ceiling (none: no ceiling); false when
-// ctx ends first.
-func acquire(ctx context.Context, places chan struct{}) bool {
+// spinFor is how long before each request's time an open loop at rate
+// stops sleeping and yields instead: the timers' granularity, at most a
+// tenth of the mean gap, so that spinning takes at most a tenth of a core.
+func spinFor(rate float64) time.Duration {
+	return min(1200*time.Microsecond, time.Duration(float64(time.Second)/rate/10))
+}
+
+// acquire takes a place under the ceiling (none: no ceiling), and says
+// when one came free if it had to wait for it (else the zero time: the
+// ceiling explains none of the delay); false when ctx ends first.
+func acquire(ctx context.Context, places chan struct{}) (free time.Time, ok bool) {
 	if places == nil {
-		return true
+		return time.Time{}, true
 	}
 	select {
 	case places <- struct{}{}:
-		return true
+		return time.Time{}, true
+	default:
+	}
+	select {
+	case places <- struct{}{}:
+		return time.Now(), true
 	case <-ctx.Done():
-		return false
+		return time.Time{}, false
 	}
 }
 
 // send probes one request due at due (from the step's start), with a
-// place free from free on, and notes its schedule; it cancels the
-// request mid-stream when it is one of those to cancel.
+// place that came free at free (zero: there when it was due), and notes
+// its schedule; it cancels the request mid-stream when it is one of
+// those to cancel.
 func (d *driver) send(ctx context.Context, st *Step, due time.Duration, free time.Time) *Result {
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -90,20 +90,20 @@ func (s Shape) describe() string {
 // writeTable writes one step: its throughput, a row a figure, its
 // verdict on the targets and its checks.
 func (s *Step) writeTable(b *strings.Builder, st reportStyles, slo *SLO) {
+	head := fmt.Sprintf("step %d · %s · %s in %s", s.Index+1, s.Load, plural(s.Requests, "request"), fmtDur(s.Wall))
+	fmt.Fprintf(b, "\n%s\n", ansi.Truncate(head, reportWidth, "…"))
+	parts := []string{fmt.Sprintf("%.1f req/s", s.PerSecond), fmt.Sprintf("%.0f output tok/s", s.TokensPerSecond)}
+	if s.Load.Open() {
+		parts = append(parts, fmt.Sprintf("sent %.1f/s", s.AchievedRate))
+	}
+	if s.Cancelled > 0 {
+		parts = append(parts, fmt.Sprintf("%d cancelled", s.Cancelled))
+	}
 	errs := "no errors"
 	if s.Errors > 0 {
 		errs = st.fail(plural(s.Errors, "error") + " " + s.errorKinds())
 	}
-	head := fmt.Sprintf("step %d · %s · %s in %s · %.1f req/s · %.0f tok/s", s.Index+1, s.Load,
-		plural(s.Requests, "request"), fmtDur(s.Wall), s.PerSecond, s.TokensPerSecond)
-	if s.Load.Open() {
-		head += fmt.Sprintf(" · sent %.1f/s", s.AchievedRate)
-	}
-	fmt.Fprintf(b, "\n%s\n  %s", ansi.Truncate(head, reportWidth, "…"), errs)
-	if s.Cancelled > 0 {
-		fmt.Fprintf(b, " · %d cancelled", s.Cancelled)
-	}
-	b.WriteString("\n")
+	fmt.Fprintf(b, "  %s · %s\n", strings.Join(parts, " · "), errs)
 	s.writeFigures(b, st)
 	if slo != nil {
 		s.writeGoodput(b, st)
@@ -256,9 +256,12 @@ func (o *Outcome) writeGenerator(b *strings.Builder, st reportStyles) {
 	if g.CPU > 0 {
 		cpu = fmt.Sprintf("%.2f of %d cores", g.CPUCores, g.Cores)
 	}
-	line := fmt.Sprintf("generator: %s · sched p99 %s · late p99 %s · %d conns, %d reused",
+	line := fmt.Sprintf("generator: %s · goroutines late p99 %s · sends late p99 %s · %d connections dialled, %d reused",
 		cpu, fmtDur(g.SchedP99), fmtDur(g.LagP99), g.Connections, g.Reused)
-	fmt.Fprintf(b, "\n  %s\n", st.dim(ansi.Truncate(line, reportWidth-2, "…")))
+	b.WriteString("\n")
+	for _, l := range wrapWords(line, reportWidth-2) {
+		fmt.Fprintf(b, "  %s\n", st.dim(l))
+	}
 	room := reportWidth - len("  WARN  ")
 	for _, w := range g.Warnings {
 		lines := wrapWords(w, room)
