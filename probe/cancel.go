@@ -35,19 +35,10 @@ func serverStopped(ctx context.Context, statsURL string, st *Step) *Check {
 		c.Level, c.Detail = Warn, fmt.Sprintf("%d requests cancelled; pass --stats URL (the server's /_stats) to check that it stopped generating", st.Cancelled)
 		return c
 	}
-	records, err := readStats(ctx, statsURL)
+	gone, worst, err := countGone(ctx, statsURL, st)
 	if err != nil {
 		c.Level, c.Detail = Warn, fmt.Sprintf("could not read %s: %v", statsURL, err)
 		return c
-	}
-	from, to := st.Start.Add(-time.Second), st.Start.Add(st.Warmup+st.Wall+time.Second)
-	gone, worst := 0, 0
-	for _, r := range records {
-		if r.End != "client_disconnect" || r.Started.Before(from) || r.Started.After(to) {
-			continue
-		}
-		gone++
-		worst = max(worst, r.TokensAfterDisconnect)
 	}
 	switch {
 	case gone < st.Cancelled:
@@ -58,6 +49,40 @@ func serverStopped(ctx context.Context, statsURL string, st *Step) *Check {
 		c.Level, c.Detail = Pass, fmt.Sprintf("%d requests cancelled; the server saw %d clients leave and stopped at once (at most %d token after)", st.Cancelled, gone, worst)
 	}
 	return c
+}
+
+// stopWithin is how long a server has to notice that its clients left.
+const stopWithin = 2 * time.Second
+
+// countGone reads statsURL until the records of the step's time show as
+// many clients gone as it cancelled, or stopWithin passes: how many did,
+// and the most tokens one generated after it noticed.
+func countGone(ctx context.Context, statsURL string, st *Step) (gone, worst int, err error) {
+	from, to := st.Start.Add(-time.Second), st.Start.Add(st.Warmup+st.Wall+time.Second)
+	deadline := time.Now().Add(stopWithin)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		records, err := readStats(ctx, statsURL)
+		if err != nil {
+			return 0, 0, err
+		}
+		gone, worst = 0, 0
+		for _, r := range records {
+			if r.End == "client_disconnect" && !r.Started.Before(from) && !r.Started.After(to) {
+				gone++
+				worst = max(worst, r.TokensAfterDisconnect)
+			}
+		}
+		if gone >= st.Cancelled || time.Now().After(deadline) {
+			return gone, worst, nil
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return gone, worst, nil
+		}
+	}
 }
 
 func readStats(ctx context.Context, url string) ([]statsRecord, error) {

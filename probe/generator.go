@@ -23,8 +23,9 @@ type Generator struct {
 	// (runtime/metrics /sched/latencies): a reading taken late is late by
 	// about that much.
 	SchedP99 time.Duration
-	// LagP99 is the 99th percentile of the sends' lag behind their
-	// schedule that no ceiling explains ([Schedule.Lag]).
+	// LagP99 is the 99th percentile of an open loop's sends' lag behind
+	// their schedule that no ceiling explains ([Schedule.Lag]); 0 for a
+	// closed loop, which has no schedule to keep.
 	LagP99 time.Duration
 	// Connections counts the requests that dialled a connection; Reused
 	// those that got an idle one.
@@ -58,8 +59,10 @@ func startGenerator() *generatorClock {
 	return &generatorClock{start: time.Now(), cpu: processCPU(), sched: schedHistogram()}
 }
 
-// stop reads the clocks again and judges the generator over results.
-func (g *generatorClock) stop(results []*Result) *Generator {
+// stop reads the clocks again and judges the generator over the steps'
+// results: its lateness over those of an open loop, the only ones with a
+// schedule to keep (a closed loop's workers send when they are free).
+func (g *generatorClock) stop(steps []*Step) *Generator {
 	gen := &Generator{Wall: time.Since(g.start), Cores: runtime.GOMAXPROCS(0)}
 	if cpu := processCPU(); cpu > 0 {
 		gen.CPU = cpu - g.cpu
@@ -67,13 +70,17 @@ func (g *generatorClock) stop(results []*Result) *Generator {
 	}
 	gen.SchedP99 = histogramP99(g.sched, schedHistogram())
 	var lags []time.Duration
-	for _, res := range results {
-		lags = append(lags, res.Schedule.Lag)
-		switch {
-		case res.Connect > 0:
-			gen.Connections++
-		case res.Reached():
-			gen.Reused++
+	for _, st := range steps {
+		for _, res := range st.Results {
+			if st.Load.Open() {
+				lags = append(lags, res.Schedule.Lag)
+			}
+			switch {
+			case res.Connect > 0:
+				gen.Connections++
+			case res.Reached():
+				gen.Reused++
+			}
 		}
 	}
 	gen.LagP99 = distribution(lags).P99

@@ -58,7 +58,7 @@ func Drive(ctx context.Context, c *client.Client, newRequest RequestFunc, shape 
 			break
 		}
 	}
-	out.Generator = gen.stop(out.Results())
+	out.Generator = gen.stop(out.Steps)
 	out.finish()
 	return out
 }

@@ -256,8 +256,12 @@ func (o *Outcome) writeGenerator(b *strings.Builder, st reportStyles) {
 	if g.CPU > 0 {
 		cpu = fmt.Sprintf("%.2f of %d cores", g.CPUCores, g.Cores)
 	}
-	line := fmt.Sprintf("generator: %s · goroutines late p99 %s · sends late p99 %s · %d connections dialled, %d reused",
-		cpu, fmtDur(g.SchedP99), fmtDur(g.LagP99), g.Connections, g.Reused)
+	late := ""
+	if len(o.Shape.Rate) > 0 {
+		late = " · sends late p99 " + fmtDur(g.LagP99)
+	}
+	line := fmt.Sprintf("generator: %s · goroutines late p99 %s%s · %d connections dialled, %d reused",
+		cpu, fmtDur(g.SchedP99), late, g.Connections, g.Reused)
 	b.WriteString("\n")
 	for _, l := range wrapWords(line, reportWidth-2) {
 		fmt.Fprintf(b, "  %s\n", st.dim(l))

@@ -31,10 +31,11 @@ type run struct {
 	started    time.Time
 	batch      *batch // the server's capacity and pause (nil: none)
 
-	admitted bool // holds a slot in the batch
-	sent     int  // tokens written
-	gone     bool // the client's disconnect was noticed
-	after    int  // tokens generated after it was
+	admitted bool      // holds a slot in the batch
+	due      time.Time // when the last token was due
+	sent     int       // tokens written
+	gone     bool      // the client's disconnect was noticed
+	after    int       // tokens generated after it was
 	timer    *time.Timer
 	beat     *time.Ticker
 }
@@ -123,7 +124,7 @@ func (r *run) beforeStep(st step, replayed bool) (end string, stopped bool) {
 	case r.sent == 0:
 		pause = r.sc.First
 	}
-	if !r.admit() || !r.wait(r.batch.pace(pause, time.Now())) {
+	if !r.admit() || !r.wait(r.until(pause)) {
 		if r.shuttingDown() {
 			if r.session != "" {
 				return handOff(r.fw), true
@@ -135,6 +136,24 @@ func (r *run) beforeStep(st step, replayed bool) (end string, stopped bool) {
 		return r.disconnected(), true
 	}
 	return "", false
+}
+
+// until is how long to wait for the next token: pause (scaled by the
+// batch) after the last token was due, so that the pace keeps to a
+// schedule and does not drift by what each write and timer take; but
+// never less than nothing, so a stream held up does not catch up in a
+// burst.
+func (r *run) until(pause time.Duration) time.Duration {
+	now := time.Now()
+	base := r.due
+	if base.IsZero() || pause == 0 {
+		base = now
+	}
+	r.due = base.Add(r.batch.pace(pause, base))
+	if r.due.Before(now) {
+		r.due = now
+	}
+	return r.due.Sub(now)
 }
 
 // admit queues for a slot in the batch before the first token it
