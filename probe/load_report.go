@@ -188,7 +188,7 @@ func (s *Step) writeChecks(b *strings.Builder, st reportStyles) {
 	write := func(level Level, name, detail string) {
 		lines := fitDetail(oneLine(detail), room, true)
 		fmt.Fprintf(b, "  %s  %s%s\n", st.level(level), st.dim(fmt.Sprintf("%-*s", checkNameWidth, name)), lines[0])
-		for _, l := range lines[1:min(len(lines), 3)] {
+		for _, l := range lines[1:] {
 			fmt.Fprintf(b, "%s%s\n", indent, l)
 		}
 	}

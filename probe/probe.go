@@ -8,8 +8,12 @@
 //
 // It measures through [client.Trace]: the stream is read, its dialect
 // detected and its end judged by the same code as any answer tok reads,
-// and the probe only watches. [Run] probes once; [Summarize] sums up
-// many probes of one endpoint.
+// and the probe only watches. [Run] probes once; [Drive] puts a load on
+// the endpoint (a closed loop, an open loop of arrivals under a ceiling,
+// sweeps of either) and judges it against latency targets ([SLO]) into
+// an [Outcome], whose JSON has one shape for one request, a step and a
+// sweep; [Compare] tells the regressions between two; [Summarize] sums
+// up many probes as version 1 of the JSON did.
 package probe
 
 import (
