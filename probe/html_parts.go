@@ -76,10 +76,10 @@ func (o *Outcome) htmlChecks(b *strings.Builder) {
 	for _, st := range o.Steps {
 		name := ""
 		if len(o.Steps) > 1 {
-			name = fmt.Sprintf("step %d · %s: ", st.Index+1, st.Load)
+			name = fmt.Sprintf("step %d · %s:", st.Index+1, st.Load)
 		}
 		if st.allPassed() {
-			fmt.Fprintf(b, "<p class=\"sub\">%s<span class=\"PASS\">all %d checks passed in every request</span></p>\n", esc(name), len(st.Checks))
+			fmt.Fprintf(b, "<p class=\"sub\">%s <span class=\"PASS\">all %d checks passed in every request</span></p>\n", esc(name), len(st.Checks))
 			continue
 		}
 		fmt.Fprintf(b, "<p class=\"sub\">%s</p>\n", esc(name))

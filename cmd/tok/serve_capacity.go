@@ -14,11 +14,12 @@ const capacityHelp = `A model under load, to test a load test against (tok probe
                  interval=25 by default) and a full batch runs at nearly
                  half of it. Throughput rises up to N streams, then stays
                  flat while time to first token climbs. Targets for a
-                 sweep: itl ≤ 2 × interval holds up to N streams (a full
-                 batch waits 2 − 1/N intervals), and ttft ≤ 3 × first holds
-                 up to N and fails beyond, where half the requests wait a
-                 whole answer for a slot: with the defaults,
-                 tok probe URL -c 1,2,4,8,16,32 --slo ttft=900ms,itl=50ms
+                 sweep: a full batch waits 2 − 1/N intervals a token, at N
+                 streams and beyond, so itl holds with some room (2.4 ×
+                 interval); ttft ≤ 3 × first holds up to N and fails
+                 beyond, where half the requests wait a whole answer for a
+                 slot. With the defaults:
+                 tok probe URL -c 1,2,4,8,16,32 --slo ttft=900ms,itl=60ms
   --pause D      once, --pause-after (5s) after the first request, the whole
                  server stalls for D, as in a garbage-collection pause or a
                  failover: no stream writes a token; a token due during it
