@@ -49,3 +49,7 @@ func (o *probeOptions) writeFile(flag, name string, write func(io.Writer) error)
 	}
 	return nil
 }
+
+// linesOnStdout reports whether --csv or --jsonl writes to stdout, which
+// then holds nothing else.
+func (l *loadOptions) linesOnStdout() bool { return l.CSV == "-" || l.JSONL == "-" }

@@ -34,8 +34,10 @@ func (o *probeOptions) one(ctx context.Context, c *client.Client, popts probe.Op
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
-	if err := o.write(res, color); err != nil {
-		return err
+	if !o.Load.linesOnStdout() {
+		if err := o.write(res, color); err != nil {
+			return err
+		}
 	}
 	if err := o.writeFiles(probe.Single(res)); err != nil {
 		return err
@@ -59,8 +61,10 @@ func (o *probeOptions) drive(ctx context.Context, popts probe.Options, color boo
 	c := client.New(client.Config{ConnectTimeout: o.Connect, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout,
 		Transport: loadTransport(o.Connect, o.Load.shape)})
 	out := probe.Drive(ctx, c, o.request, o.Load.shape, popts)
-	if err := writeOut(o.IO.Out, out, o.JSON, color); err != nil {
-		return err
+	if !o.Load.linesOnStdout() {
+		if err := writeOut(o.IO.Out, out, o.JSON, color); err != nil {
+			return err
+		}
 	}
 	if err := o.writeFiles(out); err != nil {
 		return err
