@@ -222,7 +222,7 @@ func (v *levels) Set(s string) error {
 	return nil
 }
 
-func (v *levels) Type() string { return "N[,N…]" }
+func (v *levels) Type() string { return "N[,N...]" }
 
 // rates is --rate: one rate, or a sweep's.
 type rates []float64
@@ -244,7 +244,7 @@ func (v *rates) Set(s string) error {
 	return nil
 }
 
-func (v *rates) Type() string { return "R[,R…]" }
+func (v *rates) Type() string { return "R[,R...]" }
 
 func joinNumbers[T any](vs []T, format func(T) string) string {
 	parts := make([]string, len(vs))
