@@ -118,7 +118,8 @@ func (d *driver) run(ctx context.Context, index int, lv Load) *Step {
 }
 
 // sendWindow is the time over which the results were sent, stretched by
-// a gap so that n requests sent 1/rate apart make a window of n/rate.
+// a gap so that n requests sent 1/rate apart make a window of n/rate:
+// the window of a step bounded by -n.
 func sendWindow(results []*Result) time.Duration {
 	if len(results) < 2 {
 		return 0

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -53,8 +54,9 @@ type Step struct {
 	Requests, Errors, Cancelled int
 	// ErrorKinds counts the errors by kind (see [Result.ErrorKind]).
 	ErrorKinds map[string]int
-	// PerSecond is requests ended over Wall; AchievedRate is requests
-	// sent over Window (an open loop's offered rate, as kept);
+	// PerSecond is requests ended over Wall; AchievedRate is the rate at
+	// which an open loop sent its requests (the offered rate, as the
+	// ceiling and the generator kept it);
 	// TokensPerSecond is output tokens over Wall, for all users together.
 	PerSecond, AchievedRate, TokensPerSecond float64
 	OutputTokens                             int
@@ -150,9 +152,26 @@ func (st *Step) rates() {
 	ended := st.Requests - st.Cancelled
 	st.PerSecond = float64(ended) / st.Wall.Seconds()
 	st.TokensPerSecond = float64(st.OutputTokens) / st.Wall.Seconds()
-	if st.Load.Open() && st.Window > 0 {
-		st.AchievedRate = float64(st.Requests) / st.Window.Seconds()
+	if st.Load.Open() {
+		st.AchievedRate = sendRate(st.Results)
 	}
+}
+
+// sendRate is the rate at which results were sent: the gaps between the
+// first send and the last over their time.
+func sendRate(results []*Result) float64 {
+	if len(results) < 2 {
+		return 0
+	}
+	first, last := time.Duration(math.MaxInt64), time.Duration(0)
+	for _, res := range results {
+		at := res.Schedule.Due + res.Schedule.Delay
+		first, last = min(first, at), max(last, at)
+	}
+	if last <= first {
+		return 0
+	}
+	return float64(len(results)-1) / (last - first).Seconds()
 }
 
 func (st *Step) judge(slo *SLO) {
