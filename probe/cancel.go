@@ -19,6 +19,9 @@ type statsRecord struct {
 	TokensAfterDisconnect int       `json:"tokens_after_disconnect"`
 }
 
+// statsClient reads /_stats and keeps no connection open after.
+var statsClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+
 // maxStats bounds the /_stats body read: tok serve keeps 1000 records.
 const maxStats = 8 << 20
 
@@ -92,7 +95,7 @@ func readStats(ctx context.Context, url string) ([]statsRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := statsClient.Do(req)
 	if err != nil {
 		return nil, err
 	}
