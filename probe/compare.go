@@ -231,7 +231,7 @@ func (c *Comparison) Report(w io.Writer, oldName, newName string, color bool) er
 		fmt.Fprintf(&b, "\n  %s\n", st.pass(fmt.Sprintf("no regression beyond %s", percent(c.Tolerance))))
 	} else {
 		first := regs[0]
-		fmt.Fprintf(&b, "\n  %s\n", st.fail(fmt.Sprintf("%s beyond %s: %s %s %s", plural(len(regs), "regression"),
+		fmt.Fprintf(&b, "\n  %s\n", st.fail(fmt.Sprintf("%s beyond %s, the first: %s %s %s", plural(len(regs), "regression"),
 			percent(c.Tolerance), first.Step, first.Figure, first.change())))
 	}
 	_, err := io.WriteString(w, b.String())
