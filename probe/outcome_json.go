@@ -111,7 +111,7 @@ func (o *Outcome) coreJSON() outcomeJSON {
 	}
 	if g := o.Generator; g != nil {
 		out.Generator = &generatorJSON{millis(g.CPU), millis(g.Wall), g.Cores, round2(g.CPUCores), millis(g.SchedP99),
-			millis(g.LagP99), g.Connections, g.Reused, g.Bottleneck, nonNil(g.Warnings)}
+			millis(g.LagP99), g.Connections, g.Reused, g.Bottleneck, nonNil(g.Warnings), millis(g.LagP95)}
 	}
 	return out
 }
@@ -194,6 +194,7 @@ type generatorJSON struct {
 	Reused      int      `json:"reused"`
 	Bottleneck  bool     `json:"bottleneck"`
 	Warnings    []string `json:"warnings"`
+	LagP95      millis   `json:"lag_p95_ms"`
 }
 
 type stepJSON struct {
