@@ -13,7 +13,8 @@ import (
 // Invariant: every wait selects on the request's context, so when the
 // client goes away generation stops before the next token; a failed write
 // stops it at once. Tokens generated after either is noticed are counted,
-// and stay at 0.
+// and stay at 0. With a capacity, the stream holds its slot in the batch
+// from before its first token to its end, whichever way it ends.
 type run struct {
 	ctx        context.Context
 	shutdown   <-chan struct{}
@@ -31,13 +32,14 @@ type run struct {
 	started    time.Time
 	batch      *batch // the server's capacity and pause (nil: none)
 
+	sent  int  // tokens written
+	gone  bool // the client's disconnect was noticed
+	after int  // tokens generated after it was
+	timer *time.Timer
+	beat  *time.Ticker
+
 	admitted bool      // holds a slot in the batch
 	due      time.Time // when the last token was due
-	sent     int       // tokens written
-	gone     bool      // the client's disconnect was noticed
-	after    int       // tokens generated after it was
-	timer    *time.Timer
-	beat     *time.Ticker
 }
 
 // play streams the plan from text token index from (resume) and returns
