@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/probe"
+	"github.com/tokcli/tok/server"
 )
 
 // A probe of a short OpenAI-style stream: a server that streams, but
@@ -65,4 +66,26 @@ func ExampleResult_WriteFrames() {
 	//   +302.114ms  event=delta id=7  data="{\"text\":\"Hi\"}"
 	//   +310.020ms  : (comment)
 	//  +1200.000ms  data="\x1b]0;title\a"
+}
+
+// A sweep of two levels of concurrency against tok serve, with a target
+// every request meets: each step's figures, and the capacity line.
+func ExampleDrive() {
+	srv := httptest.NewServer(server.New(server.Config{}))
+	defer srv.Close()
+	ep := client.Endpoint{URL: srv.URL + "/api/chat/stream", Header: http.Header{"X-Tok-Scenario": {"tokens=20,interval=1,first=1"}}}
+	newRequest := func(ctx context.Context) (*http.Request, error) {
+		return ep.Request(ctx, []client.Message{{Role: "user", Content: "hi"}})
+	}
+	shape := probe.Shape{Concurrency: []int{1, 2}, Requests: 4, SLO: &probe.SLO{E2E: time.Minute}}
+	c := client.New(client.Config{Transport: &http.Transport{MaxIdleConnsPerHost: 2}})
+	out := probe.Drive(context.Background(), c, newRequest, shape, probe.Options{})
+	for _, st := range out.Steps {
+		fmt.Printf("%s: %d requests, %d errors, %d good, %d tokens each\n", st.Load, st.Requests, st.Errors, st.Good, int(st.Tokens.P50))
+	}
+	fmt.Println(out.Capacity.Line)
+	// Output:
+	// 1 concurrent stream: 4 requests, 0 errors, 4 good, 20 tokens each
+	// 2 concurrent streams: 4 requests, 0 errors, 4 good, 20 tokens each
+	// capacity: 2 concurrent streams meet e2e ≤ 60.0s for 90% of requests, the most tried: the limit is higher
 }

@@ -62,6 +62,16 @@ type probeJSON struct {
 	Passed        bool             `json:"passed"`
 	Checks        []checkJSON      `json:"checks"`
 	Arrivals      []millis         `json:"arrivals_ms"`
+	// Since version 2.
+	FirstThinking millis `json:"first_thinking_ms"`
+	SecondToken   millis `json:"second_token_ms"`
+	ErrorKind     string `json:"error_kind"`
+	Step          int    `json:"step"`
+	Due           millis `json:"due_ms"`
+	Delay         millis `json:"delay_ms"`
+	Lag           millis `json:"lag_ms"`
+	Cancelled     bool   `json:"cancelled"`
+	Good          *bool  `json:"good"`
 }
 
 // headersJSON holds the response headers the checks read, "" when absent.
@@ -163,7 +173,33 @@ func (res *Result) figuresJSON() probeJSON {
 		Passed:        !res.Failed(),
 		Checks:        make([]checkJSON, 0, len(res.Checks)),
 		Arrivals:      make([]millis, 0, len(res.Arrivals)),
+		FirstThinking: millis(res.FirstThinking),
+		SecondToken:   millis(res.secondToken()),
+		ErrorKind:     res.ErrorKind(),
+		Step:          res.Schedule.Step,
+		Due:           millis(res.Schedule.Due),
+		Delay:         millis(res.Schedule.Delay),
+		Lag:           millis(res.Schedule.Lag),
+		Cancelled:     res.Schedule.Cancelled,
+		Good:          res.good(),
 	}
+}
+
+// secondToken is when the second text event arrived, 0 before two.
+func (res *Result) secondToken() time.Duration {
+	if len(res.Arrivals) < 2 {
+		return 0
+	}
+	return res.Arrivals[1]
+}
+
+// good is the SLO's verdict on the request, nil when none judged it.
+func (res *Result) good() *bool {
+	if !res.Schedule.Judged {
+		return nil
+	}
+	g := res.Schedule.Good
+	return &g
 }
 
 // MarshalJSON writes the summary as schema.json's "summary"
@@ -225,6 +261,8 @@ type distJSON struct {
 	P99  json.RawMessage `json:"p99"`
 	Max  json.RawMessage `json:"max"`
 	Mean json.RawMessage `json:"mean"`
+	P95  json.RawMessage `json:"p95"`
+	P999 json.RawMessage `json:"p99_9"`
 }
 
 func durationsJSON(d Distribution[time.Duration]) distJSON {
@@ -237,8 +275,8 @@ func floatsJSON(d Distribution[float64]) distJSON {
 
 func toDistJSON[T time.Duration | float64](d Distribution[T], enc func(T) json.RawMessage) distJSON {
 	out := distJSON{N: d.N}
-	fields := []*json.RawMessage{&out.Min, &out.P50, &out.P90, &out.P99, &out.Max, &out.Mean}
-	for i, v := range []T{d.Min, d.P50, d.P90, d.P99, d.Max, d.Mean} {
+	fields := []*json.RawMessage{&out.Min, &out.P50, &out.P90, &out.P99, &out.Max, &out.Mean, &out.P95, &out.P999}
+	for i, v := range []T{d.Min, d.P50, d.P90, d.P99, d.Max, d.Mean, d.P95, d.P999} {
 		*fields[i] = json.RawMessage("null")
 		if d.N > 0 {
 			*fields[i] = enc(v)

@@ -3,6 +3,8 @@ package probe
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -59,7 +61,7 @@ func TestProbeJSONMatchesSchema(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, _ := validJSON(t, sch, tt.probe())
+			doc, _ := validJSON(t, sch, Single(tt.probe()))
 			if doc["first_token_ms"] != tt.firstToken || doc["status"] != tt.status || doc["passed"] != tt.passed {
 				t.Errorf("first_token_ms %v, status %v, passed %v; want %v, %v, %v",
 					doc["first_token_ms"], doc["status"], doc["passed"], tt.firstToken, tt.status, tt.passed)
@@ -73,7 +75,7 @@ func TestProbeJSONMatchesSchema(t *testing.T) {
 
 func TestProbeSummaryJSONMatchesSchema(t *testing.T) {
 	t.Parallel()
-	doc, _ := validJSON(t, probeSchema(t), summaryOf3())
+	doc, _ := validJSON(t, probeSchema(t), oneStep(summaryOf3().Results))
 	results, _ := doc["results"].([]any)
 	ft, _ := doc["first_token_ms"].(map[string]any)
 	if doc["requests"] != 3.0 || doc["errors"] != 1.0 || doc["passed"] != false || len(results) != 3 {
@@ -83,7 +85,7 @@ func TestProbeSummaryJSONMatchesSchema(t *testing.T) {
 	if ft["n"] != 2.0 || ft["min"] != 220.0 || ft["max"] != 302.0 {
 		t.Errorf("first_token_ms = %v, want n 2, min 220, max 302", ft)
 	}
-	empty, _ := validJSON(t, probeSchema(t), Summarize(nil, 0))
+	empty, _ := validJSON(t, probeSchema(t), oneStep(nil))
 	if r, ok := empty["rate"].(map[string]any); !ok || r["n"] != 0.0 || r["p50"] != nil {
 		t.Errorf("empty summary rate = %v, want n 0 and null figures", empty["rate"])
 	}
@@ -92,7 +94,7 @@ func TestProbeSummaryJSONMatchesSchema(t *testing.T) {
 func TestProbeSchemaRejectsWhatItShould(t *testing.T) {
 	t.Parallel()
 	sch := probeSchema(t)
-	good, _ := validJSON(t, sch, healthyProbe())
+	good, _ := validJSON(t, sch, Single(healthyProbe()))
 	tests := []struct {
 		name string
 		edit func(doc map[string]any)
@@ -115,5 +117,38 @@ func TestProbeSchemaRejectsWhatItShould(t *testing.T) {
 				t.Errorf("schema accepted a result with %s", tt.name)
 			}
 		})
+	}
+}
+
+// oneStep is the outcome of one step of load that measured results.
+func oneStep(results []*Result) *Outcome {
+	st := &Step{Load: Load{Concurrency: 1}, Arrival: Closed, Results: results}
+	st.summarize(nil)
+	out := &Outcome{Kind: KindLoad, Shape: Shape{Concurrency: []int{1}, Requests: len(results)}, Steps: []*Step{st}}
+	out.finish()
+	return out
+}
+
+func TestProbeOutcomeJSONHasOneShape(t *testing.T) {
+	t.Parallel()
+	sch := probeSchema(t)
+	for name, out := range map[string]*Outcome{
+		"request": Single(healthyProbe()), "load": oneStep(summaryOf3().Results), "sweep": sweepOutcome(1),
+	} {
+		doc, _ := validJSON(t, sch, out)
+		steps, _ := doc["steps"].([]any)
+		results, _ := doc["results"].([]any)
+		if doc["version"] != 2.0 || doc["kind"] != name || len(steps) == 0 || len(results) == 0 {
+			t.Errorf("%s: version %v, kind %v, %d steps, %d results", name, doc["version"], doc["kind"], len(steps), len(results))
+		}
+		step, _ := steps[0].(map[string]any)
+		if ttft, _ := step["ttft_ms"].(map[string]any); ttft["p99_9"] == nil {
+			t.Errorf("%s: the first step's ttft_ms = %v", name, step["ttft_ms"])
+		}
+	}
+	doc, _ := validJSON(t, sch, sweepOutcome(1))
+	capacity, _ := doc["capacity"].(map[string]any)
+	if doc["passed"] != true || doc["met"] != true || !strings.HasPrefix(fmt.Sprint(capacity["line"]), "capacity: 2 concurrent") {
+		t.Errorf("sweep: passed %v, met %v, capacity %v", doc["passed"], doc["met"], capacity)
 	}
 }

@@ -8,8 +8,12 @@
 //
 // It measures through [client.Trace]: the stream is read, its dialect
 // detected and its end judged by the same code as any answer tok reads,
-// and the probe only watches. [Run] probes once; [Summarize] sums up
-// many probes of one endpoint.
+// and the probe only watches. [Run] probes once; [Drive] puts a load on
+// the endpoint (a closed loop, an open loop of arrivals under a ceiling,
+// sweeps of either) and judges it against latency targets ([SLO]) into
+// an [Outcome], whose JSON has one shape for one request, a step and a
+// sweep; [Compare] tells the regressions between two; [Summarize] sums
+// up many probes as version 1 of the JSON did.
 package probe
 
 import (
@@ -55,6 +59,8 @@ type Result struct {
 	FirstByte         time.Duration
 	FirstToken        time.Duration // the first non-empty answer text
 	Total             time.Duration // to the end of the body (or the failure)
+	// FirstThinking is the first non-empty reasoning text, 0 when none.
+	FirstThinking time.Duration
 
 	// Tokens are the text events (chunks); OutputTokens is the usage the
 	// server reported, else Tokens, as TokensFrom says ("usage", "chunks").
@@ -94,6 +100,9 @@ type Result struct {
 	Err         error
 
 	Checks []Check
+
+	// Schedule is how the request ran under load ([Drive]); zero for [Run].
+	Schedule Schedule
 }
 
 // BodyRead is one read of a response body: when, and how many bytes.
@@ -155,6 +164,10 @@ func (res *Result) event(ev client.Event) bool {
 		res.Arrivals = append(res.Arrivals, ev.At)
 		if res.FirstToken == 0 {
 			res.FirstToken = max(ev.At, 1)
+		}
+	case client.KindThinking:
+		if ev.Text != "" && res.FirstThinking == 0 {
+			res.FirstThinking = max(ev.At, 1)
 		}
 	case client.KindUsage:
 		res.OutputTokens = ev.Usage.OutputTokens

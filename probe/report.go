@@ -132,8 +132,11 @@ func (res *Result) writeFigures(b *strings.Builder, st reportStyles) {
 	case res.released():
 		rate = "n/a, every token arrived at once"
 	}
-	writeFields(b, field("first token", durOrDash(res.FirstToken)),
-		field("per token", durOrDash(res.PerToken)), field("rate", rate))
+	first := []string{field("first token", durOrDash(res.FirstToken))}
+	if res.FirstThinking > 0 { // the answer came after reasoning
+		first = []string{field("reasoning", fmtDur(res.FirstThinking)), field("answer", durOrDash(res.FirstToken))}
+	}
+	writeFields(b, append(first, field("per token", durOrDash(res.PerToken)), field("rate", rate))...)
 	if len(res.Arrivals) >= 2 {
 		g := res.Gaps
 		writeFields(b, st.dim("gaps"), field("p50", fmtDur(g.P50)), field("p90", fmtDur(g.P90)),

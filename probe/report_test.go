@@ -32,6 +32,15 @@ func TestProbeReport(t *testing.T) {
 		}
 		golden.RequireEqual(t, append(b, '\n'))
 	})
+	// What tok probe --json writes for one request: the result's keys,
+	// then those every outcome has.
+	t.Run("healthy-outcome.json", func(t *testing.T) {
+		b, err := json.MarshalIndent(Single(healthyProbe()), "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden.RequireEqual(t, append(b, '\n'))
+	})
 }
 
 // timelineRow is the report's row of bars, between its margin and its end.

@@ -45,6 +45,8 @@ type Summary struct {
 type Distribution[T time.Duration | float64] struct {
 	N                             int
 	Min, P50, P90, P99, Max, Mean T
+	// P95 and P999 (p99.9) complete the percentiles a load test reports.
+	P95, P999 T
 }
 
 // CheckTally counts one check's verdicts across requests.
@@ -85,6 +87,9 @@ func Summarize(results []*Result, wall time.Duration) *Summary {
 // errored reports whether the request got no 2xx, ended in an error, or
 // failed its end check.
 func (res *Result) errored() bool {
+	if res.Schedule.Cancelled {
+		return false // the probe's own doing, not the server's
+	}
 	if !res.Reached() || res.Err != nil {
 		return true
 	}
@@ -123,7 +128,7 @@ type figureSamples struct {
 // add takes the figures of a request that got a 2xx, each only when it
 // happened.
 func (d *figureSamples) add(res *Result) {
-	if !res.Reached() {
+	if !res.Reached() || res.Schedule.Cancelled {
 		return
 	}
 	d.total = append(d.total, res.Total)
@@ -161,7 +166,7 @@ func distribution[T time.Duration | float64](vs []T) Distribution[T] {
 	}
 	return Distribution[T]{
 		N: len(s), Min: s[0], P50: at(0.50), P90: at(0.90), P99: at(0.99), Max: s[len(s)-1],
-		Mean: T(sum / float64(len(s))),
+		Mean: T(sum / float64(len(s))), P95: at(0.95), P999: at(0.999),
 	}
 }
 

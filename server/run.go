@@ -20,6 +20,8 @@ import (
 //     token being written goes after it (unless no-ack or late=N say
 //     otherwise). An acknowledged interrupt is the answer's end: no end
 //     event follows it.
+//   - With a capacity, the stream holds its slot in the batch from before
+//     its first token to its end, whichever way it ends.
 type run struct {
 	ctx        context.Context
 	shutdown   <-chan struct{}
@@ -36,6 +38,7 @@ type run struct {
 	storedDone bool     // and the answer had finished: nothing more is generated
 	started    time.Time
 	intr       *interrupt // the client's interrupt; nil over SSE
+	batch      *batch     // the server's capacity and pause (nil: none)
 
 	sent  int  // tokens written
 	gone  bool // the client's disconnect was noticed
@@ -45,6 +48,9 @@ type run struct {
 	stepLate       bool // the step in progress was begun after it
 	timer          *time.Timer
 	beat           *time.Ticker
+
+	admitted bool      // holds a slot in the batch
+	due      time.Time // when the last token was due
 }
 
 // play streams the plan from text token index from (resume) and returns
@@ -55,6 +61,11 @@ func (r *run) play(from int) string {
 		r.beat = time.NewTicker(r.sc.Heartbeat)
 		defer r.beat.Stop()
 	}
+	defer func() {
+		if r.admitted {
+			r.batch.leave()
+		}
+	}()
 	if r.sc.SSERetry >= 0 && r.fw.retry(r.sc.SSERetry) != nil {
 		return r.disconnected()
 	}
@@ -136,7 +147,7 @@ func (r *run) beforeStep(st step, replayed bool) (end string, stopped bool) {
 	case r.sent == 0:
 		pause = r.sc.First
 	}
-	if !r.wait(pause) {
+	if !r.admit() || !r.wait(r.until(pause)) {
 		return r.stopped(), true
 	}
 	return "", false
@@ -158,6 +169,42 @@ func (r *run) stopped() string {
 	r.enc.fail(r.fw, "the server is shutting down")
 	r.fw.close()
 	return EndErrorEvent
+}
+
+// until is how long to wait for the next token: pause (scaled by the
+// batch) after the last token was due, so that the pace keeps to a
+// schedule and does not drift by what each write and timer take; but
+// never less than nothing, so a stream held up does not catch up in a
+// burst.
+func (r *run) until(pause time.Duration) time.Duration {
+	now := time.Now()
+	base := r.due
+	if base.IsZero() || pause == 0 {
+		base = now
+	}
+	r.due = base.Add(r.batch.pace(pause, base))
+	if r.due.Before(now) {
+		r.due = now
+	}
+	return r.due.Sub(now)
+}
+
+// admit queues for a slot in the batch before the first token it
+// generates, and notes the wait; false when the client left or the
+// server is shutting down first.
+func (r *run) admit() bool {
+	if r.admitted {
+		return true
+	}
+	queued := time.Now()
+	if r.admitted = r.batch.admit(r.ctx, r.shutdown); !r.admitted {
+		r.gone = r.ctx.Err() != nil
+		return false
+	}
+	if wait := time.Since(queued); wait > time.Millisecond {
+		r.stats.update(r.rec, func(rec *Record) { rec.QueuedMS = millis(wait) })
+	}
+	return true
 }
 
 func (r *run) step(st step, index int) error {

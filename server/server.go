@@ -76,6 +76,13 @@ type Config struct {
 	// Log, when set, gets a line per request refused by a guard or a
 	// limit, and per outage of the Store.
 	Log *log.Logger
+	// Capacity, when set, makes the scripted model an inference server
+	// with this many batch slots: beyond them requests queue, and every
+	// stream's pace slows with the batch's size (see capacity.go's model).
+	Capacity int
+	// Pause, when set, stalls every stream once for this long, PauseAfter
+	// after the first request arrived.
+	Pause, PauseAfter time.Duration
 }
 
 // Server is an http.Handler. It is safe for concurrent use.
@@ -86,6 +93,7 @@ type Server struct {
 	log      *log.Logger
 	stats    statsLog
 	sessions *sessions
+	batch    *batch
 	shutdown chan struct{}
 	once     sync.Once
 	ws       wsConns
@@ -108,6 +116,7 @@ func New(cfg Config) *Server {
 		store = NewMemoryStore()
 	}
 	s.sessions = newSessions(store, cfg.StoreTimeout, s.log)
+	s.batch = newBatch(cfg.Capacity, cfg.Pause, cfg.PauseAfter)
 	for _, rt := range s.routes() {
 		d := rt.dialect
 		s.mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) { s.serveStream(w, r, d) })
@@ -200,6 +209,7 @@ func (s *Server) Shutdown() { s.once.Do(func() { close(s.shutdown) }) }
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, d *dialect) {
 	rec := s.stats.start(Record{Method: r.Method, Path: r.URL.Path, Dialect: d.name, Started: time.Now()})
 	started := time.Now()
+	s.batch.arrive(started)
 	defer func() {
 		s.stats.update(rec, func(rec *Record) {
 			if rec.End == EndRunning {
@@ -241,7 +251,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, d *dialect)
 	ru := &run{ctx: r.Context(), shutdown: s.shutdown, sc: sc, plan: p, enc: enc,
 		fw: s.newFrameWriter(w, sc), stats: &s.stats, rec: rec, started: started,
 		keep: s.sessions.keeper(r.Context(), session), session: session, stored: stored, storedDone: done,
-		input: promptTokens(req)}
+		input: promptTokens(req), batch: s.batch}
 	end := ru.play(req.resumeFrom)
 	s.stats.update(rec, func(rec *Record) { rec.End, rec.TokensAfterDisconnect = end, ru.after })
 }

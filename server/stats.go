@@ -37,8 +37,11 @@ type Record struct {
 	TokensSent    int       `json:"tokens_sent"`
 	// FirstTokenMS is the time from arrival to the first token written.
 	FirstTokenMS float64 `json:"first_token_ms"`
-	End          string  `json:"end"`
-	EndedMS      float64 `json:"ended_ms"`
+	// QueuedMS is how long the request waited for a slot in the batch
+	// (tok serve --capacity), when it waited.
+	QueuedMS float64 `json:"queued_ms,omitempty"`
+	End      string  `json:"end"`
+	EndedMS  float64 `json:"ended_ms"`
 	// TokensAfterDisconnect counts tokens generated after the server
 	// noticed the client had gone: 0 (or 1) when generation stops at once.
 	TokensAfterDisconnect int    `json:"tokens_after_disconnect"`

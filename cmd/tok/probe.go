@@ -25,11 +25,13 @@ type probeOptions struct {
 	Data         string
 	EndpointName string
 	Provider     string
+	BaseURL      string
 	Model        string
 	API          string
 	JSON         bool
 	Frames       bool
-	N, C         int
+	N            int
+	Load         loadOptions
 	MaxTTFT      time.Duration
 	MinRate      float64
 	IdleTimeout  time.Duration
@@ -42,6 +44,7 @@ type probeOptions struct {
 	ep     client.Endpoint
 	// keyFrom names where the key of --provider or -e came from.
 	keyFrom string
+	load    bool // a load, not one request (see isLoad)
 }
 
 // Exit codes of tok probe, as its help documents.
@@ -85,17 +88,27 @@ A probe reads at most %d tokens, %d reads or %d MiB of one
 stream, and --timeout bounds its time: a stream that goes on past them
 fails the end check.
 
+--base-url (an OpenAI-compatible server's …/v1, as the root command takes
+it) probes its Chat Completions endpoint.
+`+loadHelp+`
+
 Exit codes:
   0  every check passed (warnings allowed)
   1  a check failed
   2  usage error
-  3  could not connect, or the answer was not 2xx`, keyVarList(false, "or"), probe.MaxTokens, probe.MaxReads, probe.MaxBytes>>20)
+  3  could not connect, or the answer was not 2xx`+loadExitHelp, keyVarList(false, "or"), probe.MaxTokens, probe.MaxReads, probe.MaxBytes>>20)
 
 const probeExample = `  tok probe http://localhost:8080/api/chat/stream
   tok probe https://api.example.com/v1/chat/completions --max-ttft 800ms --min-rate 20
   tok probe --provider anthropic "count to twenty"
   tok probe https://chat.example.com/stream --data @request.json -H "Authorization: Bearer $TOKEN"
-  tok probe http://localhost:8080/api/chat/stream -n 50 -c 10 --json | jq .first_token_ms.p99`
+  tok probe http://localhost:8080/api/chat/stream -n 50 -c 10 --json | jq '.steps[0].ttft_ms.p99'
+  tok probe --base-url http://localhost:11434/v1 -m llama3.2
+
+  # How many users? A sweep against targets, a report, and a check for regressions
+  tok probe URL -c 1,2,4,8,16,32 --slo ttft=800ms,itl=50ms --html report.html --json > new.json
+  tok probe URL --rate 20 --arrival poisson --duration 30s -c 64 --slo ttft=1s
+  tok probe compare old.json new.json --tolerance 10%`
 
 // defaultProbePrompt asks for an answer long enough to measure a rate.
 const defaultProbePrompt = "Count from 1 to 30, one number per line, with no other text."
@@ -117,18 +130,20 @@ func newProbeCmd(ios *ioStreams, runF func(context.Context, *probeOptions) error
 			return runProbe(cmd.Context(), o)
 		},
 	}
+	cmd.AddCommand(newProbeCompareCmd(ios, nil))
 	f := cmd.Flags()
 	f.StringArrayVarP(&o.Headers, "header", "H", nil, "add a request header (repeatable): -H 'Name: value'")
 	f.StringVarP(&o.Method, "method", "X", "", "the request method (default POST, or GET with no body)")
 	f.StringVarP(&o.Data, "data", "d", "", "send this body instead of tok's request: a string, or @FILE (@- for stdin)")
 	f.StringVarP(&o.EndpointName, "endpoint", "e", "", "probe the config file's endpoint `NAME`")
 	f.StringVarP(&o.Provider, "provider", "p", "", "probe an LLM API: "+providerList("or"))
+	f.StringVar(&o.BaseURL, "base-url", "", "probe an OpenAI-compatible server at this `URL` (…/v1), as the root command's --base-url")
 	f.StringVarP(&o.Model, "model", "m", "", "the `model` to ask")
 	f.StringVar(&o.API, "api", "", "OpenAI's API: chat or responses")
 	f.BoolVar(&o.JSON, "json", false, "write every figure and check as JSON (see probe/schema.json)")
 	f.BoolVar(&o.Frames, "frames", false, "print the raw frames with their arrival times first")
-	f.IntVarP(&o.N, "requests", "n", 1, "send this many requests")
-	f.IntVarP(&o.C, "concurrency", "c", 1, "with this many at a time")
+	f.IntVarP(&o.N, "requests", "n", 1, "send this many requests (a step of a sweep too)")
+	o.Load.addLoadFlags(f)
 	f.DurationVar(&o.MaxTTFT, "max-ttft", 0, "fail a time to first token over this (e.g. 800ms)")
 	f.Float64Var(&o.MinRate, "min-rate", 0, "fail a decode rate under this many tokens a second")
 	f.DurationVar(&o.IdleTimeout, "idle-timeout", 30*time.Second, "fail a stream silent for this long, heartbeats included")
@@ -140,7 +155,7 @@ func newProbeCmd(ios *ioStreams, runF func(context.Context, *probeOptions) error
 
 // parse checks the flags and decides the request's shape.
 func (o *probeOptions) parse(ctx context.Context, args []string, changed func(string) bool) error {
-	if o.EndpointName == "" && o.Provider == "" {
+	if o.EndpointName == "" && o.Provider == "" && o.BaseURL == "" {
 		if len(args) == 0 {
 			return usageErrorf("give the URL to probe, as in: tok probe http://localhost:8080/api/chat/stream")
 		}
@@ -149,18 +164,24 @@ func (o *probeOptions) parse(ctx context.Context, args []string, changed func(st
 			return usageErrorf("%q is not a URL: write it as http://host:port/path", args[0])
 		}
 		o.URL, args = u, args[1:]
+	} else if o.BaseURL != "" && len(args) > 0 && strings.Contains(args[0], "://") {
+		return usageErrorf("give the URL to probe or --base-url, not both")
 	}
 	o.Prompt = strings.Join(args, " ")
 	if o.Prompt == "" {
 		o.Prompt = defaultProbePrompt
 	}
+	o.load = o.isLoad(changed)
 	switch {
-	case o.N < 1 || o.C < 1:
-		return usageErrorf("-n and -c take 1 or more")
+	case o.N < 1:
+		return usageErrorf("-n takes 1 or more")
 	case o.MaxTTFT < 0 || o.MinRate < 0 || o.IdleTimeout < 0 || o.Timeout < 0 || o.Grace < 0:
 		return usageErrorf("--max-ttft, --min-rate, --idle-timeout, --timeout and --grace take 0 or more")
-	case o.Frames && (o.JSON || o.N > 1):
-		return usageErrorf("--frames prints one request's frames: leave out --json and -n")
+	case o.Frames && (o.JSON || o.load):
+		return usageErrorf("--frames prints one request's frames: leave out --json, -n, -c and the other load flags")
+	}
+	if err := o.parseLoad(changed); err != nil {
+		return err
 	}
 	h, err := parseHeaders(o.Headers)
 	if err != nil {
@@ -178,7 +199,7 @@ func (o *probeOptions) parse(ctx context.Context, args []string, changed func(st
 // gets no key from the environment.
 func (o *probeOptions) resolve(ctx context.Context, changed func(string) bool) error {
 	t, _, err := resolveEndpoint(ctx, o.IO.env, endpointQuery{
-		name: o.EndpointName, url: o.URL, provider: o.Provider, api: o.API, model: o.Model, header: o.header,
+		name: o.EndpointName, url: o.URL, provider: o.Provider, baseURL: o.BaseURL, api: o.API, model: o.Model, header: o.header,
 		given: changed, resolveRules: resolveRules{urlNamesAPI: true, keyHelp: rootRules.keyHelp},
 	})
 	if err != nil {

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/tokcli/tok/client"
@@ -15,34 +15,13 @@ import (
 )
 
 func runProbe(ctx context.Context, o *probeOptions) error {
-	c := client.New(client.Config{ConnectTimeout: o.Connect, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout})
 	popts := probe.Options{Grace: o.Grace, MaxTTFT: o.MaxTTFT, MinRate: o.MinRate, Frames: o.Frames}
 	color := o.IO.StdoutTTY && o.IO.env("NO_COLOR") == ""
-	if o.N == 1 {
+	if !o.load {
+		c := client.New(client.Config{ConnectTimeout: o.Connect, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout})
 		return o.one(ctx, c, popts, color)
 	}
-	results, wall, err := o.many(ctx, c, popts)
-	if err != nil {
-		return err
-	}
-	sum := probe.Summarize(results, wall)
-	if err := writeOut(o.IO.Out, sum, o.JSON, color); err != nil {
-		return err
-	}
-	reached := 0
-	for _, r := range results {
-		if r.Reached() {
-			reached++
-		}
-	}
-	switch {
-	case reached == 0:
-		o.adviseOnKey(results...)
-		return probeExit(exitProbeUnreachable)
-	case sum.Failed():
-		return probeExit(exitProbeFailed)
-	}
-	return nil
+	return o.drive(ctx, popts, color)
 }
 
 // one runs a single probe and reports it.
@@ -55,7 +34,12 @@ func (o *probeOptions) one(ctx context.Context, c *client.Client, popts probe.Op
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
-	if err := o.write(res, color); err != nil {
+	if !o.Load.linesOnStdout() {
+		if err := o.write(res, color); err != nil {
+			return err
+		}
+	}
+	if err := o.writeFiles(probe.Single(res)); err != nil {
 		return err
 	}
 	switch {
@@ -68,32 +52,51 @@ func (o *probeOptions) one(ctx context.Context, c *client.Client, popts probe.Op
 	return nil
 }
 
-// many runs o.N probes, o.C at a time.
-func (o *probeOptions) many(ctx context.Context, c *client.Client, popts probe.Options) ([]*probe.Result, time.Duration, error) {
-	results := make([]*probe.Result, o.N)
-	reqs := make([]*http.Request, o.N)
-	for i := range reqs {
-		req, err := o.request(ctx)
-		if err != nil {
-			return nil, 0, err
+// drive puts the load on the endpoint and reports it; a run cut short
+// by Ctrl+C reports what it measured before.
+func (o *probeOptions) drive(ctx context.Context, popts probe.Options, color bool) error {
+	if _, err := o.request(ctx); err != nil { // a bad --method, before any load
+		return err
+	}
+	c := client.New(client.Config{ConnectTimeout: o.Connect, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout,
+		Transport: loadTransport(o.Connect, o.Load.shape)})
+	out := probe.Drive(ctx, c, o.request, o.Load.shape, popts)
+	if !o.Load.linesOnStdout() {
+		if err := writeOut(o.IO.Out, out, o.JSON, color); err != nil {
+			return err
 		}
-		reqs[i] = req
 	}
-	start := time.Now()
-	sem := make(chan struct{}, o.C)
-	var wg sync.WaitGroup
-	for i := range reqs {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			results[i] = probe.Run(ctx, c, reqs[i], popts)
-		})
+	if err := o.writeFiles(out); err != nil {
+		return err
 	}
-	wg.Wait()
-	if ctx.Err() != nil {
-		return nil, 0, errInterrupted
+	switch {
+	case out.Interrupted:
+		return errInterrupted
+	case !out.Reached():
+		o.adviseOnKey(out.Results()...)
+		return probeExit(exitProbeUnreachable)
+	case !out.Passed():
+		return probeExit(exitProbeFailed)
 	}
-	return results, time.Since(start), nil
+	return nil
+}
+
+// loadTransport keeps an idle connection for every request a load may
+// have in flight, so a step measures requests, not dialling (the default
+// transport keeps 2 a host and dials the rest each time).
+func loadTransport(connect time.Duration, s probe.Shape) *http.Transport {
+	conns := 0
+	for _, c := range s.Concurrency {
+		conns = max(conns, c)
+	}
+	if conns == 0 { // an open loop without a ceiling: as many as it takes
+		conns = 1 << 16
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = connect
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = 0, conns
+	return t
 }
 
 func (o *probeOptions) write(res *probe.Result, color bool) error {
@@ -103,10 +106,13 @@ func (o *probeOptions) write(res *probe.Result, color bool) error {
 		}
 		fmt.Fprintln(o.IO.Out)
 	}
-	return writeOut(o.IO.Out, res, o.JSON, color)
+	if o.JSON {
+		return writeOut(o.IO.Out, probe.Single(res), true, color)
+	}
+	return writeOut(o.IO.Out, res, false, color)
 }
 
-// reporter is a probe's result or summary.
+// reporter is a probe's result or outcome.
 type reporter interface {
 	Report(w io.Writer, color bool) error
 }

@@ -33,6 +33,10 @@ type serveOptions struct {
 	CORS       []string
 	AllowHosts []string
 	serveTools // --mcp: tools_serve.go
+	// A model under load: batch slots (--capacity) and a stall (--pause).
+	Capacity   int
+	Pause      time.Duration
+	PauseAfter time.Duration
 }
 
 // serveLong is tok serve --help's text; the providers' variables come
@@ -47,6 +51,7 @@ Each request can ask for faults with a header X-Tok-Scenario: k=v,k=v (or
 ?scenario=k=v,k=v):
 
 ` + server.KnobHelp() + `
+` + capacityHelp + `
 GET /_stats returns a JSON record per request: dialect, scenario, tokens
 planned and sent, first-token time, how it ended, and tokens generated after
 the client left (0 when generation stops at once).
@@ -184,6 +189,9 @@ func newServeCmd(ios *ioStreams, runF func(context.Context, *serveOptions) error
 	f.StringArrayVar(&opts.MCP, "mcp", nil, "run this MCP server's tools in the gateway, without asking: NAME='command args' (repeatable)")
 	f.DurationVar(&opts.ToolTimeout, "tool-timeout", tools.DefaultTimeout, "give up on one tool call after this long")
 	f.IntVar(&opts.MaxSteps, "max-steps", client.DefaultMaxSteps, "run at most this many rounds of tool calls in one answer")
+	f.IntVar(&opts.Capacity, "capacity", 0, "simulate an inference server with `N` batch slots: more streams queue, and each slows with the batch (see above)")
+	f.DurationVar(&opts.Pause, "pause", 0, "stall every stream once for this long (a GC pause, a failover), --pause-after after the first request")
+	f.DurationVar(&opts.PauseAfter, "pause-after", 5*time.Second, "when --pause strikes, counted from the first request")
 	f.StringSliceVar(&opts.AllowHosts, "allow-host", nil, "answer this Host `NAME` too (a reverse proxy's), not only localhost, 127.0.0.1 and [::1] (repeatable, or a comma list)")
 	return cmd
 }
@@ -203,8 +211,11 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	if runner != nil {
 		defer runner.Close()
 	}
+	if err := o.checkModel(up != nil); err != nil {
+		return err
+	}
 	cfg := server.Config{ReplayDir: o.Replay, Upstream: up, CORS: o.CORS, AllowHosts: o.AllowHosts,
-		Log: log.New(o.IO.ErrOut, "tok serve: ", 0)}
+		Log: log.New(o.IO.ErrOut, "tok serve: ", 0), Capacity: o.Capacity, Pause: o.Pause, PauseAfter: o.PauseAfter}
 	if o.Redis != "" {
 		store, err := server.NewRedisStore(o.Redis)
 		if errors.Is(err, server.ErrRedisURL) {

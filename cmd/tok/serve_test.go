@@ -35,11 +35,13 @@ func parseServe(t *testing.T, env map[string]string, args ...string) *serveOptio
 func TestNewServeCmdParsesFlags(t *testing.T) {
 	got := parseServe(t, nil, "--addr", "127.0.0.1:9999", "--replay", "testdata", "--provider", "openai", "--model", "m",
 		"--base-url", "http://127.0.0.1:8080/v1", "--api", "responses", "--system", "be brief", "--key-env", "MY_KEY",
-		"--cors", "http://localhost:3000,https://app.test", "--cors", "http://a.test", "--allow-host", "chat.test")
+		"--cors", "http://localhost:3000,https://app.test", "--cors", "http://a.test", "--allow-host", "chat.test",
+		"--capacity", "8", "--pause", "2s")
 	want := serveOptions{IO: got.IO, Addr: "127.0.0.1:9999", Replay: "testdata", Provider: "openai", Model: "m",
 		BaseURL: "http://127.0.0.1:8080/v1", API: "responses", System: "be brief", KeyEnv: "MY_KEY",
 		CORS: []string{"http://localhost:3000", "https://app.test", "http://a.test"}, AllowHosts: []string{"chat.test"},
-		serveTools: serveTools{MCP: got.MCP, ToolTimeout: time.Minute, MaxSteps: 10}}
+		serveTools: serveTools{MCP: got.MCP, ToolTimeout: time.Minute, MaxSteps: 10},
+		Capacity:   8, Pause: 2 * time.Second, PauseAfter: 5 * time.Second}
 	if !reflect.DeepEqual(*got, want) {
 		t.Errorf("options %+v, want %+v", *got, want)
 	}
