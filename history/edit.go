@@ -30,21 +30,8 @@ func (s *Store) Delete(ctx context.Context, ids ...string) (int, error) {
 
 // UsedBefore lists the conversations last used before t, newest first.
 func (s *Store) UsedBefore(ctx context.Context, t time.Time) ([]Summary, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryCols+` FROM conversations c WHERE c.used_at < ?
+	return s.summaries(ctx, `SELECT `+summaryCols+` FROM conversations c WHERE c.used_at < ?
 		ORDER BY c.used_at DESC`, millis(t))
-	if err != nil {
-		return nil, describe(err)
-	}
-	defer rows.Close()
-	var out []Summary
-	for rows.Next() {
-		sum, err := scanSummary(rows)
-		if err != nil {
-			return nil, describe(err)
-		}
-		out = append(out, sum)
-	}
-	return out, describe(rows.Err())
 }
 
 // Rename gives the conversation id (a whole id) a new title.

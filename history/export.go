@@ -110,16 +110,7 @@ func writeTurn(b *strings.Builder, t Turn) {
 	if fence := openFence(t.Answer); fence != "" { // an answer cut inside a code block
 		b.WriteString(fence + "\n")
 	}
-	var notes []string
-	if w := t.Ending.Words(); w != "" {
-		notes = append(notes, w)
-	}
-	if t.Error != "" {
-		notes = append(notes, t.Error)
-	}
-	if t.Resumed > 0 {
-		notes = append(notes, fmt.Sprintf("resumed %d×", t.Resumed))
-	}
+	notes := t.Notes()
 	if t.Retried {
 		notes = append(notes, "asked again in the next turn")
 	}

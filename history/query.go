@@ -45,7 +45,12 @@ func (s *Store) List(ctx context.Context, n int) ([]Summary, error) {
 	if n > 0 {
 		q += fmt.Sprintf(" LIMIT %d", n)
 	}
-	rows, err := s.db.QueryContext(ctx, q)
+	return s.summaries(ctx, q)
+}
+
+// summaries runs a query of summaryCols and scans its rows.
+func (s *Store) summaries(ctx context.Context, q string, args ...any) ([]Summary, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, describe(err)
 	}

@@ -1,6 +1,9 @@
 package history
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Conversation is a saved conversation: what it talked to and, once
 // loaded, its turns, oldest first.
@@ -136,3 +139,19 @@ const (
 	MarkStart = "«"
 	MarkEnd   = "»"
 )
+
+// Notes say how the turn's answer went, when it did not simply
+// complete: how it ended, the error line, the times it was resumed.
+func (t Turn) Notes() []string {
+	var notes []string
+	if w := t.Ending.Words(); w != "" {
+		notes = append(notes, w)
+	}
+	if t.Error != "" {
+		notes = append(notes, t.Error)
+	}
+	if t.Resumed > 0 {
+		notes = append(notes, fmt.Sprintf("resumed %d×", t.Resumed))
+	}
+	return notes
+}

@@ -143,16 +143,7 @@ func showHeader(c *history.Conversation) string {
 
 // endingNote says how a turn's answer ended, when it did not complete.
 func endingNote(t history.Turn) string {
-	var notes []string
-	if w := t.Ending.Words(); w != "" {
-		notes = append(notes, w)
-	}
-	if t.Error != "" {
-		notes = append(notes, t.Error)
-	}
-	if t.Resumed > 0 {
-		notes = append(notes, fmt.Sprintf("resumed %d×", t.Resumed))
-	}
+	notes := t.Notes()
 	if t.Retried {
 		notes = append(notes, "asked again below")
 	}
