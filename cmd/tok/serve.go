@@ -56,31 +56,7 @@ GET /_stats returns a JSON record per request: dialect, scenario, tokens
 planned and sent, first-token time, how it ended, and tokens generated after
 the client left (0 when generation stops at once).
 
-Two endpoints speak WebSocket, with the same knobs in X-Tok-Scenario (or
-X-Rig-Scenario) on the upgrade request, or ?scenario= in the URL; each turn
-on a connection is a record of its own in /_stats, whose "ws" object says
-which connection and turn carried it, whether the connection was reused,
-the roles of the conversation, and the client's interrupt (interrupted_at,
-interrupt_acked, tokens_after_interrupt):
-  ws://HOST:PORT/api/chat/ws  the seed's chat protocol. Send
-      {"type":"message","content":"…"} (with "messages":[{"role","content"}…]
-      to replace the history, as a client does after reconnecting) or
-      {"type":"interrupt"}; get {"type":"token","content":"…"}… and
-      {"type":"stream_end","interrupted":false}, or interrupted:true
-      acknowledging an interrupt, or {"type":"error","message":"…"}. The
-      connection keeps the conversation: the last 200 messages, 1 MiB.
-  ws://HOST:PORT/v1/responses  OpenAI's Responses WebSocket mode (a key
-      in Authorization). Send {"type":"response.create", and the fields of
-      POST /v1/responses but stream}; get the same response.* events as
-      over SSE. A later turn sends previous_response_id, the last
-      response's id, and only its new input; any other id is answered
-      with an error event, code previous_response_not_found. Its record
-      adds response_id, previous_response_id and input_items. max-conn=MS
-      emulates the service's 60-minute cap on a connection: an error
-      event, code websocket_connection_limit_reached, then a close.
-An interrupt stops the answer before its next token. Over WebSocket,
-drop-after closes the TCP connection without a close frame, and
-heartbeat, sse-retry, crlf, gzip and buffer do not apply.
+` + serveWSHelp + `
 
 Answers in tok's protocol that carry a sessionId are kept (in memory, or in
 Redis with --redis) and numbered, so a client cut off can resume them with
@@ -113,7 +89,39 @@ tool_executing (arguments) and tool_result (result, isError, durationMs)
 frames between the tokens; the LLM APIs' endpoints see only the text. A
 client that goes away cancels the running call and the upstream request.
 
-Who may call it. A web page the operator visits must not spend the
+` + serveGuardHelp
+}
+
+// serveWSHelp is tok serve --help's part on its WebSocket endpoints.
+const serveWSHelp = `Two endpoints speak WebSocket, with the same knobs in X-Tok-Scenario (or
+X-Rig-Scenario) on the upgrade request, or ?scenario= in the URL; each turn
+on a connection is a record of its own in /_stats, whose "ws" object says
+which connection and turn carried it, whether the connection was reused,
+the roles of the conversation, and the client's interrupt (interrupted_at,
+interrupt_acked, tokens_after_interrupt):
+  ws://HOST:PORT/api/chat/ws  the seed's chat protocol. Send
+      {"type":"message","content":"…"} (with "messages":[{"role","content"}…]
+      to replace the history, as a client does after reconnecting) or
+      {"type":"interrupt"}; get {"type":"token","content":"…"}… and
+      {"type":"stream_end","interrupted":false}, or interrupted:true
+      acknowledging an interrupt, or {"type":"error","message":"…"}. The
+      connection keeps the conversation: the last 200 messages, 1 MiB.
+  ws://HOST:PORT/v1/responses  OpenAI's Responses WebSocket mode (a key
+      in Authorization). Send {"type":"response.create", and the fields of
+      POST /v1/responses but stream}; get the same response.* events as
+      over SSE. A later turn sends previous_response_id, the last
+      response's id, and only its new input; any other id is answered
+      with an error event, code previous_response_not_found. Its record
+      adds response_id, previous_response_id and input_items. max-conn=MS
+      emulates the service's 60-minute cap on a connection: an error
+      event, code websocket_connection_limit_reached, then a close.
+An interrupt stops the answer before its next token. Over WebSocket,
+drop-after closes the TCP connection without a close frame, and
+heartbeat, sse-retry, crlf, gzip and buffer do not apply.`
+
+// serveGuardHelp is tok serve --help's part on who may call it, and its
+// limits.
+const serveGuardHelp = `Who may call it. A web page the operator visits must not spend the
 gateway's key or read the demo's answers, so tok serve refuses:
   - on a connection to a loopback address, a Host other than localhost,
     127.0.0.1 or [::1] (any port): a page that rebinds its own name to
@@ -139,7 +147,6 @@ each string in a record cut to 512 bytes. Sessions in memory: 10000, 1
 MiB each, 64 MiB in all. Each session store call has 500 ms: a store
 that fails or hangs leaves the answer going on, not resumable (a resume
 of it is a 404), and is logged once until it answers again.`
-}
 
 const serveExample = `  tok serve
   tok serve --addr 127.0.0.1:9000 --replay testdata
