@@ -15,6 +15,9 @@ import (
 // numbered by SSE id lines only. The LLM APIs keep no sessions, so their
 // streams are only retried before the first token ([Config.Retries]).
 func (c *Client) Chat(ctx context.Context, e Endpoint, msgs []Message) (*Stream, error) {
+	if e.webSocket() {
+		return c.chatWS(ctx, e, msgs)
+	}
 	if e.Provider != "" {
 		req, err := e.Request(ctx, msgs)
 		if err != nil {
