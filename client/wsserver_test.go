@@ -29,7 +29,7 @@ type peer struct {
 	n    int // which connection, from 1
 	req  *http.Request
 	in   chan map[string]any // what the client sent, decoded
-	gone chan struct{} // the client closed, or the connection broke
+	gone chan struct{}       // the client closed, or the connection broke
 	srv  *wsServer
 }
 
