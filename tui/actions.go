@@ -2,11 +2,13 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/tokcli/tok/client"
 )
 
 // handleKey routes a key: the chat's own keys first, then the input.
@@ -19,8 +21,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Interrupt):
 		return m.interrupt()
 	case key.Matches(msg, m.keys.Stop):
-		m.stop()
-		return m, nil
+		return m, m.stop()
 	case key.Matches(msg, m.keys.Quit) && m.input.Value() == "":
 		return m.quit()
 	case key.Matches(msg, m.keys.Send):
@@ -103,33 +104,69 @@ func (m Model) retry() (tea.Model, tea.Cmd) {
 func (m *Model) start() tea.Cmd {
 	m.streamID++
 	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel = cancel
+	m.ctx, m.cancel, m.stream = ctx, cancel, nil
 	m.blinkOn = true
-	ch := make(chan item, maxBatch)
-	m.events = ch
+	m.events = make(chan item, maxBatch)
+	t := m.turns[len(m.turns)-1]
+	t.streamID = m.streamID
 	m.scroll.bottom()
 	m.syncKeys()
 	open := m.cfg.Open
-	if m.crashTest("stream", m.turns[len(m.turns)-1].question) {
+	if m.crashTest("stream", t.question) {
 		open = crashOpener
 	}
-	return tea.Batch(startStream(ctx, open, conversation(m.turns), m.streamID, ch), blink(m.streamID))
+	return tea.Batch(startStream(ctx, open, conversation(m.turns), m.streamID), blink(m.streamID))
 }
 
-// stop aborts the answer being generated: the request's context is
-// cancelled, so the HTTP request ends at once and the server sees the
-// disconnect. The partial answer stays, marked stopped, and stays in the
-// conversation.
-func (m *Model) stop() {
+// handleOpened keeps the live turn's stream and starts reading it; a
+// stream that opened after its turn was stopped is closed.
+func (m Model) handleOpened(msg openedMsg) (tea.Model, tea.Cmd) {
+	if msg.id != m.streamID {
+		return m, closeStream(msg.s)
+	}
+	m.stream = msg.s
+	return m, readStream(m.ctx, msg.s, msg.id, m.events)
+}
+
+// stop ends the answer being generated, as the stream's transport
+// allows (client's Stream.Interrupt): an HTTP request is aborted, so the
+// server sees the disconnect at once; over a WebSocket the server is
+// asked to stop and given InterruptWait to acknowledge, else the socket
+// is closed. Either way nothing more is shown; the stream's end, read
+// aside, says which happened. The partial answer stays, marked stopped,
+// and stays in the conversation.
+func (m *Model) stop() tea.Cmd {
 	t := m.live()
 	if t == nil {
-		return
+		return nil
 	}
-	m.cancel()
+	var cmd tea.Cmd
+	if m.stream != nil {
+		cmd = interruptStream(m.stream, m.cfg.InterruptWait, m.streamID, m.events, m.cancel)
+	} else {
+		m.cancel() // still opening: abort it
+	}
+	m.stream = nil
 	m.streamID++ // whatever the stopped stream still sends is dropped
 	t.state = stateStopped
 	m.refresh()
 	m.syncKeys()
+	return cmd
+}
+
+// settleStop notes how the turn of stream id stopped, once its stream
+// ended: interrupted, or its connection closed (a WebSocket's).
+func (m *Model) settleStop(id int, err error) {
+	var se *client.StopError
+	if !errors.As(err, &se) || se.How == client.StopAborted {
+		return
+	}
+	for _, t := range m.turns {
+		if t.streamID == id && t.state == stateStopped {
+			t.stopHow, t.cache = se.How.String(), nil
+			m.refresh()
+		}
+	}
 }
 
 // quitHint is the notice after a Ctrl+C that did not quit.
@@ -142,11 +179,12 @@ const quitWindow = 3 * time.Second
 // stays), else clears the draft, else quits. A second Ctrl+C right after
 // one that did not quit, with no other key between, quits.
 func (m Model) interrupt() (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
 	switch {
 	case m.armed > 0, m.live() == nil && m.input.Value() == "":
 		return m.quit()
 	case m.live() != nil:
-		m.stop()
+		cmd = m.stop()
 	default:
 		m.input.Reset()
 		m.layout()
@@ -154,7 +192,7 @@ func (m Model) interrupt() (tea.Model, tea.Cmd) {
 	m.arms++
 	m.armed, m.notice = m.arms, quitHint
 	m.syncKeys()
-	return m, disarmAfter(m.arms, quitWindow)
+	return m, tea.Batch(cmd, disarmAfter(m.arms, quitWindow))
 }
 
 // handleDisarm ends the window of the Ctrl+C that armed it, unless a
@@ -178,8 +216,12 @@ func (m *Model) disarm() {
 	m.syncKeys()
 }
 
-// quit stops any answer and ends the program; cmd prints the transcript.
+// quit stops any answer at once (no wait for a WebSocket server's
+// acknowledgement) and ends the program; cmd prints the transcript.
 func (m Model) quit() (tea.Model, tea.Cmd) {
 	m.stop()
+	if m.cancel != nil {
+		m.cancel()
+	}
 	return m, tea.Quit
 }

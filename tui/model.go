@@ -6,6 +6,7 @@ package tui
 import (
 	"context"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textarea"
@@ -34,6 +35,9 @@ type Config struct {
 	// Width is the markdown's wrap width; 0 is the terminal's, at most
 	// render.MaxWidth.
 	Width int
+	// InterruptWait is how long the stop key waits for a WebSocket
+	// server to acknowledge the interrupt before it closes the socket.
+	InterruptWait time.Duration
 	// Crash is for testing the recovery from a panic, and empty in use:
 	// asking "crash" then panics in Update ("update"), in drawing the
 	// question ("draw", in Update and in Transcript), in View ("view"), a
@@ -58,8 +62,10 @@ type Model struct {
 
 	// The stream in flight, if any.
 	streamID int // the current stream's ID; others' messages are dropped
+	ctx      context.Context
 	cancel   context.CancelFunc
-	events   <-chan item
+	stream   *client.Stream // once it opened: the stop key interrupts it
+	events   chan item
 	frame    bool // a frameMsg is on its way
 	blinkOn  bool // the cursor's phase
 	notice   string
@@ -108,6 +114,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.PasteMsg:
 		m.disarm()
 		return m.updateInput(msg)
+	case openedMsg:
+		return m.handleOpened(msg)
 	case streamMsg:
 		return m.handleStream(msg)
 	case frameMsg:

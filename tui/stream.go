@@ -25,16 +25,51 @@ type item struct {
 // steps.
 const maxBatch = 512
 
-// startStream opens the stream and starts pumping its events into ch,
-// then waits for the first of them.
-func startStream(ctx context.Context, open Opener, msgs []client.Message, id int, ch chan item) tea.Cmd {
+// startStream opens the stream; the model keeps it (for the stop key)
+// and starts reading it (readStream).
+func startStream(ctx context.Context, open Opener, msgs []client.Message, id int) tea.Cmd {
 	return func() tea.Msg {
 		s, err := open(ctx, msgs)
 		if err != nil {
 			return streamMsg{id: id, done: true, err: err}
 		}
+		return openedMsg{id: id, s: s}
+	}
+}
+
+// readStream starts pumping the stream's events into ch, then waits for
+// the first of them.
+func readStream(ctx context.Context, s *client.Stream, id int, ch chan item) tea.Cmd {
+	return func() tea.Msg {
 		go pump(ctx, s, ch)
 		return waitForEvent(id, ch)()
+	}
+}
+
+// closeStream releases a stream that opened after its turn was stopped.
+func closeStream(s *client.Stream) tea.Cmd {
+	return func() tea.Msg {
+		s.Close()
+		return nil
+	}
+}
+
+// interruptStream is the stop key on a stream: client's Interrupt (over a
+// WebSocket, the protocol's interrupt and up to wait for its
+// acknowledgement; an HTTP request is aborted), then the stream's events
+// are read to its end and dropped, and its end says how it stopped.
+// release runs once the stream has ended.
+func interruptStream(s *client.Stream, wait time.Duration, id int, ch <-chan item, release func()) tea.Cmd {
+	return func() tea.Msg {
+		s.Interrupt(wait)
+		msg := streamMsg{id: id, done: true}
+		for it := range ch {
+			if it.err != nil {
+				msg.err = it.err
+			}
+		}
+		release()
+		return msg
 	}
 }
 

@@ -56,6 +56,11 @@ type turn struct {
 	// retried: the question was asked again; this answer is left out of
 	// the conversation.
 	retried bool
+	// streamID is the stream that answered; stopHow, once a stopped
+	// WebSocket answer's stream ended, how: "interrupted" (the server
+	// acknowledged) or "connection closed".
+	streamID int
+	stopHow  string
 
 	tokens    int           // text and reasoning events so far
 	texts     int           // text events so far

@@ -193,6 +193,8 @@ func (e fileEndpoint) show(getenv func(string) string) []string {
 	if e.ResumeTries != nil {
 		add("resume_tries", strconv.Itoa(*e.ResumeTries))
 	}
+	str("transport", e.Transport)
+	str("interrupt_wait", e.InterruptWait)
 	return lines
 }
 

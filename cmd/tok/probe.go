@@ -144,7 +144,7 @@ func (o *probeOptions) parse(ctx context.Context, args []string, changed func(st
 		if len(args) == 0 {
 			return usageErrorf("give the URL to probe, as in: tok probe http://localhost:8080/api/chat/stream")
 		}
-		u, err := normalizeURL(args[0])
+		u, err := normalizeURL(args[0], true)
 		if err != nil {
 			return usageErrorf("%q is not a URL: write it as http://host:port/path", args[0])
 		}

@@ -27,6 +27,8 @@ type rootOptions struct {
 	Model          string
 	BaseURL        string
 	API            string
+	Transport      string
+	InterruptWait  time.Duration
 	MaxTokens      int
 	Temperature    float64
 	Thinking       string
@@ -127,6 +129,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 				return err
 			}
 			opts.note = note
+			defer opts.closeClient()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -151,6 +154,8 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	f.StringVarP(&opts.Model, "model", "m", "", "the `model` to ask (default: the provider's everyday model)")
 	f.StringVar(&opts.BaseURL, "base-url", "", "an OpenAI-compatible server's `URL` (vLLM, llama.cpp, Ollama's /v1, LM Studio, LiteLLM, OpenRouter); implies --provider openai")
 	f.StringVar(&opts.API, "api", "", "OpenAI's API to use: chat (Chat Completions, the default) or responses")
+	f.StringVar(&opts.Transport, "transport", "", "sse (a request per answer, the default) or ws: OpenAI's Responses API over one WebSocket (with --api responses); a ws:// or wss:// --url is always one")
+	f.DurationVar(&opts.InterruptWait, "interrupt-wait", defaultInterruptWait, "after the stop key, wait this long for a WebSocket server to acknowledge the interrupt before closing the socket")
 	f.StringVar(&opts.System, "system", "", "the system prompt")
 	f.IntVar(&opts.MaxTokens, "max-tokens", 0, "cap the answer at this many `tokens` (default: the provider's; Anthropic 4096)")
 	f.Float64Var(&opts.Temperature, "temperature", 0, "sampling temperature, 0 to 2 (default: the provider's)")
@@ -167,6 +172,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 		return providerNames(), cobra.ShellCompDirectiveNoFileComp
 	})
 	cmd.RegisterFlagCompletionFunc("api", cobra.FixedCompletions([]string{"chat", "responses"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("transport", cobra.FixedCompletions([]string{"sse", "ws"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("thinking", cobra.FixedCompletions([]string{"off", "low", "medium", "high"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("endpoint", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return endpointNames(ios), cobra.ShellCompDirectiveNoFileComp
@@ -182,7 +188,7 @@ func (o *rootOptions) validate() error {
 	}
 	o.header = h
 	if o.URL != "" {
-		u, err := normalizeURL(o.URL)
+		u, err := normalizeURL(o.URL, true)
 		if err != nil {
 			return err
 		}
@@ -197,7 +203,10 @@ func (o *rootOptions) validate() error {
 	if o.Width < 0 || o.Width > 0 && o.Width < 20 {
 		return usageErrorf("--width %d is too narrow: give 20 columns or more, or 0 for the terminal's width", o.Width)
 	}
-	for name, d := range map[string]time.Duration{"--timeout": o.Timeout, "--idle-timeout": o.IdleTimeout, "--connect-timeout": o.ConnectTimeout} {
+	if o.InterruptWait > maxInterruptWait {
+		return usageErrorf("--interrupt-wait %s is too long: give up to %s", o.InterruptWait, maxInterruptWait)
+	}
+	for name, d := range map[string]time.Duration{"--timeout": o.Timeout, "--idle-timeout": o.IdleTimeout, "--connect-timeout": o.ConnectTimeout, "--interrupt-wait": o.InterruptWait} {
 		if d < 0 {
 			return usageErrorf("%s is negative (%s): give a duration such as 30s, or 0 for none", name, d)
 		}
@@ -223,7 +232,8 @@ func parseHeaders(values []string) (http.Header, error) {
 }
 
 // normalizeURL accepts what curl accepts: a missing scheme means http.
-func normalizeURL(raw string) (string, error) {
+// A ws:// or wss:// URL (a WebSocket) is taken when ws is set.
+func normalizeURL(raw string, ws bool) (string, error) {
 	if !strings.Contains(raw, "://") {
 		raw = "http://" + raw
 	}
@@ -231,11 +241,25 @@ func normalizeURL(raw string) (string, error) {
 	if err != nil || u.Host == "" {
 		return "", usageErrorf("--url %q is not a URL: write it as http://host:port/path", raw)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
+	switch {
+	case u.Scheme == "http" || u.Scheme == "https":
+	case ws && (u.Scheme == "ws" || u.Scheme == "wss"):
+	case ws:
+		return "", usageErrorf("--url %q uses %s: tok speaks http, https, ws and wss", raw, u.Scheme)
+	default:
 		return "", usageErrorf("--url %q uses %s: tok speaks http and https", raw, u.Scheme)
 	}
 	return u.String(), nil
 }
+
+// defaultInterruptWait is how long the stop key waits for a WebSocket
+// server's acknowledgement of the interrupt; maxInterruptWait bounds
+// --interrupt-wait and the config file's interrupt_wait: a stop key
+// that hangs longer is no stop key.
+const (
+	defaultInterruptWait = 500 * time.Millisecond
+	maxInterruptWait     = 30 * time.Second
+)
 
 // maxTries bounds --retries and --resume-tries (and the config file's
 // retries and resume_tries): more would only keep tok knocking on a
@@ -249,7 +273,7 @@ func usageErrorf(format string, args ...any) error { return usageError{fmt.Error
 func (o *rootOptions) resolve(ctx context.Context, flagSet func(string) bool) (note string, err error) {
 	o.target, note, err = resolveEndpoint(ctx, o.IO.env, endpointQuery{
 		name: o.EndpointName, url: o.URL, provider: o.Provider, baseURL: o.BaseURL, api: o.API, model: o.Model,
-		header: o.header, system: o.System, maxTokens: o.MaxTokens, temperature: o.Temperature, thinking: o.Thinking,
+		transport: o.Transport, interruptWait: o.InterruptWait, header: o.header, system: o.System, maxTokens: o.MaxTokens, temperature: o.Temperature, thinking: o.Thinking,
 		retries: o.Retries, resumeTries: o.ResumeTries, given: flagSet, resolveRules: rootRules,
 	})
 	return note, err

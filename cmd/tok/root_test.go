@@ -55,7 +55,7 @@ func TestNewRootCmdParsesFlags(t *testing.T) {
 			},
 		},
 		{name: "malformed header", args: []string{"-H", "NoColon", "hi"}, wantErr: `malformed header "NoColon": write it as -H 'Name: value'`},
-		{name: "bad scheme", args: []string{"--url", "ftp://x/y", "hi"}, wantErr: `--url "ftp://x/y" uses ftp: tok speaks http and https`},
+		{name: "bad scheme", args: []string{"--url", "ftp://x/y", "hi"}, wantErr: `--url "ftp://x/y" uses ftp: tok speaks http, https, ws and wss`},
 		{name: "negative timeout", args: []string{"--timeout", "-1s", "hi"}, wantErr: "--timeout is negative (-1s): give a duration such as 30s, or 0 for none"},
 		{name: "unknown flag", args: []string{"--nope"}, wantErr: "unknown flag: --nope"},
 	}
