@@ -26,8 +26,8 @@ type endpointQuery struct {
 	// the config file's interrupt_wait only when given.
 	transport     string
 	interruptWait time.Duration
-	keyEnv   string // tok serve's --key-env
-	header   http.Header
+	keyEnv        string // tok serve's --key-env
+	header        http.Header
 
 	system       string
 	maxTokens    int
