@@ -51,6 +51,11 @@ type StopError struct {
 	// Last is when the last of them arrived (0 for none).
 	Dropped int
 	Last    time.Duration
+	// Late counts the text events that arrived after the
+	// acknowledgement, read only while a [Trace]'s Linger reads on (a
+	// turn otherwise ends at the acknowledgement, and the connection
+	// drops what follows); Last counts them too.
+	Late int
 }
 
 func (e *StopError) Error() string { return "stopped (" + e.How.String() + ")" }

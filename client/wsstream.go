@@ -107,21 +107,27 @@ func (p *wsProducer) after(dst []Event, n int, at time.Time) ([]Event, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, ev := range dst[n:] {
-		switch ev.Kind {
-		case KindText, KindThinking:
+		switch {
+		case ev.Kind != KindText && ev.Kind != KindThinking:
+		case p.stop.How == StopInterrupted:
+			p.stop.Late++ // read by a trace's linger, after the acknowledgement
+			p.stop.Last = p.rec.at(at)
+		default:
 			p.stop.Dropped++
 			p.stop.Last = p.rec.at(at)
 		}
 	}
-	if !p.ended.Load() {
+	if !p.ended.Load() || p.stop.How == StopInterrupted {
 		return dst[:n], nil
 	}
 	if p.timer != nil {
 		p.timer.Stop()
 	}
 	p.stop.How, p.stop.Ack = StopInterrupted, p.rec.at(at)
-	e := p.stop
-	return dst[:n], &e
+	// The stream's error is the producer's own record, so that what a
+	// trace's linger reads after it (Late) is counted there too; nothing
+	// writes it but this goroutine from now on.
+	return dst[:n], &p.stop
 }
 
 // receive waits for the turn's next message, the socket's close, the

@@ -36,6 +36,10 @@ type probeOptions struct {
 	Timeout      time.Duration
 	Connect      time.Duration
 	Grace        time.Duration
+	// InterruptAfter interrupts the answer after this many tokens;
+	// InterruptWait is how long the server has to acknowledge it.
+	InterruptAfter int
+	InterruptWait  time.Duration
 
 	header http.Header
 	body   []byte // --data, read
@@ -74,7 +78,13 @@ round-number timeout (29-30 s, 60 s, 100 s); and --max-ttft and
 
 The request's shape comes from the URL: /v1/messages is Anthropic,
 …/chat/completions OpenAI Chat Completions, …/responses OpenAI Responses,
-…:streamGenerateContent Gemini, anything else tok's protocol. A URL gets
+…:streamGenerateContent Gemini, anything else tok's protocol. A ws:// or
+wss:// URL is a WebSocket: the question goes out as its first message,
+{"type":"message","content":…}, and each message that comes back is a
+frame; --interrupt-after N sends {"type":"interrupt"} after N tokens
+and reports interrupt → acknowledgement, interrupt → last token and the
+tokens after it, and fails when no acknowledgement comes within
+--interrupt-wait. A URL gets
 no key from the environment, whatever its path: pass one with -H, as in
 -H "x-api-key: $ANTHROPIC_API_KEY". --provider (the API itself, its key
 from %s) or -e NAME (the
@@ -95,7 +105,8 @@ const probeExample = `  tok probe http://localhost:8080/api/chat/stream
   tok probe https://api.example.com/v1/chat/completions --max-ttft 800ms --min-rate 20
   tok probe --provider anthropic "count to twenty"
   tok probe https://chat.example.com/stream --data @request.json -H "Authorization: Bearer $TOKEN"
-  tok probe http://localhost:8080/api/chat/stream -n 50 -c 10 --json | jq .first_token_ms.p99`
+  tok probe http://localhost:8080/api/chat/stream -n 50 -c 10 --json | jq .first_token_ms.p99
+  tok probe ws://localhost:8080/api/chat/ws --interrupt-after 20`
 
 // defaultProbePrompt asks for an answer long enough to measure a rate.
 const defaultProbePrompt = "Count from 1 to 30, one number per line, with no other text."
@@ -135,6 +146,8 @@ func newProbeCmd(ios *ioStreams, runF func(context.Context, *probeOptions) error
 	f.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "give up on a request after this long in all")
 	f.DurationVar(&o.Connect, "connect-timeout", client.DefaultConnectTimeout, "give up connecting after this long")
 	f.DurationVar(&o.Grace, "grace", 500*time.Millisecond, "after the terminal event, read this long for anything more")
+	f.IntVar(&o.InterruptAfter, "interrupt-after", 0, "interrupt the answer after this many `tokens` (a ws:// URL: the chat protocol's interrupt) and measure interrupt → acknowledgement, → last token, and the tokens after it")
+	f.DurationVar(&o.InterruptWait, "interrupt-wait", defaultInterruptWait, "with --interrupt-after: fail when the server's acknowledgement takes longer")
 	return cmd
 }
 
@@ -157,8 +170,10 @@ func (o *probeOptions) parse(ctx context.Context, args []string, changed func(st
 	switch {
 	case o.N < 1 || o.C < 1:
 		return usageErrorf("-n and -c take 1 or more")
-	case o.MaxTTFT < 0 || o.MinRate < 0 || o.IdleTimeout < 0 || o.Timeout < 0 || o.Grace < 0:
-		return usageErrorf("--max-ttft, --min-rate, --idle-timeout, --timeout and --grace take 0 or more")
+	case o.MaxTTFT < 0 || o.MinRate < 0 || o.IdleTimeout < 0 || o.Timeout < 0 || o.Grace < 0 || o.InterruptAfter < 0:
+		return usageErrorf("--max-ttft, --min-rate, --idle-timeout, --timeout, --grace and --interrupt-after take 0 or more")
+	case o.InterruptWait <= 0 || o.InterruptWait > maxInterruptWait:
+		return usageErrorf("--interrupt-wait %s is out of range: give a duration above 0 and up to %s", o.InterruptWait, maxInterruptWait)
 	case o.Frames && (o.JSON || o.N > 1):
 		return usageErrorf("--frames prints one request's frames: leave out --json and -n")
 	}
