@@ -47,7 +47,7 @@ func (e Endpoint) checkTransport(spec ProviderSpec) error {
 	case "", TransportWS:
 	case TransportSSE:
 		if e.Provider == "" && isWebSocketURL(e.URL) {
-			return &FieldError{"transport", TransportSSE, ": the url is a WebSocket's (ws:// or wss://); give transport ws, or an http:// or https:// url"}
+			return &FieldError{"transport", TransportSSE, ": the URL is a WebSocket's (ws:// or wss://), which is ws"}
 		}
 		return nil
 	default:
@@ -64,10 +64,10 @@ func (e Endpoint) checkTransport(spec ProviderSpec) error {
 		return nil
 	}
 	if len(spec.WebSocketAPIs) == 0 {
-		return &FieldError{"transport", TransportWS, fmt.Sprintf(": %s has no WebSocket mode; give sse", spec.Title)}
+		return &FieldError{"transport", TransportWS, fmt.Sprintf(": %s has no WebSocket mode", spec.Title)}
 	}
-	return &FieldError{"transport", TransportWS, fmt.Sprintf(": %s's %s API has no WebSocket mode; give api %s, or transport sse",
-		spec.Title, api, list(spec.WebSocketAPIs, "or"))}
+	return &FieldError{"transport", TransportWS, fmt.Sprintf(": %s's %s API has no WebSocket mode (its %s API has)",
+		spec.Title, api, list(spec.WebSocketAPIs, "and"))}
 }
 
 // wsURL is the address of e's WebSocket: the URL, or the API's request

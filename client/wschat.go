@@ -1,6 +1,10 @@
 package client
 
-import "github.com/valyala/fastjson"
+import (
+	"strings"
+
+	"github.com/valyala/fastjson"
+)
 
 // wsChatDecoder reads the chat protocol of WebSocket servers (the rig's
 // seed server, tok serve's /api/chat/ws): a JSON object per message, token
@@ -82,7 +86,7 @@ type wsDetector struct {
 
 func (d *wsDetector) decode(dst []Event, f Frame) ([]Event, error) {
 	if d.dec == nil {
-		if isBlank(f.Data) {
+		if strings.TrimSpace(f.Data) == "" {
 			return dst, nil // a keep-alive says nothing of the dialect
 		}
 		d.dec = &detector{}
@@ -124,16 +128,4 @@ func (d *wsDetector) dialect() Dialect {
 		return dec.dialect
 	}
 	return ""
-}
-
-// isBlank reports whether s holds nothing but white space.
-func isBlank(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case ' ', '\t', '\r', '\n':
-		default:
-			return false
-		}
-	}
-	return true
 }

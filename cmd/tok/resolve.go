@@ -99,6 +99,9 @@ func resolveEndpoint(ctx context.Context, env func(string) string, q endpointQue
 	if t.ep.Provider == "" && !r.given("retries") && (r.fe.Retries == nil || r.fe.Name == "") {
 		t.retries = 0
 	}
+	if err := r.checkTransport(t); err != nil {
+		return target{}, "", err // said before asking for a key it would not help
+	}
 	if err := r.findKey(ctx, &t); err != nil {
 		return target{}, "", err
 	}
@@ -109,6 +112,16 @@ func resolveEndpoint(ctx context.Context, env func(string) string, q endpointQue
 		return target{}, "", r.checkError(err)
 	}
 	return t, note, nil
+}
+
+// checkTransport reports a transport the endpoint cannot take (client's
+// Endpoint.Check says which).
+func (r *resolver) checkTransport(t target) error {
+	var fe *client.FieldError
+	if err := t.ep.Check(); errors.As(err, &fe) && fe.Field == "transport" && !t.demo() {
+		return r.checkError(err)
+	}
+	return nil
 }
 
 // fileEndpoint is the config file's endpoint named by -e, or its default.
