@@ -179,6 +179,9 @@ func EndpointFromURL(raw string) Endpoint {
 		if s, ok := p.Spec(); ok && s.FromURL != nil {
 			if e, ok := s.FromURL(path); ok {
 				e.Provider = p
+				if isWebSocketURL(raw) {
+					e.Transport = TransportWS // the API's WebSocket mode, if it has one (Check says)
+				}
 				return e
 			}
 		}

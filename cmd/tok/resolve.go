@@ -118,10 +118,14 @@ func resolveEndpoint(ctx context.Context, env func(string) string, q endpointQue
 // Endpoint.Check says which).
 func (r *resolver) checkTransport(t target) error {
 	var fe *client.FieldError
-	if err := t.ep.Check(); errors.As(err, &fe) && fe.Field == "transport" && !t.demo() {
-		return r.checkError(err)
+	err := t.ep.Check()
+	switch {
+	case !errors.As(err, &fe) || fe.Field != "transport" || t.demo():
+		return nil
+	case r.fromURL && r.urlNamesAPI && !r.given("transport"): // tok probe ws://…/v1/messages
+		return usageErrorf("%s is a WebSocket's URL%s", client.RedactURL(r.url), fe.Reason)
 	}
-	return nil
+	return r.checkError(err)
 }
 
 // fileEndpoint is the config file's endpoint named by -e, or its default.

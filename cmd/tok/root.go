@@ -73,7 +73,11 @@ repeats nor skips.
 
 tok reads any Server-Sent Events endpoint and detects its dialect from the
 frames: tok's own protocol, Anthropic Messages, OpenAI Chat Completions and
-Responses, Gemini, the Vercel AI SDK streams, or plain text.
+Responses, Gemini, the Vercel AI SDK streams, or plain text. A ws:// or
+wss:// --url is a WebSocket kept for the whole conversation, each message a
+frame; the stop key (Esc, Ctrl+C) sends it {"type":"interrupt"} and waits
+--interrupt-wait for the acknowledgement before it closes the socket.
+--transport ws talks to OpenAI's Responses API the same way.
 
 On a terminal, the answer is rendered as markdown while it streams,
 wrapped at the terminal's width (at most 100 columns; --width sets it).
@@ -106,6 +110,7 @@ const rootExample = `  tok "explain server-sent events in one paragraph"
   tok -e work                        # the chat, on the config file's endpoint "work"
   tok --url http://localhost:8080/api/chat/stream "hello"
   tok --url https://chat.example.com/stream -H "Authorization: Bearer $TOKEN" "hi"
+  tok --url ws://localhost:8080/api/chat/ws      # the chat, over one WebSocket
   tok --events "hi" | jq -c .`
 
 func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) *cobra.Command {
@@ -147,7 +152,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	cmd.AddCommand(newServeCmd(ios, nil), newConfigCmd(ios), newProbeCmd(ios, nil))
 
 	f := cmd.Flags()
-	f.StringVar(&opts.URL, "url", "", "stream from this SSE `URL` (tok's protocol, or any dialect tok detects)")
+	f.StringVar(&opts.URL, "url", "", "stream from this SSE `URL` (tok's protocol, or any dialect tok detects), or chat over a ws:// or wss:// WebSocket")
 	f.StringArrayVarP(&opts.Headers, "header", "H", nil, "add a request header, as curl does (repeatable): -H 'Name: value'")
 	f.StringVarP(&opts.EndpointName, "endpoint", "e", "", "use the endpoint called `NAME` in the config file (tok config path)")
 	f.StringVarP(&opts.Provider, "provider", "p", "", "talk to an LLM API directly: "+providerList("or")+" (key from "+keyVarList(false, ",")+")")
