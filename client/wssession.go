@@ -90,14 +90,20 @@ func (ses *wsSession) setConn(conn *wsConn) {
 	}
 }
 
+// current is the session's connection while it is open; a closed one
+// is let go of.
 func (ses *wsSession) current() *wsConn {
 	ses.mu.Lock()
-	defer ses.mu.Unlock()
-	if ses.conn != nil && !ses.conn.alive() {
-		go ses.conn.close() // its goroutines are ending: only wait for them aside
+	conn := ses.conn
+	if conn != nil && !conn.alive() {
 		ses.conn = nil
 	}
-	return ses.conn
+	ses.mu.Unlock()
+	if conn != nil && !conn.alive() {
+		conn.close() // its goroutines are ending: wait for them
+		return nil
+	}
+	return conn
 }
 
 // follows reports whether msgs is what the server holds and a new
