@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/tokcli/tok/client"
 )
 
@@ -285,4 +286,42 @@ func TestWebSocketDropMidAnswerIsACutOff(t *testing.T) {
 	if n := srv.count(); n != 2 {
 		t.Errorf("%d connections, want 2", n)
 	}
+}
+
+// TestWebSocketIdleTimeoutCountsPongs: a server silent for longer than
+// the idle timeout keeps the answer alive while it answers pings, and
+// ends it as idle when it does not.
+func TestWebSocketIdleTimeoutCountsPongs(t *testing.T) {
+	t.Parallel()
+	silence := func(p *peer) {
+		if _, ok := p.next(); !ok {
+			return
+		}
+		p.send(map[string]any{"type": "token", "content": "a"})
+		select {
+		case <-p.gone:
+			return
+		case <-time.After(700 * time.Millisecond): // silent, but for the pongs
+		}
+		p.send(map[string]any{"type": "token", "content": "b"})
+		p.send(map[string]any{"type": "stream_end", "interrupted": false})
+		p.next()
+	}
+	cfg := client.Config{IdleTimeout: 300 * time.Millisecond, PingInterval: 20 * time.Millisecond}
+	t.Run("pongs keep it alive", func(t *testing.T) {
+		t.Parallel()
+		srv := newWSServer(t, silence)
+		if a := readWS(askWS(t, newWSClient(t, cfg), srv.url("/ws"), "q")); a.err != nil || a.text != "ab" {
+			t.Errorf("got %q, %v; want the whole answer", a.text, a.err)
+		}
+	})
+	t.Run("no pongs, no life", func(t *testing.T) {
+		t.Parallel()
+		deaf := &websocket.AcceptOptions{OnPingReceived: func(context.Context, []byte) bool { return false }}
+		srv := newWSServerOpts(t, deaf, silence)
+		a := readWS(askWS(t, newWSClient(t, cfg), srv.url("/ws"), "q"))
+		if !errors.Is(a.err, client.ErrIdleTimeout) || a.text != "a" {
+			t.Errorf("got %q, %v; want the idle timeout after a", a.text, a.err)
+		}
+	})
 }

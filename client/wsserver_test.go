@@ -35,9 +35,15 @@ type peer struct {
 
 func newWSServer(t *testing.T, serve func(p *peer)) *wsServer {
 	t.Helper()
+	return newWSServerOpts(t, nil, serve)
+}
+
+// newWSServerOpts is newWSServer with the server's accept options.
+func newWSServerOpts(t *testing.T, opts *websocket.AcceptOptions, serve func(p *peer)) *wsServer {
+	t.Helper()
 	s := &wsServer{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := websocket.Accept(w, r, nil)
+		c, err := websocket.Accept(w, r, opts)
 		if err != nil {
 			return
 		}
