@@ -3,9 +3,12 @@ package probe
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"testing"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/tokcli/tok/client"
 )
 
 // probeSchema compiles schema.json, the file the JSON documents.
@@ -56,6 +59,7 @@ func TestProbeJSONMatchesSchema(t *testing.T) {
 		{"cut-off", cutOffProbe, 480, 200, false, true},
 		{"rate-limited", rateLimitedProbe, 0, 429, false, true},
 		{"hostile", hostileProbe, 302, 200, false, true},
+		{"interrupted over a WebSocket", interruptedProbe, 302, 101, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,4 +120,15 @@ func TestProbeSchemaRejectsWhatItShould(t *testing.T) {
 			}
 		})
 	}
+}
+
+// interruptedProbe is a WebSocket answer the probe interrupted after 5
+// tokens, acknowledged 3 ms later with one late token.
+func interruptedProbe() *Result {
+	res := healthyProbe()
+	res.Status, res.WebSocket, res.Header = 101, true, http.Header{}
+	res.Interrupt = &Interrupt{After: 5, Wait: DefaultInterruptWait, How: client.StopInterrupted,
+		Ack: 3 * time.Millisecond, LastToken: 4 * time.Millisecond, TokensAfter: 1}
+	res.check(Options{})
+	return res
 }
