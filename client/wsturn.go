@@ -28,13 +28,13 @@ type wsTurnSend struct {
 // one, with the whole conversation.
 func (t *wsTurnSend) send() error {
 	ses := t.ses
-	if err := t.settleWindow(); err != nil {
-		return err
-	}
 	if conn := ses.current(); conn != nil {
 		responses := t.e.Provider != ""
 		fresh := !responses || time.Since(conn.opened) < responsesLifetime
 		if fresh && ses.follows(t.msgs) && (!responses || ses.respID != "") {
+			if err := t.settleWindow(); err != nil {
+				return err
+			}
 			if t.write(conn, true) == nil {
 				t.reused = true
 				return nil
