@@ -104,9 +104,10 @@ func (m Model) retry() (tea.Model, tea.Cmd) {
 func (m *Model) start() tea.Cmd {
 	m.streamID++
 	ctx, cancel := context.WithCancel(context.Background())
-	m.ctx, m.cancel, m.stream = ctx, cancel, nil
+	m.cancel, m.stream = cancel, &streamRef{}
 	m.blinkOn = true
-	m.events = make(chan item, maxBatch)
+	ch := make(chan item, maxBatch)
+	m.events = ch
 	t := m.turns[len(m.turns)-1]
 	t.streamID = m.streamID
 	m.scroll.bottom()
@@ -115,17 +116,7 @@ func (m *Model) start() tea.Cmd {
 	if m.crashTest("stream", t.question) {
 		open = crashOpener
 	}
-	return tea.Batch(startStream(ctx, open, conversation(m.turns), m.streamID), blink(m.streamID))
-}
-
-// handleOpened keeps the live turn's stream and starts reading it; a
-// stream that opened after its turn was stopped is closed.
-func (m Model) handleOpened(msg openedMsg) (tea.Model, tea.Cmd) {
-	if msg.id != m.streamID {
-		return m, closeStream(msg.s)
-	}
-	m.stream = msg.s
-	return m, readStream(m.ctx, msg.s, msg.id, m.events)
+	return tea.Batch(startStream(ctx, open, conversation(m.turns), m.streamID, ch, m.stream), blink(m.streamID))
 }
 
 // stop ends the answer being generated, as the stream's transport
@@ -141,8 +132,8 @@ func (m *Model) stop() tea.Cmd {
 		return nil
 	}
 	var cmd tea.Cmd
-	if m.stream != nil {
-		cmd = interruptStream(m.stream, m.cfg.InterruptWait, m.streamID, m.events, m.cancel)
+	if s := m.stream.get(); s != nil {
+		cmd = interruptStream(s, m.cfg.InterruptWait, m.streamID, m.events, m.cancel)
 	} else {
 		m.cancel() // still opening: abort it
 	}
@@ -163,7 +154,8 @@ func (m *Model) settleStop(id int, err error) {
 	}
 	for _, t := range m.turns {
 		if t.streamID == id && t.state == stateStopped {
-			t.stopHow, t.cache = se.How.String(), nil
+			t.stopHow = se.How.String()
+			t.redraw()
 			m.refresh()
 		}
 	}

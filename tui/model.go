@@ -62,9 +62,8 @@ type Model struct {
 
 	// The stream in flight, if any.
 	streamID int // the current stream's ID; others' messages are dropped
-	ctx      context.Context
 	cancel   context.CancelFunc
-	stream   *client.Stream // once it opened: the stop key interrupts it
+	stream   *streamRef // once it opened, the stop key interrupts it
 	events   chan item
 	frame    bool // a frameMsg is on its way
 	blinkOn  bool // the cursor's phase
@@ -114,8 +113,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.PasteMsg:
 		m.disarm()
 		return m.updateInput(msg)
-	case openedMsg:
-		return m.handleOpened(msg)
 	case streamMsg:
 		return m.handleStream(msg)
 	case frameMsg:

@@ -14,12 +14,6 @@ type streamMsg struct {
 	err     error
 }
 
-// openedMsg hands the model the stream of its turn id, once it opened.
-type openedMsg struct {
-	id int
-	s  *client.Stream
-}
-
 // frameMsg asks for the live answer to be rendered: at most one a frame,
 // however many events arrived.
 type frameMsg struct{}

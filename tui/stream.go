@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -25,33 +26,42 @@ type item struct {
 // steps.
 const maxBatch = 512
 
-// startStream opens the stream; the model keeps it (for the stop key)
-// and starts reading it (readStream).
-func startStream(ctx context.Context, open Opener, msgs []client.Message, id int) tea.Cmd {
+// startStream opens the stream, hands it to the model through ref (for
+// the stop key) and starts pumping its events into ch, then waits for
+// the first of them.
+func startStream(ctx context.Context, open Opener, msgs []client.Message, id int, ch chan item, ref *streamRef) tea.Cmd {
 	return func() tea.Msg {
 		s, err := open(ctx, msgs)
 		if err != nil {
 			return streamMsg{id: id, done: true, err: err}
 		}
-		return openedMsg{id: id, s: s}
-	}
-}
-
-// readStream starts pumping the stream's events into ch, then waits for
-// the first of them.
-func readStream(ctx context.Context, s *client.Stream, id int, ch chan item) tea.Cmd {
-	return func() tea.Msg {
+		ref.set(s)
 		go pump(ctx, s, ch)
 		return waitForEvent(id, ch)()
 	}
 }
 
-// closeStream releases a stream that opened after its turn was stopped.
-func closeStream(s *client.Stream) tea.Cmd {
-	return func() tea.Msg {
-		s.Close()
+// streamRef is the stream of a turn once it opened: startStream, which
+// opens it, sets it; the stop key, in Update, reads it to interrupt it.
+type streamRef struct {
+	mu sync.Mutex
+	s  *client.Stream
+}
+
+func (r *streamRef) set(s *client.Stream) {
+	r.mu.Lock()
+	r.s = s
+	r.mu.Unlock()
+}
+
+// get is the stream, or nil while it is still opening.
+func (r *streamRef) get() *client.Stream {
+	if r == nil {
 		return nil
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.s
 }
 
 // interruptStream is the stop key on a stream: client's Interrupt (over a

@@ -138,6 +138,9 @@ func (t *turn) addText(ev client.Event) {
 	last.text.WriteString(ev.Text)
 }
 
+// redraw drops the turn's cached lines, after a change to a finished turn.
+func (t *turn) redraw() { t.cache = nil }
+
 // toolPart finds the tool call an event refers to: by ID, else the
 // latest call.
 func (t *turn) toolPart(tool client.Tool) *part {
