@@ -14,7 +14,20 @@ import (
 // first token the answer lacks, or Last-Event-ID when the frames were
 // numbered by SSE id lines only. The LLM APIs keep no sessions, so their
 // streams are only retried before the first token ([Config.Retries]).
+//
+// An endpoint over a WebSocket (a ws:// or wss:// URL, or
+// [TransportWS]) is a conversation on one socket, which the Client keeps
+// across calls until [Client.Close]: a call whose msgs follow the last
+// one's (the same questions, and a new one) sends only the new question
+// ({"type":"message","content"}; the Responses API: the new input and
+// previous_response_id). Otherwise, or when the socket has closed, it
+// dials a new one and sends the whole conversation (the chat protocol's
+// message carries it as messages). One call at a time per endpoint: a
+// call waits until the last one's stream is closed.
 func (c *Client) Chat(ctx context.Context, e Endpoint, msgs []Message) (*Stream, error) {
+	if e.webSocket() {
+		return c.chatWS(ctx, e, msgs)
+	}
 	if e.Provider != "" {
 		req, err := e.Request(ctx, msgs)
 		if err != nil {

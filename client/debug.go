@@ -41,6 +41,20 @@ func (c *Client) debugRequest(req *http.Request) {
 	c.debugHeaders(">", req.Header, nil)
 }
 
+// debugUpgrade writes a WebSocket's upgrade request as it goes out:
+// header, then what the WebSocket library adds.
+func (c *Client) debugUpgrade(req *http.Request, header http.Header) {
+	if c.cfg.Debug == nil {
+		return
+	}
+	c.debugf("> GET %s (WebSocket upgrade)\n", RedactURL(req.URL.String()))
+	h := header.Clone()
+	h.Set("Connection", "Upgrade")
+	h.Set("Upgrade", "websocket")
+	h.Set("Sec-WebSocket-Version", "13")
+	c.debugHeaders(">", h, nil)
+}
+
 // debugResponse writes the response's status and headers, scrubbed of
 // the request's secrets.
 func (c *Client) debugResponse(resp *http.Response, sec secrets) {

@@ -19,6 +19,9 @@ const (
 	DialectVercelUI        Dialect = "vercel-ui"
 	DialectVercelData      Dialect = "vercel-data"
 	DialectText            Dialect = "text"
+	// DialectWSChat is the chat protocol of WebSocket servers: token,
+	// stream_end and error messages (see [Client.Chat]).
+	DialectWSChat Dialect = "ws-chat"
 	// DialectDemo is the built-in demo model's, which has no wire.
 	DialectDemo Dialect = "demo"
 )
@@ -56,6 +59,8 @@ func newDecoder(d Dialect) decoder {
 		return &vercelUIDecoder{}
 	case DialectVercelData:
 		return &vercelDataDecoder{}
+	case DialectWSChat:
+		return &wsChatDecoder{}
 	default:
 		return &textDecoder{sse: true}
 	}

@@ -7,6 +7,14 @@
 // first token, resumes a tok-protocol stream that breaks after text
 // arrived, records timings, and never imports a terminal library.
 //
+// A ws:// or wss:// address is a WebSocket: each text message is a frame
+// for the same detection and decoders, so the events are the same
+// whichever transport carried them. [Client.Chat] keeps one socket per
+// conversation across its turns (the chat protocol's server holds the
+// history; OpenAI's Responses API chains by previous_response_id), and
+// [Stream.Interrupt] stops an answer the way its transport allows: the
+// chat protocol's interrupt and acknowledgement, or the close.
+//
 // There are four ways in, each giving a [Stream]:
 //
 //   - [NewStream] reads a body already at hand, such as a recorded

@@ -74,6 +74,14 @@ func endOf(readErr error, tail func() []Event, explain func(error) error) ending
 // stop ends the stream on a read error, after the events already queued.
 func (s *Stream) stop(readErr error) {
 	s.ended = true
+	var se *StopError
+	if errors.As(readErr, &se) && se.How == StopInterrupted && s.linger > 0 {
+		// A trace watches what follows the acknowledgement (tokens a
+		// server sends late): drain reads on, then closes.
+		s.err = readErr
+		s.rec.finish()
+		return
+	}
 	defer s.Close()
 	switch e := endOf(readErr, s.prod.end, s.fail); {
 	case e.tail != nil:

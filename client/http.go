@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -54,6 +55,10 @@ type Config struct {
 	// Debug, when set, receives the request line, headers with secrets
 	// redacted, the response headers and the timings.
 	Debug io.Writer
+	// PingInterval is how often a WebSocket is pinged to keep it alive;
+	// a pong counts as data for the idle timeout. 0 is
+	// [DefaultPingInterval].
+	PingInterval time.Duration
 }
 
 // DefaultConnectTimeout is the connect timeout of a zero [Config].
@@ -63,6 +68,10 @@ const DefaultConnectTimeout = 10 * time.Second
 type Client struct {
 	cfg Config
 	hc  *http.Client
+
+	mu       sync.Mutex
+	sessions map[string]*wsSession // the WebSocket conversations, by address
+	shut     bool
 }
 
 // New returns a Client with the given configuration.
@@ -118,7 +127,15 @@ func (c *Client) Stream(ctx context.Context, req *http.Request) (*Stream, error)
 // stream is Stream with the request that resumes the answer, when the
 // caller knows how to ask for one (see [Client.Chat]).
 func (c *Client) stream(ctx context.Context, req *http.Request, resume resumeFunc) (*Stream, error) {
-	ctx, done := c.whole(ctx)
+	if isWebSocket(req.URL) {
+		return c.streamWS(ctx, req)
+	}
+	ctx, abort := context.WithCancelCause(ctx) // Interrupt's
+	ctx, whole := c.whole(ctx)
+	done := func() {
+		whole()
+		abort(errClosed)
+	}
 	rec := newRecorder()
 	a, err := c.attempt(ctx, req, rec)
 	again := c.cfg.Retries > 0 || c.cfg.ResumeTries > 0
@@ -127,7 +144,7 @@ func (c *Client) stream(ctx context.Context, req *http.Request, resume resumeFun
 			done()
 			return nil, err
 		}
-		s := &Stream{rec: rec, prod: a.prod, fail: a.fail, close: func() { a.close(); done() }}
+		s := &Stream{rec: rec, prod: a.prod, fail: a.fail, close: func() { a.close(); done() }, abort: abort}
 		if tr := traceOf(ctx); tr != nil {
 			s.linger = tr.Linger
 		}
@@ -142,7 +159,7 @@ func (c *Client) stream(ctx context.Context, req *http.Request, resume resumeFun
 		}
 		r.queued = []Event{ev}
 	}
-	return &Stream{rec: rec, prod: r, fail: func(err error) error { return err }, close: func() { r.close(); done() }}, nil
+	return &Stream{rec: rec, prod: r, fail: func(err error) error { return err }, close: func() { r.close(); done() }, abort: abort}, nil
 }
 
 // whole bounds an answer by the total timeout, retries, reconnects and

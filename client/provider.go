@@ -36,6 +36,11 @@ type Endpoint struct {
 	// Tools are offered to the model, in the API's shape; with none, the
 	// conversation's tool turns are sent in words.
 	Tools []ToolSpec
+	// Transport is how answers come: "" or TransportSSE, a request per
+	// answer; TransportWS, a WebSocket kept across the conversation's
+	// turns (a ws:// or wss:// URL is one whatever it says, and an API
+	// needs a WebSocket mode: [ProviderSpec.WebSocketAPIs]).
+	Transport string
 }
 
 // DefaultMaxTokens is the max_tokens of an Anthropic request that names none.
@@ -71,6 +76,9 @@ func (e Endpoint) Check() error {
 		}
 	}
 	if err := e.checkAPI(spec); err != nil {
+		return err
+	}
+	if err := e.checkTransport(spec); err != nil {
 		return err
 	}
 	if spec.Check != nil {
@@ -153,6 +161,16 @@ func (e Endpoint) Request(ctx context.Context, msgs []Message) (*http.Request, e
 		return nil, err
 	}
 	msgs = e.conversation(msgs)
+	if e.webSocket() {
+		if len(msgs) == 0 {
+			return nil, fmt.Errorf("no question to ask")
+		}
+		first, err := e.firstMessage(msgs, false, "")
+		if err != nil {
+			return nil, err
+		}
+		return e.upgradeRequest(ctx, first)
+	}
 	if e.Provider == "" {
 		return NewChatRequest(ctx, e.URL, ChatRequest{Messages: msgs, SystemPrompt: e.System}, e.tokHeader())
 	}
@@ -164,6 +182,12 @@ func (e Endpoint) Request(ctx context.Context, msgs []Message) (*http.Request, e
 // of body as JSON to e.Target(), asking for an event stream, with the key
 // in the provider's KeyHeader, then header, then e.Header over them.
 func (e Endpoint) PostJSON(ctx context.Context, body any, header http.Header) (*http.Request, error) {
+	return postJSON(ctx, e.Target(), body, merge(merge(e.keyHeader(), header), e.Header))
+}
+
+// keyHeader carries the key as the provider expects it: a bearer token,
+// or a header of its own.
+func (e Endpoint) keyHeader() http.Header {
 	h := http.Header{}
 	if spec, _ := e.Provider.Spec(); e.Key != "" && spec.KeyHeader != "" {
 		if http.CanonicalHeaderKey(spec.KeyHeader) == "Authorization" {
@@ -172,7 +196,7 @@ func (e Endpoint) PostJSON(ctx context.Context, body any, header http.Header) (*
 			h.Set(spec.KeyHeader, e.Key)
 		}
 	}
-	return postJSON(ctx, e.Target(), body, merge(merge(h, header), e.Header))
+	return h
 }
 
 // tokHeader is the headers of a request in tok's protocol: the key as a

@@ -54,6 +54,11 @@ type ProviderSpec struct {
 	// APIs are the APIs it has, the default first; nil is one, which an
 	// Endpoint's API may call APIChat.
 	APIs []string
+	// WebSocketAPIs are those of its APIs it also speaks over a
+	// WebSocket kept across a conversation (OpenAI's Responses API's
+	// WebSocket mode: a response.create message per turn, chained by
+	// previous_response_id); an Endpoint asks for it with TransportWS.
+	WebSocketAPIs []string
 	// Path is the path of e's streaming request, after the base URL.
 	Path func(e Endpoint) string
 	// Request builds the streaming request for the conversation msgs, in
@@ -99,7 +104,7 @@ func Register(s ProviderSpec) error {
 	if _, ok := registry.specs[s.Name]; ok {
 		return fmt.Errorf("register provider %q: %w", s.Name, ErrProviderExists)
 	}
-	s.KeyEnv, s.APIs = slices.Clone(s.KeyEnv), slices.Clone(s.APIs)
+	s.KeyEnv, s.APIs, s.WebSocketAPIs = slices.Clone(s.KeyEnv), slices.Clone(s.APIs), slices.Clone(s.WebSocketAPIs)
 	registry.order = append(registry.order, s.Name)
 	registry.specs[s.Name] = s
 	return nil
@@ -127,7 +132,7 @@ func (p Provider) Spec() (ProviderSpec, bool) {
 	defer registry.RUnlock()
 	s, ok := registry.specs[p]
 	if ok {
-		s.KeyEnv, s.APIs = slices.Clone(s.KeyEnv), slices.Clone(s.APIs)
+		s.KeyEnv, s.APIs, s.WebSocketAPIs = slices.Clone(s.KeyEnv), slices.Clone(s.APIs), slices.Clone(s.WebSocketAPIs)
 	}
 	return s, ok
 }
@@ -174,6 +179,9 @@ func EndpointFromURL(raw string) Endpoint {
 		if s, ok := p.Spec(); ok && s.FromURL != nil {
 			if e, ok := s.FromURL(path); ok {
 				e.Provider = p
+				if isWebSocketURL(raw) {
+					e.Transport = TransportWS // the API's WebSocket mode, if it has one (Check says)
+				}
 				return e
 			}
 		}

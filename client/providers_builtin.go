@@ -23,7 +23,7 @@ func builtin() []ProviderSpec {
 		Name: OpenAI, Title: "OpenAI",
 		KeyEnv: []string{"OPENAI_API_KEY"}, BaseURLEnv: "OPENAI_BASE_URL",
 		BaseURL: "https://api.openai.com/v1", Model: "gpt-5-mini", KeyHeader: "Authorization",
-		APIs: []string{APIChat, APIResponses},
+		APIs: []string{APIChat, APIResponses}, WebSocketAPIs: []string{APIResponses},
 		Path: openAIPath, Request: openAIPost, Check: openAICheck, FromURL: openAIFromURL,
 	}, {
 		Name: Gemini, Title: "Gemini",

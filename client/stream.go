@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"io"
 	"iter"
@@ -26,12 +27,18 @@ import (
 // before the end were yielded, so the partial answer is the caller's.
 // Ranging over Events to its end, or calling Close, releases the request.
 // The body is closed as soon as a terminal event arrives, without waiting
-// for EOF. A Stream is not safe for concurrent use.
+// for EOF. A Stream is not safe for concurrent use, but for
+// [Stream.Interrupt], which the stop key calls while another goroutine
+// reads.
 type Stream struct {
 	prod  producer
 	rec   *recorder
 	fail  func(error) error // turns a read error into the error to report
 	close func()
+	// Interrupt's: the producer's own interrupt, or the cancellation of
+	// the request's context; neither for a stream of FromEvents.
+	intr  interrupter
+	abort context.CancelCauseFunc
 
 	queue   []Event
 	qi      int

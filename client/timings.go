@@ -37,6 +37,9 @@ func newRecorder() *recorder { return &recorder{t: Timings{Start: time.Now()}} }
 
 func (r *recorder) since() time.Duration { return time.Since(r.t.Start) }
 
+// at is t as a time since the request began.
+func (r *recorder) at(t time.Time) time.Duration { return t.Sub(r.t.Start) }
+
 func (r *recorder) set(f func(t *Timings, now time.Duration)) {
 	r.mu.Lock()
 	f(&r.t, r.since())

@@ -38,8 +38,11 @@ func (res *Result) Failed() bool {
 	return false
 }
 
-// Reached reports whether the endpoint answered with a 2xx at all.
-func (res *Result) Reached() bool { return res.Status >= 200 && res.Status <= 299 }
+// Reached reports whether the endpoint answered with a 2xx at all (a
+// WebSocket's: switched protocols, 101).
+func (res *Result) Reached() bool {
+	return res.Status >= 200 && res.Status <= 299 || res.WebSocket && res.Status == 101
+}
 
 func (res *Result) add(name string, l Level, format string, args ...any) {
 	res.Checks = append(res.Checks, Check{name, l, fmt.Sprintf(format, args...)})
@@ -58,9 +61,19 @@ func (res *Result) check(opts Options) {
 		return
 	}
 	res.add("status", Pass, "%s", strings.TrimSpace(res.Proto+" "+fmt.Sprint(res.Status)))
-	res.checkHeaders()
+	if res.WebSocket {
+		// A socket's messages are frames of their own: no SSE headers,
+		// no compression of a body, no framing to get wrong.
+		res.add("transport", Pass, "WebSocket, a frame per message")
+	} else {
+		res.checkHeaders()
+	}
 	res.checkProtocol()
-	res.checkEnd()
+	if res.Interrupt != nil {
+		res.checkInterrupt()
+	} else {
+		res.checkEnd()
+	}
 	res.checkBuffering()
 	res.checkThresholds(opts)
 }
@@ -156,6 +169,8 @@ func (res *Result) checkAfterEnd(end string) {
 	switch {
 	case res.AfterTerminal > 0:
 		res.add("after end", Warn, "%d frames after %s", res.AfterTerminal, end)
+	case res.WebSocket && res.Terminal:
+		res.add("after end", Pass, "nothing; the socket stays open for the next turn")
 	case res.HeldOpen:
 		res.add("after end", Warn, "the connection stayed open after %s; close it, or clients that read to EOF wait", end)
 	case res.Terminal:
@@ -165,6 +180,8 @@ func (res *Result) checkAfterEnd(end string) {
 
 func (res *Result) checkHeartbeats() {
 	switch {
+	case res.WebSocket:
+		res.add("heartbeats", Pass, "WebSocket pings keep the socket alive")
 	case res.Heartbeats > 0:
 		res.add("heartbeats", Pass, "%d comments", res.Heartbeats)
 	case res.Gaps.Max > 15*time.Second || res.FirstToken > 15*time.Second:

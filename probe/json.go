@@ -35,6 +35,7 @@ type probeJSON struct {
 	Method        string           `json:"method"`
 	Status        int              `json:"status"`
 	Proto         string           `json:"proto"`
+	WebSocket     bool             `json:"websocket"`
 	Dialect       string           `json:"dialect"`
 	Headers       headersJSON      `json:"headers"`
 	DNS           millis           `json:"dns_ms"`
@@ -59,6 +60,7 @@ type probeJSON struct {
 	HeldOpen      bool             `json:"held_open"`
 	ServerError   *serverErrorJSON `json:"server_error"`
 	Error         *string          `json:"error"`
+	Interrupt     *interruptJSON   `json:"interrupt"`
 	Passed        bool             `json:"passed"`
 	Checks        []checkJSON      `json:"checks"`
 	Arrivals      []millis         `json:"arrivals_ms"`
@@ -90,6 +92,15 @@ type gapsJSON struct {
 	Max millis `json:"max"`
 }
 
+type interruptJSON struct {
+	After       int    `json:"after_tokens"`
+	Wait        millis `json:"wait_ms"`
+	How         string `json:"how"`
+	Ack         millis `json:"ack_ms"`
+	LastToken   millis `json:"last_token_ms"`
+	TokensAfter int    `json:"tokens_after"`
+}
+
 type serverErrorJSON struct {
 	Message string `json:"message"`
 	Type    string `json:"type"`
@@ -116,6 +127,10 @@ func (res *Result) MarshalJSON() ([]byte, error) {
 		msg := res.Err.Error()
 		out.Error = &msg
 	}
+	if in := res.Interrupt; in != nil {
+		out.Interrupt = &interruptJSON{After: in.After, Wait: millis(in.Wait), How: in.How.String(), Ack: millis(in.Ack),
+			LastToken: millis(in.LastToken), TokensAfter: in.TokensAfter}
+	}
 	for _, c := range res.Checks {
 		out.Checks = append(out.Checks, checkJSON(c))
 	}
@@ -138,11 +153,12 @@ func safeJSON(b []byte, err error) ([]byte, error) {
 func (res *Result) figuresJSON() probeJSON {
 	h := res.Header.Get
 	return probeJSON{
-		URL:     res.URL,
-		Method:  res.Method,
-		Status:  res.Status,
-		Proto:   res.Proto,
-		Dialect: string(res.Dialect),
+		URL:       res.URL,
+		Method:    res.Method,
+		Status:    res.Status,
+		Proto:     res.Proto,
+		WebSocket: res.WebSocket,
+		Dialect:   string(res.Dialect),
 		Headers: headersJSON{
 			ContentType:     h("Content-Type"),
 			CacheControl:    h("Cache-Control"),

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/tokcli/tok/client"
 )
 
 // probeSchema compiles schema.json, the file the JSON documents.
@@ -58,6 +61,7 @@ func TestProbeJSONMatchesSchema(t *testing.T) {
 		{"cut-off", cutOffProbe, 480, 200, false, true},
 		{"rate-limited", rateLimitedProbe, 0, 429, false, true},
 		{"hostile", hostileProbe, 302, 200, false, true},
+		{"interrupted over a WebSocket", interruptedProbe, 302, 101, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,4 +155,15 @@ func TestProbeOutcomeJSONHasOneShape(t *testing.T) {
 	if doc["passed"] != true || doc["met"] != true || !strings.HasPrefix(fmt.Sprint(capacity["line"]), "capacity: 2 concurrent") {
 		t.Errorf("sweep: passed %v, met %v, capacity %v", doc["passed"], doc["met"], capacity)
 	}
+}
+
+// interruptedProbe is a WebSocket answer the probe interrupted after 5
+// tokens, acknowledged 3 ms later with one late token.
+func interruptedProbe() *Result {
+	res := healthyProbe()
+	res.Status, res.WebSocket, res.Header = 101, true, http.Header{}
+	res.Interrupt = &Interrupt{After: 5, Wait: DefaultInterruptWait, How: client.StopInterrupted,
+		Ack: 3 * time.Millisecond, LastToken: 4 * time.Millisecond, TokensAfter: 1}
+	res.check(Options{})
+	return res
 }

@@ -38,6 +38,13 @@ type Options struct {
 	// Frames keeps every frame with its arrival time (tok probe --frames),
 	// up to [MaxFrames].
 	Frames bool
+	// InterruptAfter, when above 0, interrupts the answer after that many
+	// text tokens ([client.Stream.Interrupt]) and measures how the server
+	// takes it (Result.Interrupt): over a WebSocket in the chat protocol,
+	// the acknowledgement it must send within InterruptWait (0 is 500
+	// ms); elsewhere the abort.
+	InterruptAfter int
+	InterruptWait  time.Duration
 
 	lims limits // the defaults when zero; tests set lower ones
 }
@@ -53,6 +60,9 @@ type Result struct {
 	// Header holds the response headers the checks read.
 	Header  http.Header
 	Dialect client.Dialect
+	// WebSocket: the URL is a ws:// or wss:// one, its answer messages
+	// on a socket (Status is then the upgrade's 101).
+	WebSocket bool
 
 	DNS, Connect, TLS time.Duration
 	Headers           time.Duration // time to the response headers
@@ -98,6 +108,9 @@ type Result struct {
 	// [*LimitError] when the stream went on past a probe's limits).
 	ServerError *client.ServerError
 	Err         error
+	// Interrupt is what Options.InterruptAfter measured; nil without it,
+	// or when the answer ended before the interrupt was sent.
+	Interrupt *Interrupt
 
 	Checks []Check
 
@@ -140,7 +153,11 @@ func Run(ctx context.Context, c *client.Client, req *http.Request, opts Options)
 	if opts.Grace <= 0 {
 		opts.Grace = 500 * time.Millisecond
 	}
-	res := &Result{URL: client.RedactURL(req.URL.String()), Method: req.Method}
+	if opts.InterruptWait <= 0 {
+		opts.InterruptWait = DefaultInterruptWait
+	}
+	res := &Result{URL: client.RedactURL(req.URL.String()), Method: req.Method,
+		WebSocket: req.URL.Scheme == "ws" || req.URL.Scheme == "wss"}
 	w := newWatch(res, opts)
 	s, err := c.Stream(client.WithTrace(ctx, w.trace()), req)
 	if err != nil {

@@ -142,6 +142,10 @@ func (res *Result) writeFigures(b *strings.Builder, st reportStyles) {
 		writeFields(b, st.dim("gaps"), field("p50", fmtDur(g.P50)), field("p90", fmtDur(g.P90)),
 			field("p99", fmtDur(g.P99)), field("max", fmtDur(g.Max)))
 	}
+	if in := res.Interrupt; in != nil {
+		writeFields(b, st.dim(fmt.Sprintf("interrupt after %d", in.After)), field("→ ack", durOrDash(in.Ack)),
+			field("→ last token", durOrDash(in.LastToken)), field("tokens after", fmt.Sprint(in.TokensAfter)))
+	}
 }
 
 // writeFields writes one indented line of fields, two spaces apart.

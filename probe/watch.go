@@ -25,6 +25,8 @@ type watch struct {
 	firstByte time.Duration
 	ended     bool // the terminal event arrived: frames from here are after it
 	hit       *LimitError
+	// interruptAfter is the tokens before the interrupt, once sent.
+	interruptAfter int
 }
 
 func newWatch(res *Result, opts Options) *watch {
@@ -131,6 +133,10 @@ func (w *watch) consume(s *client.Stream) {
 			err = w.reach(tokensLimit(w.lims.tokens), ev.At)
 			break
 		}
+		if n := w.opts.InterruptAfter; n > 0 && w.interruptAfter == 0 && ev.Kind == client.KindText && res.Tokens >= n {
+			w.interruptAfter = res.Tokens
+			s.Interrupt(w.opts.InterruptWait)
+		}
 	}
 	res.phases(s.Timings())
 	res.Dialect = s.Dialect()
@@ -159,6 +165,9 @@ func (w *watch) noteHead() {
 
 // stopped notes the error that ended the stream.
 func (w *watch) stopped(err error) {
+	if w.interrupted(err) {
+		return
+	}
 	res := w.res
 	var co *client.CutOffError
 	var se *client.ServerError

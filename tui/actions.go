@@ -2,11 +2,13 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/tokcli/tok/client"
 )
 
 // handleKey routes a key: the chat's own keys first, then the input.
@@ -29,8 +31,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Interrupt):
 		return m.interrupt()
 	case key.Matches(msg, m.keys.Stop):
-		m.stop()
-		return m, nil
+		return m, m.stop()
 	case key.Matches(msg, m.keys.Quit) && m.input.Value() == "":
 		return m.quit()
 	case key.Matches(msg, m.keys.Send):
@@ -118,35 +119,63 @@ func (m Model) retry() (tea.Model, tea.Cmd) {
 func (m *Model) start(retry bool) tea.Cmd {
 	m.streamID++
 	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel = cancel
+	m.cancel, m.stream = cancel, &streamRef{}
 	m.blinkOn = true
 	ch := make(chan item, maxBatch)
 	m.events = ch
+	t := m.turns[len(m.turns)-1]
+	t.streamID = m.streamID
 	m.scroll.bottom(m.source())
 	m.syncKeys()
 	open := m.cfg.Open
-	if m.crashTest("stream", m.turns[len(m.turns)-1].question) {
+	if m.crashTest("stream", t.question) {
 		open = crashOpener
 	}
-	sv := m.saver(m.turns[len(m.turns)-1].question, retry)
-	return tea.Batch(startStream(ctx, open, conversation(m.turns), m.streamID, ch, sv), blink(m.streamID))
+	sv := m.saver(t.question, retry)
+	return tea.Batch(startStream(ctx, open, conversation(m.turns), m.streamID, ch, sv, m.stream), blink(m.streamID))
 }
 
-// stop aborts the answer being generated: the request's context is
-// cancelled, so the HTTP request ends at once and the server sees the
-// disconnect. The partial answer stays, marked stopped, and stays in the
-// conversation.
-func (m *Model) stop() {
+// stop ends the answer being generated, as the stream's transport
+// allows (client's Stream.Interrupt): an HTTP request is aborted, so the
+// server sees the disconnect at once; over a WebSocket the server is
+// asked to stop and given InterruptWait to acknowledge, else the socket
+// is closed. Either way nothing more is shown; the stream's end, read
+// aside, says which happened. The partial answer stays, marked stopped,
+// and stays in the conversation.
+func (m *Model) stop() tea.Cmd {
 	t := m.live()
 	if t == nil {
-		return
+		return nil
 	}
-	m.cancel()
+	var cmd tea.Cmd
+	if s := m.stream.get(); s != nil {
+		cmd = interruptStream(s, m.cfg.InterruptWait, m.streamID, m.events, m.cancel)
+	} else {
+		m.cancel() // still opening: abort it
+	}
 	m.clearApproval() // the runner's question died with the answer
-	m.streamID++      // whatever the stopped stream still sends is dropped
+	m.stream = nil
+	m.streamID++ // whatever the stopped stream still sends is dropped
 	t.state = stateStopped
 	m.refresh()
 	m.syncKeys()
+	return cmd
+}
+
+// settleStop notes how the turn of stream id stopped, once its stream
+// ended: interrupted, or its connection closed (a WebSocket's).
+func (m *Model) settleStop(id int, err error) {
+	var se *client.StopError
+	if !errors.As(err, &se) || se.How == client.StopAborted {
+		return
+	}
+	for _, t := range m.turns {
+		if t.streamID == id && t.state == stateStopped {
+			t.stopHow = se.How.String()
+			t.redraw()
+			m.refresh()
+		}
+	}
 }
 
 // quitHint is the notice after a Ctrl+C that did not quit.
@@ -159,11 +188,12 @@ const quitWindow = 3 * time.Second
 // stays), else clears the draft, else quits. A second Ctrl+C right after
 // one that did not quit, with no other key between, quits.
 func (m Model) interrupt() (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
 	switch {
 	case m.armed > 0, m.live() == nil && m.input.Value() == "":
 		return m.quit()
 	case m.live() != nil:
-		m.stop()
+		cmd = m.stop()
 	default:
 		m.input.Reset()
 		m.layout()
@@ -171,7 +201,7 @@ func (m Model) interrupt() (tea.Model, tea.Cmd) {
 	m.arms++
 	m.armed, m.notice = m.arms, quitHint
 	m.syncKeys()
-	return m, disarmAfter(m.arms, quitWindow)
+	return m, tea.Batch(cmd, disarmAfter(m.arms, quitWindow))
 }
 
 // handleDisarm ends the window of the Ctrl+C that armed it, unless a
@@ -195,8 +225,12 @@ func (m *Model) disarm() {
 	m.syncKeys()
 }
 
-// quit stops any answer and ends the program; cmd prints the transcript.
+// quit stops any answer at once (no wait for a WebSocket server's
+// acknowledgement) and ends the program; cmd prints the transcript.
 func (m Model) quit() (tea.Model, tea.Cmd) {
 	m.stop()
+	if m.cancel != nil {
+		m.cancel()
+	}
 	return m, tea.Quit
 }

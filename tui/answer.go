@@ -13,6 +13,9 @@ import (
 func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 	t := m.live()
 	if msg.id != m.streamID || t == nil {
+		if msg.done {
+			m.settleStop(msg.id, msg.err) // a stopped stream's end
+		}
 		return m, nil
 	}
 	if msg.dialect != "" {
@@ -33,6 +36,7 @@ func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 	}
 	if !t.state.live() {
 		m.cancel()
+		m.stream = nil
 		m.refresh()
 		m.syncKeys()
 		return m, nil

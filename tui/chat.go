@@ -150,7 +150,7 @@ func (p *painter) ending(t *turn) []string {
 		line := "  " + p.st.Error.Render("✗ "+t.err) + p.st.Muted.Render(" (retried below)")
 		return []string{xansi.Truncate(line, p.width-1, "…"), ""}
 	case t.state == stateStopped:
-		return []string{"  " + p.st.Stopped.Render("■ stopped"), ""}
+		return []string{"  " + p.st.Stopped.Render(stoppedLabel(t)), ""}
 	case t.cut():
 		return []string{"  " + p.st.Stopped.Render("■ cut at max tokens"), ""}
 	case t.state == stateFailed:
@@ -162,6 +162,14 @@ func (p *painter) ending(t *turn) []string {
 		return append(out, "")
 	}
 	return nil
+}
+
+// stoppedLabel marks a stopped answer, saying how a WebSocket's stopped.
+func stoppedLabel(t *turn) string {
+	if t.stopHow != "" {
+		return "■ stopped (" + t.stopHow + ")"
+	}
+	return "■ stopped"
 }
 
 // blankEnd ends lines with a blank line, if they do not already.

@@ -6,6 +6,7 @@ package tui
 import (
 	"context"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/list"
@@ -56,6 +57,9 @@ type Config struct {
 	// servers' start-up failures, shown before the first question.
 	Tools     *tools.Runner
 	ToolNotes []string
+	// InterruptWait is how long the stop key waits for a WebSocket
+	// server to acknowledge the interrupt before it closes the socket.
+	InterruptWait time.Duration
 	// Crash is for testing the recovery from a panic, and empty in use:
 	// asking "crash" then panics in Update ("update"), in drawing the
 	// question ("draw", in Update and in Transcript), in View ("view"), a
@@ -81,7 +85,8 @@ type Model struct {
 	// The stream in flight, if any.
 	streamID int // the current stream's ID; others' messages are dropped
 	cancel   context.CancelFunc
-	events   <-chan item
+	stream   *streamRef // once it opened, the stop key interrupts it
+	events   chan item
 	frame    bool // a frameMsg is on its way
 	blinkOn  bool // the cursor's phase
 	notice   string

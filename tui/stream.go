@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -27,9 +28,9 @@ type item struct {
 const maxBatch = 512
 
 // startStream saves the question (sv, if the chat saves), opens the
-// stream and starts pumping its events into ch, then waits for the
-// first of them.
-func startStream(ctx context.Context, open Opener, msgs []client.Message, id int, ch chan item, sv *saving) tea.Cmd {
+// stream, hands it to the model through ref (for the stop key) and
+// starts pumping its events into ch, then waits for the first of them.
+func startStream(ctx context.Context, open Opener, msgs []client.Message, id int, ch chan item, sv *saving, ref *streamRef) tea.Cmd {
 	return func() tea.Msg {
 		saveErr := sv.begin(ctx)
 		s, err := open(ctx, msgs)
@@ -37,12 +38,55 @@ func startStream(ctx context.Context, open Opener, msgs []client.Message, id int
 			sv.end(nil, err)
 			return streamMsg{id: id, done: true, err: err, saveErr: saveErr}
 		}
+		ref.set(s)
 		go pump(ctx, s, ch, sv)
 		msg := waitForEvent(id, ch)()
 		if sm, ok := msg.(streamMsg); ok {
 			sm.saveErr = saveErr
 			return sm
 		}
+		return msg
+	}
+}
+
+// streamRef is the stream of a turn once it opened: startStream, which
+// opens it, sets it; the stop key, in Update, reads it to interrupt it.
+type streamRef struct {
+	mu sync.Mutex
+	s  *client.Stream
+}
+
+func (r *streamRef) set(s *client.Stream) {
+	r.mu.Lock()
+	r.s = s
+	r.mu.Unlock()
+}
+
+// get is the stream, or nil while it is still opening.
+func (r *streamRef) get() *client.Stream {
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.s
+}
+
+// interruptStream is the stop key on a stream: client's Interrupt (over a
+// WebSocket, the protocol's interrupt and up to wait for its
+// acknowledgement; an HTTP request is aborted), then the stream's events
+// are read to its end and dropped, and its end says how it stopped.
+// release runs once the stream has ended.
+func interruptStream(s *client.Stream, wait time.Duration, id int, ch <-chan item, release func()) tea.Cmd {
+	return func() tea.Msg {
+		s.Interrupt(wait)
+		msg := streamMsg{id: id, done: true}
+		for it := range ch {
+			if it.err != nil {
+				msg.err = it.err
+			}
+		}
+		release()
 		return msg
 	}
 }

@@ -64,6 +64,11 @@ type turn struct {
 	retried bool
 	// loaded: the turn came from the history, not from this chat.
 	loaded bool
+	// streamID is the stream that answered; stopHow, once a stopped
+	// WebSocket answer's stream ended, how: "interrupted" (the server
+	// acknowledged) or "connection closed".
+	streamID int
+	stopHow  string
 
 	tokens    int           // text and reasoning events so far
 	texts     int           // text events so far
@@ -148,6 +153,9 @@ func (t *turn) addText(ev client.Event) {
 	}
 	last.text.WriteString(ev.Text)
 }
+
+// redraw drops the turn's cached lines, after a change to a finished turn.
+func (t *turn) redraw() { t.cache, t.blocks = nil, nil }
 
 // toolPart finds the tool call an event refers to: by ID, else the
 // latest call.

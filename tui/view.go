@@ -47,7 +47,11 @@ func (m Model) statusView() string {
 		return " " + st.Status.Render("ready")
 	}
 	t := m.turns[len(m.turns)-1]
-	fields := []string{st.StatusState.Render(stateName(t.state))}
+	name := stateName(t.state)
+	if t.stopHow != "" {
+		name += " (" + t.stopHow + ")"
+	}
+	fields := []string{st.StatusState.Render(name)}
 	if t.cut() {
 		fields = append(fields, st.Stopped.Render("cut at max tokens"))
 	}

@@ -52,6 +52,7 @@ func runChat(ctx context.Context, o *rootOptions) error {
 		Dark:            true,
 		Width:           o.Width,
 		Crash:           o.IO.Getenv("TOK_CHAT_CRASH"), // for checking the recovery by hand; not in --help
+		InterruptWait:   o.target.interruptWait,
 	})
 	final, err := tui.Run(m, tea.WithContext(ctx), tea.WithInput(o.IO.In), tea.WithOutput(o.IO.Out))
 	// Down to the colours the terminal has, as the TUI's own output is.

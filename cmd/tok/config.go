@@ -28,6 +28,12 @@ provider = "openai"
 base_url = "http://localhost:11434/v1"   # Ollama, vLLM, llama.cpp, LM Studio…
 model = "llama3.2"
 
+[endpoints.realtime]
+provider = "openai"
+api = "responses"
+transport = "ws"              # the Responses API over one WebSocket per chat
+interrupt_wait = "500ms"      # the stop key's wait for a WebSocket server's acknowledgement
+
 [endpoints.gateway]
 url = "https://chat.example.com/api/chat/stream"   # tok's protocol
 key_cmd = "pass show chat-token"                     # sent as Authorization: Bearer
@@ -66,6 +72,10 @@ type fileEndpoint struct {
 	Retries     *int              `toml:"retries"`
 	ResumeTries *int              `toml:"resume_tries"`
 	Save        *bool             `toml:"save"` // false: keep its conversations out of the history
+	// Transport is sse or ws (see client.Endpoint.Transport);
+	// InterruptWait a duration, "500ms" (see --interrupt-wait).
+	Transport     string `toml:"transport"`
+	InterruptWait string `toml:"interrupt_wait"`
 	// unsafe says why key_cmd may not run: the file is writable by
 	// others (see [fileSafety]); "" when it may.
 	unsafe string `toml:"-"`

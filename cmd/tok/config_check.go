@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/tokcli/tok/client"
@@ -73,9 +74,17 @@ func (e *fileEndpoint) check() (key []string, problem string) {
 		return []string{"api"}, fmt.Sprintf(`api = %s in %s: give "chat" or "responses"`, tomlString(e.API), t)
 	}
 	for k, v := range map[string]string{"url": e.URL, "base_url": e.BaseURL} { // one is "", as checked above
-		if u, err := url.Parse(v); v != "" && (err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https") {
-			return []string{k}, fmt.Sprintf("%s = %s in %s must start with http:// or https://", k, tomlString(client.RedactURL(v)), t)
+		u, err := url.Parse(v)
+		if v == "" || err == nil && u.Host != "" && (u.Scheme == "http" || u.Scheme == "https" || k == "url" && (u.Scheme == "ws" || u.Scheme == "wss")) {
+			continue
 		}
+		if k == "url" {
+			return []string{k}, fmt.Sprintf("%s = %s in %s must start with http://, https://, ws:// or wss://", k, tomlString(client.RedactURL(v)), t)
+		}
+		return []string{k}, fmt.Sprintf("%s = %s in %s must start with http:// or https://", k, tomlString(client.RedactURL(v)), t)
+	}
+	if key, problem := e.checkTransport(t); problem != "" {
+		return key, problem
 	}
 	return e.checkKnobs(t)
 }
@@ -109,6 +118,36 @@ func (e *fileEndpoint) checkKnobs(t string) (key []string, problem string) {
 		}
 	}
 	return nil, ""
+}
+
+// checkTransport checks transport and interrupt_wait; the endpoint's
+// API is checked for a WebSocket mode where it is resolved (client's
+// Endpoint.Check, named by resolver.checkError).
+func (e *fileEndpoint) checkTransport(t string) (key []string, problem string) {
+	e.Transport = strings.ToLower(e.Transport)
+	switch e.Transport {
+	case "", client.TransportSSE, client.TransportWS:
+	default:
+		return []string{"transport"}, fmt.Sprintf(`transport = %s in %s: give "sse" or "ws"`, tomlString(e.Transport), t)
+	}
+	if e.InterruptWait == "" {
+		return nil, ""
+	}
+	if d, ok := e.interruptWait(); !ok || d < 0 || d > maxInterruptWait {
+		return []string{"interrupt_wait"}, fmt.Sprintf(`interrupt_wait = %s in %s: give a duration from "0s" to "%s", such as "500ms"`,
+			tomlString(e.InterruptWait), t, maxInterruptWait)
+	}
+	return nil, ""
+}
+
+// interruptWait is interrupt_wait as a duration; false when unset or
+// not a duration.
+func (e fileEndpoint) interruptWait() (time.Duration, bool) {
+	if e.InterruptWait == "" {
+		return 0, false
+	}
+	d, err := time.ParseDuration(e.InterruptWait)
+	return d, err == nil
 }
 
 // quotedProviders lists the providers as the file writes them:

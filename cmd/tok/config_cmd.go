@@ -205,6 +205,8 @@ func (e fileEndpoint) show(getenv func(string) string) []string {
 	if e.Save != nil {
 		add("save", strconv.FormatBool(*e.Save))
 	}
+	str("transport", e.Transport)
+	str("interrupt_wait", e.InterruptWait)
 	return lines
 }
 

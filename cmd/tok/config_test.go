@@ -119,7 +119,8 @@ func TestConfigExampleIsAValidConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("loadConfig(configExample): %v", err)
 	}
-	if cfg.Default != "claude" || len(cfg.Endpoints) != 3 || cfg.Endpoints["gateway"].Headers["X-Team"] != "infra" {
+	if cfg.Default != "claude" || len(cfg.Endpoints) != 4 || cfg.Endpoints["gateway"].Headers["X-Team"] != "infra" ||
+		cfg.Endpoints["realtime"].Transport != "ws" {
 		t.Errorf("example read as default %q, %d endpoints, gateway headers %v", cfg.Default, len(cfg.Endpoints), cfg.Endpoints["gateway"].Headers)
 	}
 }
@@ -165,7 +166,7 @@ func TestLoadConfigNamesTheLineOfEachMistake(t *testing.T) {
 		{"api for anthropic", ep + "provider = \"anthropic\"\napi = \"chat\"\n", "line 3", []string{`api in [endpoints.x] is for provider "openai" only`}},
 		{"unknown api", ep + "provider = \"openai\"\napi = \"completions\"\n", "line 3", []string{`api = "completions" in [endpoints.x]`, `"chat" or "responses"`}},
 		{"base_url with url", ep + "url = \"http://h/\"\nbase_url = \"http://h/v1\"\n", "line 3", []string{"base_url in [endpoints.x]"}},
-		{"url without scheme", ep + "url = \"chat.example.com/stream?key=sk-hidden\"\n", "line 2", []string{`url = "chat.example.com/stream?key=REDACTED" in [endpoints.x] must start with http:// or https://`}},
+		{"url without scheme", ep + "url = \"chat.example.com/stream?key=sk-hidden\"\n", "line 2", []string{`url = "chat.example.com/stream?key=REDACTED" in [endpoints.x] must start with http://, https://, ws:// or wss://`}},
 		{"base_url of ftp", ep + "provider = \"openai\"\nbase_url = \"ftp://h/v1\"\n", "line 3", []string{"base_url", "http://"}},
 		{"key_env and key_cmd", ep + "provider = \"openai\"\nkey_env = \"K\"\nkey_cmd = \"pass k\"\n", "line 4", []string{"key_cmd in [endpoints.x] and key_env"}},
 		{"negative max_tokens", ep + "provider = \"openai\"\nmax_tokens = -1\n", "line 3", []string{"max_tokens in [endpoints.x] is -1"}},
@@ -174,6 +175,9 @@ func TestLoadConfigNamesTheLineOfEachMistake(t *testing.T) {
 		{"negative resume_tries", ep + "url = \"http://h/s\"\nresume_tries = -1\n", "line 3", []string{"resume_tries in [endpoints.x] is -1: give 0 (never resume) to 100"}},
 		{"header name with a space", ep + "url = \"http://h/\"\nheaders = { \"X Team\" = \"a\" }\n", "line 3", []string{`header name "X Team" in [endpoints.x]`}},
 		{"header value with a newline", ep + "url = \"http://h/\"\n\n[endpoints.x.headers]\nX-Team = \"a\\nb\"\n", "line 5", []string{`header "X-Team" in [endpoints.x] has a line break`}},
+		{"unknown transport", ep + "provider = \"openai\"\ntransport = \"grpc\"\n", "line 3", []string{`transport = "grpc" in [endpoints.x]: give "sse" or "ws"`}},
+		{"interrupt_wait not a duration", ep + "url = \"ws://h/\"\ninterrupt_wait = \"soon\"\n", "line 3", []string{`interrupt_wait = "soon" in [endpoints.x]: give a duration`}},
+		{"interrupt_wait too long", ep + "url = \"ws://h/\"\ninterrupt_wait = \"1h\"\n", "line 3", []string{`interrupt_wait = "1h"`, `"30s"`}},
 		{"default of no endpoint", "default = \"claud\"\n\n[endpoints.claude]\nprovider = \"anthropic\"\n", "line 1", []string{`default = "claud" names no endpoint; it has: claude`}},
 		{"default with no endpoints", "\ndefault = \"claude\"\n", "line 2", []string{"there are none yet: add one as [endpoints.NAME]"}},
 	}

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tokcli/tok/client"
 )
@@ -29,6 +30,9 @@ type target struct {
 	retries   int
 	// resumeTries is how often a broken tok-protocol stream is resumed.
 	resumeTries int
+	// interruptWait is how long the stop key waits for a WebSocket
+	// server to acknowledge the interrupt.
+	interruptWait time.Duration
 }
 
 // demo reports whether the built-in demo model answers.

@@ -85,7 +85,11 @@ func reportError(ios *ioStreams, err error) int {
 	case errors.Is(err, errTokenLimit):
 		return exitTokenLimit // the note said why
 	case errors.Is(err, errInterrupted):
-		ios.errLine("tok: interrupted; the answer above is what arrived")
+		how := "interrupted"
+		if se := (*client.StopError)(nil); errors.As(err, &se) && se.How != client.StopAborted {
+			how = "stopped (" + se.How.String() + ")" // a WebSocket's: acknowledged, or the socket closed
+		}
+		ios.errLine("tok: " + how + "; the answer above is what arrived")
 		return exitInterrupted
 	case errors.As(err, &ue):
 		ios.errLine(fmt.Sprintf("tok: %s (see tok --help)", ue.err))

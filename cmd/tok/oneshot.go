@@ -24,11 +24,12 @@ func runOneShot(ctx context.Context, o *rootOptions) error {
 	o.sayTools(o.startTools(ctx, false))
 	defer o.closeTools()
 	save := o.beginSave(ctx, prompt)
-	stream, err := o.open(ctx, o.messages(prompt))
+	stream, release, err := o.openStoppable(ctx, o.messages(prompt))
 	if err != nil {
 		save.end(ctx, nil, err)
 		return interrupted(ctx, o.failure(err))
 	}
+	defer release()
 	p, err := newPrinter(ctx, o, stream, bg)
 	if err != nil {
 		save.end(ctx, stream, err)
@@ -50,12 +51,38 @@ func runOneShot(ctx context.Context, o *rootOptions) error {
 	return p.end()
 }
 
-// interrupted turns the cancellation of a Ctrl+C into errInterrupted.
+// interrupted turns the cancellation of a Ctrl+C into errInterrupted,
+// keeping how a WebSocket answer stopped (a *client.StopError) for the
+// message.
 func interrupted(ctx context.Context, err error) error {
-	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
-		return errInterrupted
+	if ctx.Err() == nil || !errors.Is(err, context.Canceled) {
+		return err
 	}
-	return err
+	var se *client.StopError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%w: %w", errInterrupted, se)
+	}
+	return errInterrupted
+}
+
+// openStoppable opens the answer to msgs so that Ctrl+C stops it as the
+// chat's stop key does: while the request is sent, the signal aborts it;
+// once the answer streams, it interrupts the stream (client's
+// Stream.Interrupt), which over a WebSocket asks the server to stop and
+// waits --interrupt-wait for its acknowledgement. release undoes the
+// watch, once the answer has ended.
+func (o *rootOptions) openStoppable(ctx context.Context, msgs []client.Message) (*client.Stream, func(), error) {
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stopOpen := context.AfterFunc(ctx, cancel)
+	s, err := o.open(sctx, msgs)
+	stopOpen()
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	wait := o.target.interruptWait
+	stopWatch := context.AfterFunc(ctx, func() { s.Interrupt(wait) })
+	return s, func() { stopWatch(); cancel() }, nil
 }
 
 // maxPrompt is the largest prompt tok sends, stdin included: 8 MiB is
@@ -139,4 +166,11 @@ func (o *rootOptions) client() *client.Client {
 		o.c = client.New(cfg)
 	})
 	return o.c
+}
+
+// closeClient closes the client's WebSockets, if it made any.
+func (o *rootOptions) closeClient() {
+	if o.c != nil {
+		o.c.Close()
+	}
 }

@@ -38,6 +38,10 @@ type probeOptions struct {
 	Timeout      time.Duration
 	Connect      time.Duration
 	Grace        time.Duration
+	// InterruptAfter interrupts the answer after this many tokens;
+	// InterruptWait is how long the server has to acknowledge it.
+	InterruptAfter int
+	InterruptWait  time.Duration
 
 	header http.Header
 	body   []byte // --data, read
@@ -77,7 +81,13 @@ round-number timeout (29-30 s, 60 s, 100 s); and --max-ttft and
 
 The request's shape comes from the URL: /v1/messages is Anthropic,
 …/chat/completions OpenAI Chat Completions, …/responses OpenAI Responses,
-…:streamGenerateContent Gemini, anything else tok's protocol. A URL gets
+…:streamGenerateContent Gemini, anything else tok's protocol. A ws:// or
+wss:// URL is a WebSocket: the question goes out as its first message,
+{"type":"message","content":…}, and each message that comes back is a
+frame; --interrupt-after N sends {"type":"interrupt"} after N tokens
+and reports interrupt → acknowledgement, interrupt → last token and the
+tokens after it, and fails when no acknowledgement comes within
+--interrupt-wait. A URL gets
 no key from the environment, whatever its path: pass one with -H, as in
 -H "x-api-key: $ANTHROPIC_API_KEY". --provider (the API itself, its key
 from %s) or -e NAME (the
@@ -108,7 +118,10 @@ const probeExample = `  tok probe http://localhost:8080/api/chat/stream
   # How many users? A sweep against targets, a report, and a check for regressions
   tok probe URL -c 1,2,4,8,16,32 --slo ttft=800ms,itl=50ms --html report.html --json > new.json
   tok probe URL --rate 20 --arrival poisson --duration 30s -c 64 --slo ttft=1s
-  tok probe compare old.json new.json --tolerance 10%`
+  tok probe compare old.json new.json --tolerance 10%
+
+  # A WebSocket endpoint, and how fast it stops when interrupted
+  tok probe ws://localhost:8080/api/chat/ws --interrupt-after 20`
 
 // defaultProbePrompt asks for an answer long enough to measure a rate.
 const defaultProbePrompt = "Count from 1 to 30, one number per line, with no other text."
@@ -150,6 +163,8 @@ func newProbeCmd(ios *ioStreams, runF func(context.Context, *probeOptions) error
 	f.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "give up on a request after this long in all")
 	f.DurationVar(&o.Connect, "connect-timeout", client.DefaultConnectTimeout, "give up connecting after this long")
 	f.DurationVar(&o.Grace, "grace", 500*time.Millisecond, "after the terminal event, read this long for anything more")
+	f.IntVar(&o.InterruptAfter, "interrupt-after", 0, "interrupt the answer after this many `tokens` (a ws:// URL: the chat protocol's interrupt) and measure interrupt → acknowledgement, → last token, and the tokens after it")
+	f.DurationVar(&o.InterruptWait, "interrupt-wait", defaultInterruptWait, "with --interrupt-after: fail when the server's acknowledgement takes longer")
 	return cmd
 }
 
@@ -159,7 +174,7 @@ func (o *probeOptions) parse(ctx context.Context, args []string, changed func(st
 		if len(args) == 0 {
 			return usageErrorf("give the URL to probe, as in: tok probe http://localhost:8080/api/chat/stream")
 		}
-		u, err := normalizeURL(args[0])
+		u, err := normalizeURL(args[0], true)
 		if err != nil {
 			return usageErrorf("%q is not a URL: write it as http://host:port/path", args[0])
 		}
@@ -175,8 +190,10 @@ func (o *probeOptions) parse(ctx context.Context, args []string, changed func(st
 	switch {
 	case o.N < 1:
 		return usageErrorf("-n takes 1 or more")
-	case o.MaxTTFT < 0 || o.MinRate < 0 || o.IdleTimeout < 0 || o.Timeout < 0 || o.Grace < 0:
-		return usageErrorf("--max-ttft, --min-rate, --idle-timeout, --timeout and --grace take 0 or more")
+	case o.MaxTTFT < 0 || o.MinRate < 0 || o.IdleTimeout < 0 || o.Timeout < 0 || o.Grace < 0 || o.InterruptAfter < 0:
+		return usageErrorf("--max-ttft, --min-rate, --idle-timeout, --timeout, --grace and --interrupt-after take 0 or more")
+	case o.InterruptWait <= 0 || o.InterruptWait > maxInterruptWait:
+		return usageErrorf("--interrupt-wait %s is out of range: give a duration above 0 and up to %s", o.InterruptWait, maxInterruptWait)
 	case o.Frames && (o.JSON || o.load):
 		return usageErrorf("--frames prints one request's frames: leave out --json, -n, -c and the other load flags")
 	}

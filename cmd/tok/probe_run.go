@@ -15,7 +15,8 @@ import (
 )
 
 func runProbe(ctx context.Context, o *probeOptions) error {
-	popts := probe.Options{Grace: o.Grace, MaxTTFT: o.MaxTTFT, MinRate: o.MinRate, Frames: o.Frames}
+	popts := probe.Options{Grace: o.Grace, MaxTTFT: o.MaxTTFT, MinRate: o.MinRate, Frames: o.Frames,
+		InterruptAfter: o.InterruptAfter, InterruptWait: o.InterruptWait}
 	color := o.IO.StdoutTTY && o.IO.env("NO_COLOR") == ""
 	if !o.load {
 		c := client.New(client.Config{ConnectTimeout: o.Connect, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout})

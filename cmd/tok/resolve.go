@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/tokcli/tok/client"
 )
@@ -21,8 +22,12 @@ type endpointQuery struct {
 	baseURL  string
 	api      string
 	model    string
-	keyEnv   string // tok serve's --key-env
-	header   http.Header
+	// transport is --transport; interruptWait --interrupt-wait, over
+	// the config file's interrupt_wait only when given.
+	transport     string
+	interruptWait time.Duration
+	keyEnv        string // tok serve's --key-env
+	header        http.Header
 
 	system       string
 	maxTokens    int
@@ -77,7 +82,7 @@ func resolveEndpoint(ctx context.Context, env func(string) string, q endpointQue
 			return target{}, "", err
 		}
 	}
-	t := target{name: r.fe.Name, retries: r.retries, resumeTries: r.resumeTries}
+	t := target{name: r.fe.Name, retries: r.retries, resumeTries: r.resumeTries, interruptWait: r.interruptWait}
 	if err := r.applyFile(&t); err != nil {
 		return target{}, "", err
 	}
@@ -94,6 +99,9 @@ func resolveEndpoint(ctx context.Context, env func(string) string, q endpointQue
 	if t.ep.Provider == "" && !r.given("retries") && (r.fe.Retries == nil || r.fe.Name == "") {
 		t.retries = 0
 	}
+	if err := r.checkTransport(t); err != nil {
+		return target{}, "", err // said before asking for a key it would not help
+	}
 	if err := r.findKey(ctx, &t); err != nil {
 		return target{}, "", err
 	}
@@ -104,6 +112,20 @@ func resolveEndpoint(ctx context.Context, env func(string) string, q endpointQue
 		return target{}, "", r.checkError(err)
 	}
 	return t, note, nil
+}
+
+// checkTransport reports a transport the endpoint cannot take (client's
+// Endpoint.Check says which).
+func (r *resolver) checkTransport(t target) error {
+	var fe *client.FieldError
+	err := t.ep.Check()
+	switch {
+	case !errors.As(err, &fe) || fe.Field != "transport" || t.demo():
+		return nil
+	case r.fromURL && r.urlNamesAPI && !r.given("transport"): // tok probe ws://…/v1/messages
+		return usageErrorf("%s is a WebSocket's URL%s", client.RedactURL(r.url), fe.Reason)
+	}
+	return r.checkError(err)
 }
 
 // fileEndpoint is the config file's endpoint named by -e, or its default.
@@ -164,6 +186,10 @@ func (r *resolver) applyFile(t *target) error {
 	if fe.ResumeTries != nil && !r.given("resume-tries") {
 		t.resumeTries = *fe.ResumeTries
 	}
+	ep.Transport = fe.Transport
+	if d, ok := fe.interruptWait(); ok && !r.given("interrupt-wait") {
+		t.interruptWait = d
+	}
 	for k, v := range fe.Headers {
 		if ep.Header == nil {
 			ep.Header = http.Header{}
@@ -208,7 +234,7 @@ func (r *resolver) applyFlags(t *target) error {
 		*ep = client.EndpointFromURL(r.url)
 		t.urlFrom, r.fromURL = "", true
 	case r.url != "":
-		ep.Provider, ep.URL, ep.BaseURL, ep.API = "", r.url, "", ""
+		ep.Provider, ep.URL, ep.BaseURL, ep.API, ep.Transport = "", r.url, "", "", ""
 		t.urlFrom, r.fromURL = "--url", true
 	case r.provider != "":
 		p, err := client.ParseProvider(r.provider)
@@ -218,12 +244,12 @@ func (r *resolver) applyFlags(t *target) error {
 			return r.checkError(err)
 		}
 		if p != ep.Provider {
-			ep.BaseURL, ep.Model, ep.API, t.urlFrom, t.modelFrom = "", "", "", "", ""
+			ep.BaseURL, ep.Model, ep.API, ep.Transport, t.urlFrom, t.modelFrom = "", "", "", "", "", ""
 		}
 		ep.Provider, ep.URL = p, ""
 	}
 	if r.baseURL != "" {
-		u, err := normalizeURL(r.baseURL)
+		u, err := normalizeURL(r.baseURL, false)
 		if err != nil {
 			return usageErrorf("--base-url %q is not a URL: write it as http://host:port/v1", r.baseURL)
 		}
@@ -240,6 +266,12 @@ func (r *resolver) applyFlags(t *target) error {
 	}
 	if r.model != "" {
 		ep.Model, t.modelFrom = r.model, "--model"
+	}
+	if r.transport != "" {
+		if ep.Provider == "" && ep.URL == "" {
+			return usageErrorf("--transport %s needs an endpoint: --provider openai --api responses for OpenAI's WebSocket mode, or a ws:// --url", r.transport)
+		}
+		ep.Transport = strings.ToLower(r.transport)
 	}
 	if err := r.applyKnobs(ep); err != nil {
 		return err

@@ -153,6 +153,11 @@ key_env = "K"
 [endpoints.o]
 provider = "openai"
 key_env = "K"
+
+[endpoints.socket]
+provider = "openai"
+transport = "ws"
+key_env = "K"
 `)
 	env := map[string]string{"XDG_CONFIG_HOME": dir, "K": "k-0123456789", "OPENAI_API_KEY": "sk-o"}
 	tests := []struct {
@@ -169,6 +174,10 @@ key_env = "K"
 		{[]string{"-p", "openai", "--thinking", "lots", "hi"}, `--thinking "lots" is not a level: give off, low, medium, high or a token budget such as 4096`},
 		{[]string{"-p", "openai", "--api", "assistants", "hi"}, `--api "assistants": give chat or responses`},
 		{[]string{"-p", "claude", "hi"}, `--provider "claude": tok speaks anthropic, openai and gemini`},
+		{[]string{"-e", "socket", "hi"}, "transport in [endpoints.socket]: ws: OpenAI's chat API has no WebSocket mode (its responses API has)"},
+		{[]string{"-p", "anthropic", "--transport", "ws", "hi"}, "--transport ws: Anthropic has no WebSocket mode"},
+		{[]string{"-p", "openai", "--transport", "ws", "hi"}, "--transport ws: OpenAI's chat API has no WebSocket mode (its responses API has)"},
+		{[]string{"--transport", "ws", "hi"}, "--transport ws needs an endpoint: --provider openai --api responses for OpenAI's WebSocket mode, or a ws:// --url"},
 		{[]string{"serve", "--provider", "claude"}, `--provider "claude": tok serve relays to anthropic, openai or gemini`},
 	}
 	for _, tt := range tests {

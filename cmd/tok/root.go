@@ -27,6 +27,8 @@ type rootOptions struct {
 	Model          string
 	BaseURL        string
 	API            string
+	Transport      string
+	InterruptWait  time.Duration
 	MaxTokens      int
 	Temperature    float64
 	Thinking       string
@@ -84,7 +86,11 @@ repeats nor skips.
 
 tok reads any Server-Sent Events endpoint and detects its dialect from the
 frames: tok's own protocol, Anthropic Messages, OpenAI Chat Completions and
-Responses, Gemini, the Vercel AI SDK streams, or plain text.
+Responses, Gemini, the Vercel AI SDK streams, or plain text. A ws:// or
+wss:// --url is a WebSocket kept for the whole conversation, each message a
+frame; the stop key (Esc, Ctrl+C) sends it {"type":"interrupt"} and waits
+--interrupt-wait for the acknowledgement before it closes the socket.
+--transport ws talks to OpenAI's Responses API the same way.
 
 On a terminal, the answer is rendered as markdown while it streams,
 wrapped at the terminal's width (at most 100 columns; --width sets it).
@@ -119,6 +125,7 @@ const rootExample = `  tok "explain server-sent events in one paragraph"
   tok -e work                        # the chat, on the config file's endpoint "work"
   tok --url http://localhost:8080/api/chat/stream "hello"
   tok --url https://chat.example.com/stream -H "Authorization: Bearer $TOKEN" "hi"
+  tok --url ws://localhost:8080/api/chat/ws      # the chat, over one WebSocket
   tok --events "hi" | jq -c .`
 
 func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) *cobra.Command {
@@ -146,6 +153,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 				return err
 			}
 			opts.note = note
+			defer opts.closeClient()
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -163,13 +171,15 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	cmd.AddCommand(newServeCmd(ios, nil), newConfigCmd(ios), newProbeCmd(ios, nil), newHistoryCmd(ios), newToolsCmd(ios))
 
 	f := cmd.Flags()
-	f.StringVar(&opts.URL, "url", "", "stream from this SSE `URL` (tok's protocol, or any dialect tok detects)")
+	f.StringVar(&opts.URL, "url", "", "stream from this SSE `URL` (tok's protocol, or any dialect tok detects), or chat over a ws:// or wss:// WebSocket")
 	f.StringArrayVarP(&opts.Headers, "header", "H", nil, "add a request header, as curl does (repeatable): -H 'Name: value'")
 	f.StringVarP(&opts.EndpointName, "endpoint", "e", "", "use the endpoint called `NAME` in the config file (tok config path)")
 	f.StringVarP(&opts.Provider, "provider", "p", "", "talk to an LLM API directly: "+providerList("or")+" (key from "+keyVarList(false, ",")+")")
 	f.StringVarP(&opts.Model, "model", "m", "", "the `model` to ask (default: the provider's everyday model)")
 	f.StringVar(&opts.BaseURL, "base-url", "", "an OpenAI-compatible server's `URL` (vLLM, llama.cpp, Ollama's /v1, LM Studio, LiteLLM, OpenRouter); implies --provider openai")
 	f.StringVar(&opts.API, "api", "", "OpenAI's API to use: chat (Chat Completions, the default) or responses")
+	f.StringVar(&opts.Transport, "transport", "", "sse (a request per answer, the default) or ws: OpenAI's Responses API over one WebSocket (with --api responses); a ws:// or wss:// --url is always one")
+	f.DurationVar(&opts.InterruptWait, "interrupt-wait", defaultInterruptWait, "after the stop key, wait this long for a WebSocket server to acknowledge the interrupt before closing the socket")
 	f.StringVar(&opts.System, "system", "", "the system prompt")
 	f.IntVar(&opts.MaxTokens, "max-tokens", 0, "cap the answer at this many `tokens` (default: the provider's; Anthropic 4096)")
 	f.Float64Var(&opts.Temperature, "temperature", 0, "sampling temperature, 0 to 2 (default: the provider's)")
@@ -190,6 +200,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 		return providerNames(), cobra.ShellCompDirectiveNoFileComp
 	})
 	cmd.RegisterFlagCompletionFunc("api", cobra.FixedCompletions([]string{"chat", "responses"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.RegisterFlagCompletionFunc("transport", cobra.FixedCompletions([]string{"sse", "ws"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("thinking", cobra.FixedCompletions([]string{"off", "low", "medium", "high"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("cid", func(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 		return conversationIDs(c.Context(), ios), cobra.ShellCompDirectiveNoFileComp
@@ -208,7 +219,7 @@ func (o *rootOptions) validate() error {
 	}
 	o.header = h
 	if o.URL != "" {
-		u, err := normalizeURL(o.URL)
+		u, err := normalizeURL(o.URL, true)
 		if err != nil {
 			return err
 		}
@@ -226,7 +237,10 @@ func (o *rootOptions) validate() error {
 	if o.Width < 0 || o.Width > 0 && o.Width < 20 {
 		return usageErrorf("--width %d is too narrow: give 20 columns or more, or 0 for the terminal's width", o.Width)
 	}
-	for name, d := range map[string]time.Duration{"--timeout": o.Timeout, "--idle-timeout": o.IdleTimeout, "--connect-timeout": o.ConnectTimeout} {
+	if o.InterruptWait > maxInterruptWait {
+		return usageErrorf("--interrupt-wait %s is too long: give up to %s", o.InterruptWait, maxInterruptWait)
+	}
+	for name, d := range map[string]time.Duration{"--timeout": o.Timeout, "--idle-timeout": o.IdleTimeout, "--connect-timeout": o.ConnectTimeout, "--interrupt-wait": o.InterruptWait} {
 		if d < 0 {
 			return usageErrorf("%s is negative (%s): give a duration such as 30s, or 0 for none", name, d)
 		}
@@ -252,7 +266,8 @@ func parseHeaders(values []string) (http.Header, error) {
 }
 
 // normalizeURL accepts what curl accepts: a missing scheme means http.
-func normalizeURL(raw string) (string, error) {
+// A ws:// or wss:// URL (a WebSocket) is taken when ws is set.
+func normalizeURL(raw string, ws bool) (string, error) {
 	if !strings.Contains(raw, "://") {
 		raw = "http://" + raw
 	}
@@ -260,11 +275,25 @@ func normalizeURL(raw string) (string, error) {
 	if err != nil || u.Host == "" {
 		return "", usageErrorf("--url %q is not a URL: write it as http://host:port/path", raw)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
+	switch {
+	case u.Scheme == "http" || u.Scheme == "https":
+	case ws && (u.Scheme == "ws" || u.Scheme == "wss"):
+	case ws:
+		return "", usageErrorf("--url %q uses %s: tok speaks http, https, ws and wss", raw, u.Scheme)
+	default:
 		return "", usageErrorf("--url %q uses %s: tok speaks http and https", raw, u.Scheme)
 	}
 	return u.String(), nil
 }
+
+// defaultInterruptWait is how long the stop key waits for a WebSocket
+// server's acknowledgement of the interrupt; maxInterruptWait bounds
+// --interrupt-wait and the config file's interrupt_wait: a stop key
+// that hangs longer is no stop key.
+const (
+	defaultInterruptWait = 500 * time.Millisecond
+	maxInterruptWait     = 30 * time.Second
+)
 
 // maxTries bounds --retries and --resume-tries (and the config file's
 // retries and resume_tries): more would only keep tok knocking on a
@@ -278,7 +307,7 @@ func usageErrorf(format string, args ...any) error { return usageError{fmt.Error
 func (o *rootOptions) resolve(ctx context.Context, flagSet func(string) bool) (note string, err error) {
 	o.target, note, err = resolveEndpoint(ctx, o.IO.env, endpointQuery{
 		name: o.EndpointName, url: o.URL, provider: o.Provider, baseURL: o.BaseURL, api: o.API, model: o.Model,
-		header: o.header, system: o.System, maxTokens: o.MaxTokens, temperature: o.Temperature, thinking: o.Thinking,
+		transport: o.Transport, interruptWait: o.InterruptWait, header: o.header, system: o.System, maxTokens: o.MaxTokens, temperature: o.Temperature, thinking: o.Thinking,
 		retries: o.Retries, resumeTries: o.ResumeTries, given: flagSet, resolveRules: rootRules,
 	})
 	return note, err

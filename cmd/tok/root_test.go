@@ -54,8 +54,29 @@ func TestNewRootCmdParsesFlags(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "a ws url, and the interrupt's wait",
+			args: []string{"--url", "ws://localhost:8080/api/chat/ws", "--interrupt-wait", "250ms", "hi"},
+			check: func(t *testing.T, o *rootOptions) {
+				if o.URL != "ws://localhost:8080/api/chat/ws" || o.target.ep.URL != o.URL || o.target.interruptWait != 250*time.Millisecond {
+					t.Errorf("URL = %q, endpoint %q, interrupt wait %s", o.URL, o.target.ep.URL, o.target.interruptWait)
+				}
+			},
+		},
+		{
+			name: "the interrupt's wait defaults to 500ms",
+			args: []string{"--url", "wss://h/ws", "hi"},
+			check: func(t *testing.T, o *rootOptions) {
+				if o.target.interruptWait != 500*time.Millisecond {
+					t.Errorf("interrupt wait %s", o.target.interruptWait)
+				}
+			},
+		},
+		{name: "transport of no kind", args: []string{"--url", "http://h/s", "--transport", "grpc", "hi"}, wantErr: `--transport "grpc": give sse or ws`},
+		{name: "sse to a ws url", args: []string{"--url", "ws://h/s", "--transport", "sse", "hi"}, wantErr: `--transport sse: the URL is a WebSocket's (ws:// or wss://), which is ws`},
+		{name: "interrupt wait too long", args: []string{"--url", "ws://h/s", "--interrupt-wait", "1m", "hi"}, wantErr: `--interrupt-wait 1m0s is too long: give up to 30s`},
 		{name: "malformed header", args: []string{"-H", "NoColon", "hi"}, wantErr: `malformed header "NoColon": write it as -H 'Name: value'`},
-		{name: "bad scheme", args: []string{"--url", "ftp://x/y", "hi"}, wantErr: `--url "ftp://x/y" uses ftp: tok speaks http and https`},
+		{name: "bad scheme", args: []string{"--url", "ftp://x/y", "hi"}, wantErr: `--url "ftp://x/y" uses ftp: tok speaks http, https, ws and wss`},
 		{name: "negative timeout", args: []string{"--timeout", "-1s", "hi"}, wantErr: "--timeout is negative (-1s): give a duration such as 30s, or 0 for none"},
 		{name: "unknown flag", args: []string{"--nope"}, wantErr: "unknown flag: --nope"},
 	}

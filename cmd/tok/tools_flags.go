@@ -62,6 +62,9 @@ func (o *rootOptions) startTools(ctx context.Context, ask bool) (problems []stri
 	if err != nil || len(cfg.MCP) == 0 {
 		return nil // resolve read the file already: an error there was said
 	}
+	if o.target.ep.Transport == client.TransportWS {
+		return []string{"the [mcp] tools are not offered over a WebSocket (--transport ws): its turns carry no tool results yet; leave out --transport ws to use them"}
+	}
 	var servers []tools.Server
 	for _, name := range slices.Sorted(maps.Keys(cfg.MCP)) {
 		m := cfg.MCP[name]
