@@ -170,6 +170,12 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	cmd.SetVersionTemplate("tok {{.Version}}\n")
 	cmd.AddCommand(newServeCmd(ios, nil), newConfigCmd(ios), newProbeCmd(ios, nil), newHistoryCmd(ios), newToolsCmd(ios))
 
+	addRootFlags(cmd, opts)
+	return cmd
+}
+
+// addRootFlags defines tok's own flags and their completions.
+func addRootFlags(cmd *cobra.Command, opts *rootOptions) {
 	f := cmd.Flags()
 	f.StringVar(&opts.URL, "url", "", "stream from this SSE `URL` (tok's protocol, or any dialect tok detects), or chat over a ws:// or wss:// WebSocket")
 	f.StringArrayVarP(&opts.Headers, "header", "H", nil, "add a request header, as curl does (repeatable): -H 'Name: value'")
@@ -203,12 +209,11 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	cmd.RegisterFlagCompletionFunc("transport", cobra.FixedCompletions([]string{"sse", "ws"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("thinking", cobra.FixedCompletions([]string{"off", "low", "medium", "high"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RegisterFlagCompletionFunc("cid", func(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
-		return conversationIDs(c.Context(), ios), cobra.ShellCompDirectiveNoFileComp
+		return conversationIDs(c.Context(), opts.IO), cobra.ShellCompDirectiveNoFileComp
 	})
 	cmd.RegisterFlagCompletionFunc("endpoint", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return endpointNames(ios), cobra.ShellCompDirectiveNoFileComp
+		return endpointNames(opts.IO), cobra.ShellCompDirectiveNoFileComp
 	})
-	return cmd
 }
 
 // validate checks the flags and parses the headers.
