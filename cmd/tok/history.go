@@ -77,7 +77,8 @@ func (o *rootOptions) saveStore(ctx context.Context) *history.Store {
 	}
 	st, err := o.openHistory(ctx)
 	var nh errNoHome
-	if err != nil && !errors.As(err, &nh) && o.hist.warn == "" {
+	// A signal while it opens is the user's stop, not the history's fault.
+	if err != nil && !errors.As(err, &nh) && ctx.Err() == nil && o.hist.warn == "" {
 		o.hist.warn = fmt.Sprintf("tok: the history cannot be used (%s); this conversation is not saved", historyError(err))
 	}
 	return st
