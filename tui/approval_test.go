@@ -92,3 +92,17 @@ func TestStopDropsTheQuestionAndTheRunnerSeesIt(t *testing.T) {
 	}
 	p.Answer(tools.Answer{Decision: tools.Deny}) // unblocks the runner's goroutine
 }
+
+// The chat draws before the tool servers have started, and says which
+// failed once they have.
+func TestToolServersThatFailShowOnceStarted(t *testing.T) {
+	t.Parallel()
+	m := newTestModel(t, 100, 20, nil)
+	if strings.Contains(screen(m), "did not start") {
+		t.Fatal("a failure shows before the servers started")
+	}
+	m = update(m, toolsReadyMsg{"mcp server broken did not start: EOF"})
+	if got := screen(m); !strings.Contains(got, "⚙ mcp server broken did not start: EOF") {
+		t.Errorf("screen lacks the failed server:\n%s", got)
+	}
+}

@@ -5,6 +5,7 @@ package tui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -78,7 +79,9 @@ type Model struct {
 	dark    bool
 	turns   []*turn
 	dialect client.Dialect
-	model   string // the model the server named
+	// toolNotes are the tool servers that failed to start (toolsReady).
+	toolNotes []string
+	model     string // the model the server named
 
 	width, height int
 
@@ -125,7 +128,7 @@ func New(cfg Config) Model {
 // Init asks the terminal for its background colour, to pick the style.
 func (m Model) Init() tea.Cmd {
 	if m.cfg.Tools != nil {
-		return tea.Batch(tea.RequestBackgroundColor, waitForPrompt(m.cfg.Tools.Prompts()))
+		return tea.Batch(tea.RequestBackgroundColor, waitForPrompt(m.cfg.Tools.Prompts()), toolsReady(m.cfg.Tools))
 	}
 	return tea.RequestBackgroundColor
 }
@@ -157,6 +160,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.handleBlink(msg)
 	case promptMsg:
 		return m.handlePrompt(msg)
+	case toolsReadyMsg:
+		m.toolNotes = append(m.toolNotes, msg...)
+		m.refresh()
+		return m, nil
 	case answeredMsg:
 		return m.handleAnswered(msg)
 	case copiedMsg:
@@ -278,7 +285,7 @@ func (m *Model) hello() []string {
 	for _, l := range strings.Split(hello, "\n") {
 		lines = append(lines, "  "+m.paint.st.Muted.Render(l))
 	}
-	for _, n := range m.cfg.ToolNotes {
+	for _, n := range slices.Concat(m.cfg.ToolNotes, m.toolNotes) {
 		lines = append(lines, "", "  "+m.paint.st.Error.Render(render.Line("⚙ "+n, lineMax)))
 	}
 	return lines

@@ -2,14 +2,17 @@ package tui
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/tokcli/tok/render"
+	"github.com/tokcli/tok/tools"
 )
 
 // resultLines is how many lines of a tool's result show until the
@@ -164,4 +167,20 @@ func (m *Model) toggleExpand() {
 	m.paint.expand = !m.paint.expand
 	m.paint.gen++ // the cached turns are drawn anew
 	m.refresh()
+}
+
+// toolsReadyMsg is what the tool servers' start came to: the failures,
+// one line each (a server that did not start; the others serve).
+type toolsReadyMsg []string
+
+// toolsReady waits for the tool servers to start, so that the chat can
+// draw at once and say later which of them failed.
+func toolsReady(r *tools.Runner) tea.Cmd {
+	return func() tea.Msg {
+		var notes toolsReadyMsg
+		for _, err := range r.Wait(context.Background()) {
+			notes = append(notes, err.Error())
+		}
+		return notes
+	}
 }

@@ -34,7 +34,7 @@ func runChat(ctx context.Context, o *rootOptions) error {
 		return err
 	}
 	hc := o.chatHistory(ctx)
-	problems := o.startTools(ctx, true)
+	problems := o.newRunner(true) // the chat draws while the servers start
 	defer o.closeTools()
 	m := tui.New(tui.Config{
 		History:         hc.History,

@@ -51,6 +51,18 @@ func (o *toolOptions) validate() error {
 // not start. ask: the chat asks about calls; the one-shot denies what is
 // not allowed, naming --yes.
 func (o *rootOptions) startTools(ctx context.Context, ask bool) (problems []string) {
+	problems = o.newRunner(ask)
+	if o.runner != nil {
+		for _, err := range o.runner.Wait(ctx) {
+			problems = append(problems, err.Error())
+		}
+	}
+	return problems
+}
+
+// newRunner makes the runner of the config file's MCP servers, if any,
+// without waiting for them; problems are the servers it would not start.
+func (o *rootOptions) newRunner(ask bool) (problems []string) {
 	if o.NoTools || o.target.demo() || o.target.ep.Provider == "" {
 		return nil
 	}
@@ -80,9 +92,7 @@ func (o *rootOptions) startTools(ctx context.Context, ask bool) (problems []stri
 	o.runner = tools.New(tools.Config{Servers: servers, Timeout: o.ToolTimeout, Yes: o.Yes, YesAll: o.YesAll, Ask: ask,
 		Unasked: unasked, Env: toolEnv(os.Environ()), Version: version,
 		Save: func(server, tool string) error { return saveAllow(path, server, tool) }})
-	for _, err := range o.runner.Wait(ctx) {
-		problems = append(problems, err.Error())
-	}
+	o.runner.Start()
 	return problems
 }
 
