@@ -50,7 +50,7 @@ func (c *Client) ChatTools(ctx context.Context, e Endpoint, msgs []Message, loop
 		p.max = DefaultMaxSteps
 	}
 	return &Stream{prod: p, rec: newRecorder(), fail: func(err error) error { return err },
-		close: func() { cancel(errClosed); p.close() }}, nil
+		close: func() { cancel(errClosed); p.close() }, abort: cancel}, nil
 }
 
 // loopProducer is the producer of ChatTools: it reads one step's stream,
@@ -90,6 +90,8 @@ func (p *loopProducer) next(dst []Event) ([]Event, error) {
 	switch {
 	case errors.Is(err, ErrEmptyAnswer) && p.steps > 0:
 		return p.finish(dst, Event{Kind: KindDone}) // the continuation added nothing: the answer is the steps before
+	case err != nil && p.ctx.Err() != nil:
+		return dst, context.Cause(p.ctx) // stopped (Interrupt) or closed: why
 	case err != nil:
 		return dst, err
 	}

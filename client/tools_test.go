@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/anthropics/anthropic-sdk-go"
 	"github.com/openai/openai-go/v3"
@@ -330,4 +332,50 @@ func TestAnAnswerGivesEveryCallOneResult(t *testing.T) {
 	if p := a.Pending(); len(p) != 1 || p[0].ID != calls[1].ID {
 		t.Errorf("pending = %+v, want the second call", p)
 	}
+}
+
+// The stop key during a running tool stops the answer as the stop key
+// stops any HTTP answer: a *StopError (errors.Is context.Canceled), and
+// the tool's context is cancelled.
+func TestInterruptingARunningToolStopsTheAnswer(t *testing.T) {
+	t.Parallel()
+	srv := alwaysCalls(t)
+	running, cancelled := make(chan struct{}), make(chan struct{})
+	run := &fakeRunner{specs: []client.ToolSpec{weatherTool}, result: func(client.ToolCall) client.ToolResult {
+		return client.ToolResult{Content: "never"}
+	}}
+	hang := &hangingRunner{fakeRunner: run, running: running, cancelled: cancelled}
+	ep := client.Endpoint{Provider: client.OpenAI, BaseURL: srv.URL, Model: "m"}
+	s, err := client.New(client.Config{}).ChatTools(context.Background(), ep, []client.Message{{Role: "user", Content: "q"}},
+		client.ToolLoop{Runner: hang})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { <-running; s.Interrupt(time.Second) }()
+	var end error
+	for _, err := range s.Events() {
+		end = err
+	}
+	var se *client.StopError
+	if !errors.As(end, &se) || !errors.Is(end, context.Canceled) {
+		t.Errorf("the answer ended with %v, want a *client.StopError", end)
+	}
+	select {
+	case <-cancelled:
+	case <-time.After(5 * time.Second):
+		t.Error("the running tool's context was not cancelled")
+	}
+}
+
+// hangingRunner's calls run until their context ends.
+type hangingRunner struct {
+	*fakeRunner
+	running, cancelled chan struct{}
+}
+
+func (h *hangingRunner) RunTools(ctx context.Context, calls []client.ToolCall, emit func(client.Event)) []client.ToolResult {
+	close(h.running)
+	<-ctx.Done()
+	close(h.cancelled)
+	return nil
 }
