@@ -2,6 +2,8 @@ package tools
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -122,6 +124,22 @@ func (r *Runner) Status() []ServerStatus {
 			}
 		}
 		out = append(out, st)
+	}
+	return out
+}
+
+// UnknownYes is an error for each name in [Config.Yes] that no started
+// server offers, by either name: a typo that would otherwise leave a tool
+// asking (or, without a terminal, denied) with no word why. Call it after
+// Wait.
+func (r *Runner) UnknownYes() []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []error
+	for _, name := range r.cfg.Yes {
+		if !slices.ContainsFunc(r.tools, func(t tool) bool { return t.name == name || t.own == name }) {
+			out = append(out, fmt.Errorf("--yes %s: no MCP server offers a tool of that name (tok tools lists them)", name))
+		}
 	}
 	return out
 }

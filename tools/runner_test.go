@@ -285,3 +285,16 @@ func TestStoppingCancelsRunningCallsAndPendingPrompts(t *testing.T) {
 	}
 	<-ts.hung // the server saw MCP's cancellation
 }
+
+func TestAYesThatNamesNoToolIsSaid(t *testing.T) {
+	ts := newTestServer()
+	r := newRunner(t, tools.Config{Yes: []string{"echo", "ecko"},
+		Servers: []tools.Server{{Name: "t", Transport: ts.transport(t)}}})
+	if errs := r.Wait(context.Background()); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	errs := r.UnknownYes()
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "--yes ecko: no MCP server offers") {
+		t.Errorf("UnknownYes = %v, want one error, for ecko", errs)
+	}
+}

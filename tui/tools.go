@@ -178,7 +178,7 @@ type toolsReadyMsg []string
 func toolsReady(r *tools.Runner) tea.Cmd {
 	return func() tea.Msg {
 		var notes toolsReadyMsg
-		for _, err := range r.Wait(context.Background()) {
+		for _, err := range append(r.Wait(context.Background()), r.UnknownYes()...) {
 			notes = append(notes, err.Error())
 		}
 		return notes

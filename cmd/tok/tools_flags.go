@@ -53,7 +53,7 @@ func (o *toolOptions) validate() error {
 func (o *rootOptions) startTools(ctx context.Context, ask bool) (problems []string) {
 	problems = o.newRunner(ask)
 	if o.runner != nil {
-		for _, err := range o.runner.Wait(ctx) {
+		for _, err := range append(o.runner.Wait(ctx), o.runner.UnknownYes()...) {
 			problems = append(problems, err.Error())
 		}
 	}
