@@ -62,9 +62,9 @@ func (p plot) xAt(i, n int) float64 {
 	return p.left + 10 + (p.innerW()-20)*float64(i)/float64(n-1)
 }
 
-// lineChart draws series over categories (a sweep's levels), with a
-// dashed line at target when it is above 0, and a legend.
-func lineChart(title, xlabel string, cats []string, ss []series, target float64, yfmt func(float64) string) string {
+// topOf is the top of a chart's scale: its highest value, or a tenth
+// above the target line.
+func topOf(ss []series, target float64) float64 {
 	top := target * 1.1
 	for _, s := range ss {
 		for _, v := range s.values {
@@ -73,7 +73,13 @@ func lineChart(title, xlabel string, cats []string, ss []series, target float64,
 			}
 		}
 	}
-	p := newPlot(top, yfmt)
+	return top
+}
+
+// lineChart draws series over categories (a sweep's levels), with a
+// dashed line at target when it is above 0, and a legend.
+func lineChart(title, xlabel string, cats []string, ss []series, target float64, yfmt func(float64) string) string {
+	p := newPlot(topOf(ss, target), yfmt)
 	var b strings.Builder
 	p.open(&b, title)
 	for i, c := range cats {
@@ -125,15 +131,7 @@ func legend(b *strings.Builder, p plot, ss []series) {
 
 // barChart draws groups of bars: for each category, a bar a series.
 func barChart(title string, cats []string, ss []series, target float64, yfmt func(float64) string) string {
-	top := target * 1.1
-	for _, s := range ss {
-		for _, v := range s.values {
-			if !math.IsNaN(v) {
-				top = max(top, v)
-			}
-		}
-	}
-	p := newPlot(top, yfmt)
+	p := newPlot(topOf(ss, target), yfmt)
 	var b strings.Builder
 	p.open(&b, title)
 	group := p.innerW() / float64(len(cats))
