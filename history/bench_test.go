@@ -113,3 +113,14 @@ func BenchmarkSearch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPrompts is the chat's input history at start: the 1,000
+// newest distinct prompts of 20,000 turns.
+func BenchmarkPrompts(b *testing.B) {
+	s := openBench(b)
+	for b.Loop() {
+		if p, err := s.Prompts(b.Context(), 1000); err != nil || len(p) != 1000 {
+			b.Fatal(len(p), err)
+		}
+	}
+}
