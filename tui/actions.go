@@ -17,6 +17,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.pick.open {
 		return m.handlePickerKey(msg)
 	}
+	if m.eps.open {
+		return m.handleEndpointKey(msg)
+	}
 	if !key.Matches(msg, m.keys.Interrupt) {
 		m.disarm()
 	}
@@ -28,6 +31,14 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.Pick):
 		return m.openPicker()
+	case key.Matches(msg, m.keys.NewChat):
+		return m.newConversation()
+	case key.Matches(msg, m.keys.Endpoint):
+		return m.openEndpoints()
+	case key.Matches(msg, m.keys.Older) && m.onFirstLine() && m.recall.hasOlder():
+		return m.recallOlder()
+	case key.Matches(msg, m.keys.Newer) && m.onLastLine() && m.recall.walking():
+		return m.recallNewer()
 	case key.Matches(msg, m.keys.Interrupt):
 		return m.interrupt()
 	case key.Matches(msg, m.keys.Stop):
@@ -91,6 +102,7 @@ func (m Model) send() (tea.Model, tea.Cmd) {
 		panic("a crash test in Update")
 	}
 	m.input.Reset()
+	m.recall.add(q)
 	m.turns = append(m.turns, &turn{question: q})
 	cmd := m.start(false)
 	m.layout()
@@ -196,6 +208,7 @@ func (m Model) interrupt() (tea.Model, tea.Cmd) {
 		cmd = m.stop()
 	default:
 		m.input.Reset()
+		m.recall.reset()
 		m.layout()
 	}
 	m.arms++

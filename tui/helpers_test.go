@@ -67,6 +67,10 @@ func keyMsg(k string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyPgDown}
 	case "end":
 		return tea.KeyPressMsg{Code: tea.KeyEnd}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
 	case "ctrl+end":
 		return tea.KeyPressMsg{Code: tea.KeyEnd, Mod: tea.ModCtrl}
 	case "alt+enter":

@@ -24,6 +24,7 @@ func newInput() textarea.Model {
 	ta.SetVirtualCursor(false)
 	ta.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"))
 	ta.KeyMap.DeleteBeforeCursor.SetKeys() // ctrl+u scrolls the transcript
+	ta.KeyMap.LineNext.SetKeys("down")     // ctrl+n starts a new conversation
 	ta.KeyMap.PageUp.SetKeys()
 	ta.KeyMap.PageDown.SetKeys()
 	ta.KeyMap.InputEnd.SetKeys("alt+>") // ctrl+end follows the transcript

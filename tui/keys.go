@@ -18,6 +18,10 @@ type keyMap struct {
 	HalfUp    key.Binding
 	Follow    key.Binding
 	Pick      key.Binding // the saved conversations
+	Older     key.Binding // up on the input's first line: the prompt sent before (recall.go)
+	Newer     key.Binding // down on its last line, while walking: the one after
+	NewChat   key.Binding // a new conversation (newchat.go)
+	Endpoint  key.Binding // the config file's endpoints, for the next question (endpoints.go)
 	Expand    key.Binding // tool results whole, or folded
 	Approve   key.Binding // shown in help while a tool call waits; approval.go reads the keys
 
@@ -38,6 +42,10 @@ func defaultKeyMap() keyMap {
 		HalfUp:    key.NewBinding(key.WithKeys("ctrl+u")),
 		Follow:    key.NewBinding(key.WithKeys("ctrl+end", "end"), key.WithHelp("end", "follow")),
 		Pick:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "history")),
+		Older:     key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "past prompts")),
+		Newer:     key.NewBinding(key.WithKeys("down")),
+		NewChat:   key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "new chat")),
+		Endpoint:  key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "endpoint")),
 		Expand:    key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "tool results")),
 		Approve:   key.NewBinding(key.WithKeys("y", "a", "A", "n"), key.WithHelp("y/a/A/n", "run once/for this chat/always/no")),
 	}
@@ -55,6 +63,10 @@ func (k keyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.live} }
 // that does nothing in this state is simply not shown.
 func (m *Model) syncKeys() {
 	k := &m.keys
+	if m.eps.open {
+		k.live = append(k.live[:0], endpointListKeys...)
+		return
+	}
 	streaming := m.live() != nil
 	last := len(m.turns) > 0 && m.turns[len(m.turns)-1].state != stateDone
 	k.live = k.live[:0]
@@ -80,4 +92,8 @@ func (m *Model) syncKeys() {
 		k.Interrupt.SetHelp("ctrl+c", "quit")
 	}
 	add(k.Interrupt, !streaming)
+	// Last: they give way first on a narrow terminal.
+	add(k.Older, m.recall.walking() || !streaming && m.input.Value() == "" && len(m.recall.entries) > 0)
+	add(k.NewChat, !streaming && len(m.turns) > 0)
+	add(k.Endpoint, !streaming && m.canSwitch())
 }

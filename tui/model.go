@@ -61,6 +61,15 @@ type Config struct {
 	// InterruptWait is how long the stop key waits for a WebSocket
 	// server to acknowledge the interrupt before it closes the socket.
 	InterruptWait time.Duration
+	// Endpoints are the config file's endpoints, which Ctrl+L offers for
+	// the next question; EndpointName is the one in use, or "". Switch
+	// makes the Target of the one picked; it runs in a command (it may
+	// run a key_cmd). NoEndpoints is what the status line says when
+	// there are none: how to name some.
+	Endpoints    []EndpointChoice
+	EndpointName string
+	Switch       func(ctx context.Context, name string) (Target, error)
+	NoEndpoints  string
 	// Crash is for testing the recovery from a panic, and empty in use:
 	// asking "crash" then panics in Update ("update"), in drawing the
 	// question ("draw", in Update and in Transcript), in View ("view"), a
@@ -102,6 +111,11 @@ type Model struct {
 	armed, arms int
 
 	approval approval // the question about a tool call, if any (approval.go)
+
+	recall  recall        // the prompts Up and Down walk (recall.go)
+	eps     endpointList  // Ctrl+L's list, while it shows (endpoints.go)
+	epName  string        // the config file's endpoint in use, or ""
+	earlier []earlierChat // the conversations Ctrl+N set aside (newchat.go)
 }
 
 // New returns the chat, ready for tea.NewProgram.
@@ -112,7 +126,8 @@ func New(cfg Config) Model {
 	if cfg.Reason == nil {
 		cfg.Reason = cfg.Describe
 	}
-	m := Model{cfg: cfg, keys: defaultKeyMap(), help: help.New(), scroll: newScroller(), dark: cfg.Dark}
+	m := Model{cfg: cfg, keys: defaultKeyMap(), help: help.New(), scroll: newScroller(), dark: cfg.Dark,
+		recall: newRecall(), epName: cfg.EndpointName}
 	m.paint.crashTest = cfg.Crash == "draw"
 	m.input = newInput()
 	m.input.Focus()
@@ -125,12 +140,17 @@ func New(cfg Config) Model {
 	return m
 }
 
-// Init asks the terminal for its background colour, to pick the style.
+// Init asks the terminal for its background colour, to pick the style,
+// and reads the history's prompts for Up (recall.go).
 func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if m.cfg.Tools != nil {
-		return tea.Batch(tea.RequestBackgroundColor, waitForPrompt(m.cfg.Tools.Prompts()), toolsReady(m.cfg.Tools))
+		cmds = append(cmds, waitForPrompt(m.cfg.Tools.Prompts()), toolsReady(m.cfg.Tools))
 	}
-	return tea.RequestBackgroundColor
+	if m.cfg.recallsHistory() {
+		cmds = append(cmds, loadPrompts(m.cfg.History))
+	}
+	return tea.Batch(cmds...)
 }
 
 // Update routes each message to its handler.
@@ -166,6 +186,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case answeredMsg:
 		return m.handleAnswered(msg)
+	case promptsMsg:
+		return m.handlePrompts(msg), nil
+	case switchedMsg:
+		return m.handleSwitched(msg), nil
 	case copiedMsg:
 		m.notice = copiedNotice(msg)
 		return m, nil
@@ -321,32 +345,42 @@ func (m Model) Transcript() (out string) {
 			out = m.plainTranscript()
 		}
 	}()
+	return m.transcript(m.drawnTurn)
+}
+
+// plainTranscript is the conversation without markdown or styles.
+func (m Model) plainTranscript() string { return m.transcript(plainTurn) }
+
+// transcript is the conversations Ctrl+N set aside, then this one: each
+// turn as draw writes it, but for those from the history.
+func (m Model) transcript(draw func(*turn) string) string {
 	var b strings.Builder
+	b.WriteString(m.earlierText(draw))
 	b.WriteString(m.loadedNote())
 	for _, t := range m.turns {
-		if t.loaded {
-			continue
-		}
-		for _, l := range m.paint.lines(t, "") {
-			b.WriteString(strings.TrimRight(l, " "))
-			b.WriteByte('\n')
+		if !t.loaded {
+			b.WriteString(draw(t))
 		}
 	}
 	return b.String()
 }
 
-// plainTranscript is the conversation without markdown or styles.
-func (m Model) plainTranscript() string {
+// drawnTurn is a turn as the chat drew it, without the cursor.
+func (m Model) drawnTurn(t *turn) string {
 	var b strings.Builder
-	b.WriteString(m.loadedNote())
-	for _, t := range m.turns {
-		if t.loaded {
-			continue
-		}
-		b.WriteString("\n❯ " + render.Sanitize(t.question) + "\n\n")
-		if a := strings.TrimSpace(render.Sanitize(t.answer())); a != "" {
-			b.WriteString(a + "\n")
-		}
+	for _, l := range m.paint.lines(t, "") {
+		b.WriteString(strings.TrimRight(l, " "))
+		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// plainTurn is a turn's question and answer, sanitised, without
+// markdown or styles.
+func plainTurn(t *turn) string {
+	s := "\n❯ " + render.Sanitize(t.question) + "\n\n"
+	if a := strings.TrimSpace(render.Sanitize(t.answer())); a != "" {
+		s += a + "\n"
+	}
+	return s
 }

@@ -190,6 +190,9 @@ func (m Model) showLoaded(msg loadedMsg) Model {
 
 // windowView is the transcript's window, or the picker in its place.
 func (m Model) windowView() string {
+	if m.eps.open {
+		return m.endpointsView()
+	}
 	if !m.pick.open {
 		return m.scroll.view(m.markerView())
 	}
@@ -202,9 +205,13 @@ func (m Model) windowView() string {
 
 // loadedNote says where the turns that came from the history are, for
 // the transcript printed on exit.
-func (m Model) loadedNote() string {
+func (m Model) loadedNote() string { return loadedNote(m.turns, m.convID) }
+
+// loadedNote says where the turns of conversation id that came from the
+// history are.
+func loadedNote(turns []*turn, id string) string {
 	n := 0
-	for _, t := range m.turns {
+	for _, t := range turns {
 		if t.loaded {
 			n++
 		}
@@ -213,7 +220,7 @@ func (m Model) loadedNote() string {
 	case n == 0:
 		return ""
 	case n == 1:
-		return fmt.Sprintf("\n  (1 earlier turn: tok history show %s)\n", m.convID)
+		return fmt.Sprintf("\n  (1 earlier turn: tok history show %s)\n", id)
 	}
-	return fmt.Sprintf("\n  (%d earlier turns: tok history show %s)\n", n, m.convID)
+	return fmt.Sprintf("\n  (%d earlier turns: tok history show %s)\n", n, id)
 }

@@ -11,7 +11,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/glamour/v2/ansi"
 	"github.com/charmbracelet/colorprofile"
-	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/render"
 	"github.com/tokcli/tok/tui"
 )
@@ -36,6 +35,10 @@ func runChat(ctx context.Context, o *rootOptions) error {
 	hc := o.chatHistory(ctx)
 	problems := o.newRunner(true) // the chat draws while the servers start
 	defer o.closeTools()
+	first := o.chatTarget(o.target, o.client)
+	switcher := &chatEndpoints{o: o}
+	defer switcher.close()
+	choices, none := endpointChoices(o.IO.env)
 	m := tui.New(tui.Config{
 		History:         hc.History,
 		Save:            hc.Save,
@@ -44,15 +47,19 @@ func runChat(ctx context.Context, o *rootOptions) error {
 		Notice:          hc.Notice,
 		Tools:           o.runner,
 		ToolNotes:       problems,
-		Open:            func(ctx context.Context, msgs []client.Message) (*client.Stream, error) { return o.open(ctx, msgs) },
-		Endpoint:        o.endpointName(),
-		Describe:        func(err error) string { return describe(o.failure(err)) },
-		Reason:          o.retryReason,
+		Open:            first.Open,
+		Endpoint:        first.Label,
+		Describe:        first.Describe,
+		Reason:          first.Reason,
 		Style:           func(dark bool) ansi.StyleConfig { return styles[dark] },
 		Dark:            true,
 		Width:           o.Width,
 		Crash:           o.IO.Getenv("TOK_CHAT_CRASH"), // for checking the recovery by hand; not in --help
-		InterruptWait:   o.target.interruptWait,
+		InterruptWait:   first.InterruptWait,
+		Endpoints:       choices,
+		EndpointName:    o.target.name,
+		Switch:          switcher.switchTo,
+		NoEndpoints:     none,
 	})
 	final, err := tui.Run(m, tea.WithContext(ctx), tea.WithInput(o.IO.In), tea.WithOutput(o.IO.Out))
 	// Down to the colours the terminal has, as the TUI's own output is.
@@ -85,6 +92,3 @@ func chatStyles() (map[bool]ansi.StyleConfig, error) {
 	}
 	return styles, nil
 }
-
-// endpointName is what the header says answers.
-func (o *rootOptions) endpointName() string { return o.target.label() }

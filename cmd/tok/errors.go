@@ -40,8 +40,10 @@ type failure struct {
 }
 
 // failure ties err to the target that failed.
-func (o *rootOptions) failure(err error) failure {
-	t := o.target
+func (o *rootOptions) failure(err error) failure { return o.target.failure(err) }
+
+// failure ties err to t, which failed.
+func (t target) failure(err error) failure {
 	f := failure{url: t.ep.Target(), err: err, provider: t.ep.Provider, keyFrom: t.keyFrom, urlFrom: t.urlFrom,
 		modelFrom: t.modelFrom, secret: t.ep.Key}
 	if t.ep.Provider != "" {
@@ -244,7 +246,10 @@ func apiAdvice(status int, f failure, advice string) string {
 
 // retryReason is the short cause of a retry: the status or the server's
 // error, without the advice to wait, since tok is about to.
-func (o *rootOptions) retryReason(err error) string {
+func (o *rootOptions) retryReason(err error) string { return o.target.retryReason(err) }
+
+// retryReason is the short cause of a retry of t's request.
+func (t target) retryReason(err error) string {
 	var he *client.HTTPError
 	var se *client.ServerError
 	var te *client.TimeoutError
@@ -252,11 +257,11 @@ func (o *rootOptions) retryReason(err error) string {
 	case errors.As(err, &te):
 		return te.Error()
 	case errors.As(err, &he):
-		err = failure{err: errors.New(he.Error()), secret: o.target.ep.Key}
+		err = failure{err: errors.New(he.Error()), secret: t.ep.Key}
 	case errors.As(err, &se):
-		err = failure{err: errors.New("error event: " + se.Error()), secret: o.target.ep.Key}
+		err = failure{err: errors.New("error event: " + se.Error()), secret: t.ep.Key}
 	default:
-		err = o.failure(err)
+		err = t.failure(err)
 	}
 	return describe(err)
 }

@@ -175,18 +175,21 @@ func (o *rootOptions) conversation(title string) history.Conversation {
 // savedEndpoint is the target as the history keeps it: what can be
 // asked again, and nothing secret (no key, no header, an address only
 // when it holds no credentials).
-func (o *rootOptions) savedEndpoint() history.Endpoint {
-	t := o.target
-	e := history.Endpoint{Label: t.label(), Name: t.name, Provider: string(t.ep.Provider), API: t.ep.API,
-		BaseURL: withoutSecrets(t.ep.BaseURL), URL: withoutSecrets(t.ep.URL), Model: o.savedModel()}
-	return e
+func (o *rootOptions) savedEndpoint() history.Endpoint { return o.target.saved() }
+
+func (o *rootOptions) savedModel() string { return o.target.savedModel() }
+
+// saved is t as the history keeps it (see savedEndpoint).
+func (t target) saved() history.Endpoint {
+	return history.Endpoint{Label: t.label(), Name: t.name, Provider: string(t.ep.Provider), API: t.ep.API,
+		BaseURL: withoutSecrets(t.ep.BaseURL), URL: withoutSecrets(t.ep.URL), Model: t.savedModel()}
 }
 
-func (o *rootOptions) savedModel() string {
-	if o.target.ep.Provider == "" {
+func (t target) savedModel() string {
+	if t.ep.Provider == "" {
 		return ""
 	}
-	return o.target.model()
+	return t.model()
 }
 
 // withoutSecrets is an address when it holds no credentials, else "":
@@ -265,7 +268,5 @@ func (o *rootOptions) chatHistory(ctx context.Context) tui.Config {
 	save := o.saveStore(ctx)
 	st, _ := o.openHistory(ctx)
 	return tui.Config{History: st, Save: save != nil, Conversation: o.hist.conv, Notice: o.hist.warn,
-		NewConversation: func(title string) history.Conversation {
-			return history.Conversation{Title: title, Endpoint: o.savedEndpoint(), System: o.target.ep.System}
-		}}
+		NewConversation: o.target.newConversation}
 }

@@ -145,27 +145,34 @@ func readStdin(ctx context.Context, in io.Reader) ([]byte, error) {
 // open starts a streamed answer to the conversation msgs: from the
 // endpoint, or from the demo model.
 func (o *rootOptions) open(ctx context.Context, msgs []client.Message) (*client.Stream, error) {
-	t := o.target
+	return o.openOn(ctx, o.target, o.client, msgs)
+}
+
+// openOn is open for target t, through the client c returns (made on
+// first use: the demo model needs none).
+func (o *rootOptions) openOn(ctx context.Context, t target, c func() *client.Client, msgs []client.Message) (*client.Stream, error) {
 	if t.demo() {
 		return demo.Stream(ctx, msgs, o.demo), nil
 	}
-	return o.chatTools(ctx, msgs)
+	return o.chatTools(ctx, c(), t.ep, msgs)
 }
 
 // client is the one client.Client of the target, made on first use and
 // kept for the life of the process, so that a chat's turns reuse its
 // connections rather than dial again.
 func (o *rootOptions) client() *client.Client {
-	o.clientOnce.Do(func() {
-		t := o.target
-		cfg := client.Config{ConnectTimeout: o.ConnectTimeout, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout,
-			Retries: t.retries, RetryBackoff: o.retryBackoff, ResumeTries: t.resumeTries}
-		if o.Verbose {
-			cfg.Debug = &lineSanitizer{w: o.IO.ErrOut}
-		}
-		o.c = client.New(cfg)
-	})
+	o.clientOnce.Do(func() { o.c = o.newClient(o.target) })
 	return o.c
+}
+
+// newClient makes a client for target t, with the flags' timeouts.
+func (o *rootOptions) newClient(t target) *client.Client {
+	cfg := client.Config{ConnectTimeout: o.ConnectTimeout, IdleTimeout: o.IdleTimeout, Timeout: o.Timeout,
+		Retries: t.retries, RetryBackoff: o.retryBackoff, ResumeTries: t.resumeTries}
+	if o.Verbose {
+		cfg.Debug = &lineSanitizer{w: o.IO.ErrOut}
+	}
+	return client.New(cfg)
 }
 
 // closeClient closes the client's WebSockets, if it made any.

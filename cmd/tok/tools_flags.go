@@ -136,10 +136,10 @@ func toolEnv(environ []string) []string {
 
 // chatTools is how the chat and the one-shot ask for an answer when
 // tools run: through the loop, else as before.
-func (o *rootOptions) chatTools(ctx context.Context, msgs []client.Message) (*client.Stream, error) {
+func (o *rootOptions) chatTools(ctx context.Context, c *client.Client, ep client.Endpoint, msgs []client.Message) (*client.Stream, error) {
 	loop := client.ToolLoop{MaxSteps: o.MaxSteps}
 	if o.runner != nil {
 		loop.Runner = o.runner
 	}
-	return o.client().ChatTools(ctx, o.target.ep, msgs, loop)
+	return c.ChatTools(ctx, ep, msgs, loop)
 }
