@@ -4,9 +4,9 @@
 //
 // A [Store] owns its file, its schema and its migrations; callers see
 // verbs ([Store.Begin] and [Recorder] to save, [Store.List],
-// [Store.Search], [Store.Load], [Store.Delete], [Store.Rename],
-// [Store.Backup], [Conversation.Markdown], [Conversation.JSON]) and
-// never SQL.
+// [Store.Search], [Store.Load], [Store.Prompts], [Store.Delete],
+// [Store.Rename], [Store.Backup], [Conversation.Markdown],
+// [Conversation.JSON]) and never SQL.
 //
 // Invariants:
 //   - The schema's version is PRAGMA user_version. [Open] migrates an

@@ -92,8 +92,9 @@ func (m *Model) syncKeys() {
 		k.Interrupt.SetHelp("ctrl+c", "quit")
 	}
 	add(k.Interrupt, !streaming)
-	// Last: they give way first on a narrow terminal.
-	add(k.Older, m.recall.walking() || !streaming && m.input.Value() == "" && len(m.recall.entries) > 0)
+	// Last: they give way first on a narrow terminal, Up (a shell's
+	// habit) before the others.
 	add(k.NewChat, !streaming && len(m.turns) > 0)
 	add(k.Endpoint, !streaming && m.canSwitch())
+	add(k.Older, m.recall.walking() || !streaming && m.input.Value() == "" && len(m.recall.entries) > 0)
 }

@@ -68,6 +68,11 @@ line, then the prompt. With no prompt on a terminal, tok opens the chat.
 A prompt whose first word is one of tok's commands (history, config,
 probe, serve) needs quotes or --, as in: tok -- history of rome.
 
+The chat's help line shows the keys that do something at the moment. Up
+recalls the prompts sent before (in earlier chats too), Ctrl+N starts a
+new conversation, Ctrl+L sends the next question to another of the config
+file's endpoints, Ctrl+S continues a saved conversation.
+
 tok saves every conversation as it streams (tok history; --no-save, or
 save = false in the config file, keeps one out): -c continues the one
 used last, --cid ID another, with their earlier turns and endpoint.
