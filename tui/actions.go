@@ -28,17 +28,12 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return next, cmd
 		}
 	}
+	if next, cmd, done := m.handleSessionKey(msg); done {
+		return next, cmd
+	}
 	switch {
 	case key.Matches(msg, m.keys.Pick):
 		return m.openPicker()
-	case key.Matches(msg, m.keys.NewChat):
-		return m.newConversation()
-	case key.Matches(msg, m.keys.Endpoint):
-		return m.openEndpoints()
-	case key.Matches(msg, m.keys.Older) && m.onFirstLine() && m.recall.hasOlder():
-		return m.recallOlder()
-	case key.Matches(msg, m.keys.Newer) && m.onLastLine() && m.recall.walking():
-		return m.recallNewer()
 	case key.Matches(msg, m.keys.Interrupt):
 		return m.interrupt()
 	case key.Matches(msg, m.keys.Stop):

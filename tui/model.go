@@ -186,10 +186,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case answeredMsg:
 		return m.handleAnswered(msg)
-	case promptsMsg:
-		return m.handlePrompts(msg), nil
-	case switchedMsg:
-		return m.handleSwitched(msg), nil
+	case promptsMsg, switchedMsg:
+		return m.handleSessionMsg(msg), nil
 	case copiedMsg:
 		m.notice = copiedNotice(msg)
 		return m, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/tokcli/tok/history"
 )
@@ -116,6 +117,39 @@ func (m Model) handlePrompts(msg promptsMsg) Model {
 	if msg.err == nil {
 		m.recall.merge(msg.prompts)
 		m.syncKeys()
+	}
+	return m
+}
+
+// handleSessionKey routes the keys that change what the input holds or
+// what the next question goes to: Up on the input's first line and Down
+// on its last walk the prompts sent (recall), Ctrl+N starts a new
+// conversation (newchat.go), Ctrl+L picks an endpoint (endpoints.go).
+// done reports whether msg was one of them.
+func (m Model) handleSessionKey(msg tea.KeyPressMsg) (next tea.Model, cmd tea.Cmd, done bool) {
+	switch {
+	case key.Matches(msg, m.keys.NewChat):
+		next, cmd = m.newConversation()
+	case key.Matches(msg, m.keys.Endpoint):
+		next, cmd = m.openEndpoints()
+	case key.Matches(msg, m.keys.Older) && m.onFirstLine() && m.recall.hasOlder():
+		next, cmd = m.recallOlder()
+	case key.Matches(msg, m.keys.Newer) && m.onLastLine() && m.recall.walking():
+		next, cmd = m.recallNewer()
+	default:
+		return m, nil, false
+	}
+	return next, cmd, true
+}
+
+// handleSessionMsg takes the history's prompts, or the endpoint Ctrl+L
+// picked.
+func (m Model) handleSessionMsg(msg tea.Msg) Model {
+	switch msg := msg.(type) {
+	case promptsMsg:
+		return m.handlePrompts(msg)
+	case switchedMsg:
+		return m.handleSwitched(msg)
 	}
 	return m
 }

@@ -1,13 +1,10 @@
 package tui
 
 import (
-	"context"
 	"slices"
-	"sync"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/history"
 )
 
@@ -122,6 +119,24 @@ func TestTheRecallIsBounded(t *testing.T) {
 	}
 }
 
+// runNow runs cmd and its batch to their ends, for commands that end
+// without a timer (Init's, here: no tools).
+func runNow(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	batch, ok := msg.(tea.BatchMsg)
+	if !ok {
+		return []tea.Msg{msg}
+	}
+	var out []tea.Msg
+	for _, c := range batch {
+		out = append(out, runNow(c)...)
+	}
+	return out
+}
+
 // promptsOf runs the chat's Init with st and returns the prompts it
 // read.
 func promptsOf(t *testing.T, st *history.Store, save bool) []string {
@@ -129,7 +144,7 @@ func promptsOf(t *testing.T, st *history.Store, save bool) []string {
 	cfg := testConfig(t, nil)
 	cfg.History, cfg.Save = st, save
 	m := update(New(cfg), tea.WindowSizeMsg{Width: 80, Height: 24})
-	for _, msg := range run(m.Init()) {
+	for _, msg := range runNow(m.Init()) {
 		m = update(m, msg)
 	}
 	return m.recall.entries
@@ -152,35 +167,14 @@ func TestTheChatRecallsTheSavedPromptsOfEarlierRuns(t *testing.T) {
 func TestANewProcessRecallsTheLastOnesPrompts(t *testing.T) {
 	t.Parallel()
 	st := testStore(t)
-	var mu sync.Mutex
-	open := func(context.Context, []client.Message) (*client.Stream, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		sent := false
-		return client.FromEvents("", func() (client.Event, error) {
-			if sent {
-				return client.Event{Kind: client.KindDone}, nil
-			}
-			sent = true
-			return client.Event{Kind: client.KindText, Text: "ok"}, nil
-		}, nil), nil
-	}
-	cfg := testConfig(t, open)
+	var rec recorder
+	cfg := testConfig(t, rec.open)
 	cfg.History, cfg.Save = st, true
 	m := update(New(cfg), tea.WindowSizeMsg{Width: 80, Height: 24})
-	for _, q := range []string{"one", "two"} {
-		var cmd tea.Cmd
-		m, cmd = press(typeText(m, q), "enter")
-		for _, msg := range run(cmd) {
-			m = update(m, msg)
-		}
-		for m.live() != nil {
-			m = update(m, waitForEvent(m.streamID, m.events)())
-		}
-	}
+	m = send(t, send(t, m, "one"), "two")
 	cfg.History = reopen(t, st)
 	m = update(New(cfg), tea.WindowSizeMsg{Width: 80, Height: 24})
-	for _, msg := range run(m.Init()) {
+	for _, msg := range runNow(m.Init()) {
 		m = update(m, msg)
 	}
 	for _, want := range []string{"two", "one", "about rivers"} {
@@ -188,5 +182,28 @@ func TestANewProcessRecallsTheLastOnesPrompts(t *testing.T) {
 		if got := m.input.Value(); got != want {
 			t.Fatalf("Up in the new chat = %q, want %q", got, want)
 		}
+	}
+}
+
+func TestUpOnAWrappedLineMovesUpItsRowsFirst(t *testing.T) {
+	t.Parallel()
+	m := answered(t, newTestModel(t, 30, 24, nil), "before")
+	long := "a question long enough to wrap in a narrow input box"
+	m = typeText(m, long)
+	if m.input.LineInfo().Height < 2 {
+		t.Fatalf("the line did not wrap: %+v", m.input.LineInfo())
+	}
+	for i := 0; m.input.LineInfo().RowOffset > 0; i++ {
+		if i == 10 {
+			t.Fatal("Up does not move up the wrapped rows")
+		}
+		m, _ = press(m, "up")
+		if got := m.input.Value(); got != long {
+			t.Fatalf("Up on a wrapped row recalled %q", got)
+		}
+	}
+	m, _ = press(m, "up")
+	if got := m.input.Value(); got != "before" {
+		t.Errorf("Up on the first row = %q, want before", got)
 	}
 }
