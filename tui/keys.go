@@ -92,8 +92,8 @@ func (m *Model) syncKeys() {
 		k.Interrupt.SetHelp("ctrl+c", "quit")
 	}
 	add(k.Interrupt, !streaming)
-	// Last: they give way first on a narrow terminal, Up (a shell's
-	// habit) before the others.
+	// Last, so that they give way first on a narrow terminal; Up last
+	// of all: a shell's habit needs the reminder least.
 	add(k.NewChat, !streaming && len(m.turns) > 0)
 	add(k.Endpoint, !streaming && m.canSwitch())
 	add(k.Older, m.recall.walking() || !streaming && m.input.Value() == "" && len(m.recall.entries) > 0)
