@@ -61,6 +61,9 @@ type Config struct {
 	// InterruptWait is how long the stop key waits for a WebSocket
 	// server to acknowledge the interrupt before it closes the socket.
 	InterruptWait time.Duration
+	// Clipboard writes the system clipboard, besides the terminal's
+	// (OSC 52); nil is atotto/clipboard's (xclip, pbcopy …).
+	Clipboard func(string) error
 	// Crash is for testing the recovery from a panic, and empty in use:
 	// asking "crash" then panics in Update ("update"), in drawing the
 	// question ("draw", in Update and in Transcript), in View ("view"), a
@@ -102,6 +105,8 @@ type Model struct {
 	armed, arms int
 
 	approval approval // the question about a tool call, if any (approval.go)
+
+	code codeCopy // Alt+Y's place among the last answer's code blocks (codecopy.go)
 }
 
 // New returns the chat, ready for tea.NewProgram.
