@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -133,5 +134,24 @@ func TestExtractNoBlockNamesTheSavedAnswer(t *testing.T) {
 	r := runTokEnv(t, historyEnv(t), "", "-x", "--url", srv.URL, "q")
 	if r.code != 1 || !regexp.MustCompile(`no fenced code block to extract; tok history show [0-9a-z]{8} prints it`).MatchString(r.stderr) {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestExtractTranscript reads testdata/tok-code-blocks.sse, the answer
+// the README's Alt+Y check replays: a fence indented in a list item, a
+// line wider than any terminal, tabs, ~~~.
+func TestExtractTranscript(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../testdata/tok-code-blocks.sse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := serve(t, func(s sse) { s.send(string(b)) })
+	r := runTok(t, "", "--extract", "--url", srv.URL, "q")
+	want := "find . -name '*.go' -print0 | xargs -0 wc -l | tail -n 1\n\npackage main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n\n" +
+		"func main() {\n\tfmt.Println(\"a line much longer than a hundred columns: the chat wraps it on screen, the clipboard must not\", len(os.Args))\n}\n\n" +
+		"import pathlib\nprint(sum(len(p.read_text().splitlines()) for p in pathlib.Path(\".\").rglob(\"*.go\")))\n"
+	if r.code != 0 || r.stdout != want || r.stderr != "" {
+		t.Errorf("exit %d, stderr %q, stdout\n%s\nwant\n%s", r.code, r.stderr, r.stdout, want)
 	}
 }
