@@ -65,15 +65,18 @@ type extractor struct {
 // said on note.
 func (x *extractor) write(w io.Writer, complete bool, note func(string, ...any)) (int, error) {
 	blocks := render.CodeBlocks(x.text.String())
+	cut := false
 	if n := len(blocks); n > 0 && !complete && !blocks[n-1].Closed {
-		blocks = blocks[:n-1]
-		note("tok: the answer's last code block was cut short, so it is left out")
+		blocks, cut = blocks[:n-1], true
 	}
 	if x.last && len(blocks) > 1 {
 		blocks = blocks[len(blocks)-1:]
 	}
 	if _, err := io.WriteString(w, render.JoinCode(blocks)); err != nil {
 		return 0, fmt.Errorf("write stdout: %w", err)
+	}
+	if cut { // after the blocks, as the lines that say how the answer ended
+		note("tok: the answer's last code block was cut short, so it is left out")
 	}
 	return len(blocks), nil
 }
