@@ -78,3 +78,23 @@ func ExampleCodeBlocks() {
 	// sh (closed: true): go install example.com/tool@latest
 	// sh (closed: false): tool --version
 }
+
+// BenchmarkCodeBlocks reads the blocks of a long answer (about 100 KB,
+// 100 fences), as Alt+Y and --extract do once per answer.
+func BenchmarkCodeBlocks(b *testing.B) {
+	var sb strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&sb, "Step %d: some *prose* with `code` and a [link](http://x).\n\n1. In a list:\n   ```go\n", i)
+		for range 10 {
+			sb.WriteString("   fmt.Println(\"a line of code that is about eighty characters long, as code is\")\n")
+		}
+		sb.WriteString("   ```\n\n")
+	}
+	md := sb.String()
+	b.SetBytes(int64(len(md)))
+	for b.Loop() {
+		if n := len(render.CodeBlocks(md)); n != 100 {
+			b.Fatalf("%d blocks, want 100", n)
+		}
+	}
+}

@@ -62,13 +62,24 @@ func (m *Model) codeBlocks() []render.CodeBlock {
 		m.code = codeCopy{}
 		return nil
 	}
-	a := t.answer()
-	if t != m.code.turn || len(a) != m.code.size {
+	if size := answerSize(t); t != m.code.turn || size != m.code.size {
 		back := m.code.back
 		if t != m.code.turn {
 			back = 0
 		}
-		m.code = codeCopy{back: back, turn: t, size: len(a), blocks: render.CodeBlocks(a)}
+		m.code = codeCopy{back: back, turn: t, size: size, blocks: render.CodeBlocks(t.answer())}
 	}
 	return m.code.blocks
+}
+
+// answerSize is the length of t.answer(), without building it: the help
+// line asks on every key.
+func answerSize(t *turn) int {
+	n := 0
+	for _, p := range t.parts {
+		if p.kind == partText {
+			n += p.text.Len()
+		}
+	}
+	return n
 }
