@@ -155,3 +155,21 @@ func TestExtractTranscript(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, stdout\n%s\nwant\n%s", r.code, r.stderr, r.stdout, want)
 	}
 }
+
+// TestOutputFlagsDoNotAskTheTerminal: with nothing to render, the
+// one-shot does not ask the terminal for its background (the query puts
+// it in raw mode while the answer prints).
+func TestOutputFlagsDoNotAskTheTerminal(t *testing.T) {
+	t.Parallel()
+	for _, o := range []outputOptions{{Raw: true}, {Extract: true}, {ExtractLast: true}} {
+		asked := false
+		ios, _, _ := testStreams("")
+		ios.StdoutTTY = true
+		ios.DarkBackground = func() bool { asked = true; return true }
+		opts := &rootOptions{IO: ios, outputOptions: o}
+		<-opts.startBackgroundQuery() // the query, if made, has returned
+		if asked {
+			t.Errorf("%+v: the terminal was asked for its background", o)
+		}
+	}
+}
