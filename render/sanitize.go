@@ -133,7 +133,26 @@ func (s *Sanitizer) escapeByte(r rune) {
 }
 
 // Sanitize strips control sequences from a whole text; see [Sanitizer].
+// Text with nothing to strip (most of it) is returned as it is.
 func Sanitize(text string) string {
+	if isClean(text) {
+		return text
+	}
 	var s Sanitizer
 	return s.Clean(text) + s.Flush()
+}
+
+// isClean reports whether text is valid UTF-8 without controls: no C0
+// but newline and tab, no DEL, no C1 (U+0080 to U+009F, 0xC2 0x80-0x9F).
+func isClean(text string) bool {
+	for i := 0; i < len(text); i++ {
+		b := text[i]
+		switch {
+		case b < 0x20 && b != '\n' && b != '\t', b == 0x7f:
+			return false
+		case b == 0xc2 && i+1 < len(text) && text[i+1] < 0xa0:
+			return false
+		}
+	}
+	return utf8.ValidString(text)
 }

@@ -58,6 +58,10 @@ func FuzzSanitizeLeavesNoEscape(f *testing.F) {
 	f.Add("plain 日本語")
 	f.Fuzz(func(t *testing.T, in string) {
 		out := Sanitize(in)
+		var s Sanitizer
+		if slow := s.Clean(in) + s.Flush(); out != slow {
+			t.Fatalf("Sanitize(%q) = %q, but the Sanitizer gives %q", in, out, slow)
+		}
 		for _, r := range out {
 			if r == 0x1b || r == 0x07 || (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r < 0xa0) {
 				t.Fatalf("Sanitize(%q) = %q keeps control %U", in, out, r)

@@ -14,6 +14,9 @@ import (
 // handleKey routes a key: the chat's own keys first, then the input.
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	m.notice = ""
+	if !key.Matches(msg, m.keys.CopyCode) {
+		m.code.back = 0 // the next Alt+Y starts again at the last block
+	}
 	if m.pick.open {
 		return m.handlePickerKey(msg)
 	}
@@ -46,6 +49,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.retry()
 	case key.Matches(msg, m.keys.Copy):
 		return m.copyAnswer()
+	case key.Matches(msg, m.keys.CopyCode):
+		return m.copyCode()
 	case key.Matches(msg, m.keys.Expand):
 		m.toggleExpand()
 		m.syncKeys()

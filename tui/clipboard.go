@@ -19,26 +19,47 @@ func (m Model) copyAnswer() (tea.Model, tea.Cmd) {
 		m.notice = "no answer to copy yet"
 		return m, nil
 	}
-	return m, tea.Batch(tea.SetClipboard(md), writeClipboard(md))
+	return m, m.copyText(md, "")
+}
+
+// copyText puts s on the clipboard, through the terminal and the
+// system's; what says what was copied, for the status line ("" for
+// the answer).
+func (m Model) copyText(s, what string) tea.Cmd {
+	write := m.cfg.Clipboard
+	if write == nil {
+		write = clipboard.WriteAll
+	}
+	return tea.Batch(tea.SetClipboard(s), func() tea.Msg {
+		return copiedMsg{chars: len([]rune(s)), what: what, err: write(s)}
+	})
 }
 
 // lastAnswer is the markdown of the latest answer with text.
 func (m Model) lastAnswer() string {
-	for i := len(m.turns) - 1; i >= 0; i-- {
-		if a := m.turns[i].answer(); strings.TrimSpace(a) != "" {
-			return a
-		}
+	if t := m.lastAnswerTurn(); t != nil {
+		return t.answer()
 	}
 	return ""
 }
 
-func writeClipboard(s string) tea.Cmd {
-	return func() tea.Msg {
-		return copiedMsg{chars: len([]rune(s)), err: clipboard.WriteAll(s)}
+// lastAnswerTurn is the latest turn whose answer has text, or nil.
+func (m Model) lastAnswerTurn() *turn {
+	for i := len(m.turns) - 1; i >= 0; i-- {
+		if strings.TrimSpace(m.turns[i].answer()) != "" {
+			return m.turns[i]
+		}
 	}
+	return nil
 }
 
 func copiedNotice(msg copiedMsg) string {
+	if msg.what != "" {
+		if msg.err != nil {
+			return msg.what + " through the terminal (OSC 52)"
+		}
+		return msg.what
+	}
 	if msg.err != nil {
 		return fmt.Sprintf("copied the answer (%d characters) through the terminal (OSC 52)", msg.chars)
 	}

@@ -13,6 +13,7 @@ type keyMap struct {
 	Quit      key.Binding // Ctrl+D on an empty input
 	Retry     key.Binding
 	Copy      key.Binding
+	CopyCode  key.Binding // the last answer's code blocks, last first (codecopy.go); shown with Copy
 	PageUp    key.Binding
 	PageDown  key.Binding
 	HalfUp    key.Binding
@@ -37,6 +38,7 @@ func defaultKeyMap() keyMap {
 		Quit:      key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "quit")),
 		Retry:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "retry")),
 		Copy:      key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "copy answer")),
+		CopyCode:  key.NewBinding(key.WithKeys("alt+y")),
 		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "scroll")),
 		PageDown:  key.NewBinding(key.WithKeys("pgdown")),
 		HalfUp:    key.NewBinding(key.WithKeys("ctrl+u")),
@@ -82,6 +84,11 @@ func (m *Model) syncKeys() {
 	add(k.Newline, !streaming && m.input.Value() != "")
 	add(k.Follow, !m.scroll.follow)
 	add(k.Retry, !streaming && last)
+	if !streaming && m.hasCode() { // one entry for both, as pgup/pgdn
+		k.Copy.SetHelp("ctrl+y/alt+y", "copy answer/code")
+	} else {
+		k.Copy.SetHelp("ctrl+y", "copy answer")
+	}
 	add(k.Copy, !streaming && m.lastAnswer() != "")
 	add(k.PageUp, m.scroll.more)
 	add(k.Pick, !streaming && m.cfg.History != nil)

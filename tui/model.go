@@ -70,6 +70,9 @@ type Config struct {
 	EndpointName string
 	Switch       func(ctx context.Context, name string) (Target, error)
 	NoEndpoints  string
+	// Clipboard writes the system clipboard, besides the terminal's
+	// (OSC 52); nil is atotto/clipboard's (xclip, pbcopy …).
+	Clipboard func(string) error
 	// Crash is for testing the recovery from a panic, and empty in use:
 	// asking "crash" then panics in Update ("update"), in drawing the
 	// question ("draw", in Update and in Transcript), in View ("view"), a
@@ -116,6 +119,7 @@ type Model struct {
 	eps     endpointList  // Ctrl+L's list, while it shows (endpoints.go)
 	epName  string        // the config file's endpoint in use, or ""
 	earlier []earlierChat // the conversations Ctrl+N set aside (newchat.go)
+	code    codeCopy      // Alt+Y's place among the last answer's code blocks (codecopy.go)
 }
 
 // New returns the chat, ready for tea.NewProgram.

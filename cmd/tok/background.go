@@ -23,7 +23,7 @@ const backgroundWait = 100 * time.Millisecond
 func (o *rootOptions) startBackgroundQuery() <-chan bool {
 	ch := make(chan bool, 1)
 	switch dark, ok := backgroundFromEnv(o.IO.env); {
-	case !o.IO.StdoutTTY || o.Events || o.IO.DarkBackground == nil:
+	case !o.IO.StdoutTTY || o.Events || o.oneShotOnly() || o.IO.DarkBackground == nil: // nothing rendered
 		ch <- true
 	case ok:
 		ch <- dark

@@ -18,7 +18,7 @@ import (
 // wantsChat reports whether tok should open the interactive chat: a
 // terminal on both ends, and no prompt or piped text.
 func (o *rootOptions) wantsChat() bool {
-	return o.IO.StdinTTY && o.IO.StdoutTTY && !o.IO.StdinPiped && o.Prompt == "" && !o.Events
+	return o.IO.StdinTTY && o.IO.StdoutTTY && !o.IO.StdinPiped && o.Prompt == "" && !o.Events && !o.oneShotOnly()
 }
 
 // runChat runs the chat until the user quits, then prints the

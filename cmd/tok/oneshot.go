@@ -36,6 +36,7 @@ func runOneShot(ctx context.Context, o *rootOptions) error {
 		stream.Close()
 		return err
 	}
+	p.savedIn(save)
 	for ev, err := range stream.Events() {
 		if err != nil {
 			save.end(ctx, stream, err)

@@ -34,11 +34,15 @@ type printer struct {
 	unrun      []string     // tools the model called that no one ran
 	afterTool  bool         // a tool's result came since the last text
 	last       string       // the end of the text written so far
+	extract    *extractor   // --extract: the text, kept for its code blocks
 }
 
 func newPrinter(ctx context.Context, o *rootOptions, s *client.Stream, bg <-chan bool) (*printer, error) {
 	p := &printer{o: o, stream: s}
-	if !o.IO.StdoutTTY || o.Events {
+	if o.extracting() {
+		p.extract = &extractor{last: o.ExtractLast}
+	}
+	if !o.IO.StdoutTTY || o.Events || o.oneShotOnly() {
 		return p, nil
 	}
 	dark := true
@@ -124,6 +128,10 @@ func (p *printer) text(s string) error {
 		return nil
 	}
 	p.last = (p.last + s)[max(len(p.last)+len(s)-2, 0):]
+	if p.extract != nil {
+		p.extract.text.WriteString(s)
+		return nil
+	}
 	if p.live != nil {
 		p.live.Add(s)
 		p.wrote = true
@@ -162,6 +170,10 @@ func (p *printer) end() error {
 		return err
 	}
 	p.endLine()
+	blocks, err := p.code(!p.done.AtTokenLimit())
+	if err != nil {
+		return err
+	}
 	switch {
 	case p.done.AtTokenLimit():
 		p.note("tok: the answer stopped at the token limit (%s), so it is cut short; raise it with --max-tokens", p.o.tokenLimit(p.done.StopReason))
@@ -170,6 +182,9 @@ func (p *printer) end() error {
 		p.note("tok: the model asked for more tools after %d rounds of calls, so the answer ends here; raise the limit with --max-steps", p.o.MaxSteps)
 	case len(p.unrun) > 0:
 		p.note("tok: the model asked to run %s, which no one ran, so the answer ends here (tok runs the tools of the config file's [mcp.NAME] servers: tok tools)", strings.Join(p.unrun, ", "))
+	}
+	if p.extract != nil && blocks == 0 {
+		return noCodeError{conv: p.extract.conv}
 	}
 	return nil
 }
@@ -209,6 +224,9 @@ func (p *printer) fail(ctx context.Context, err error) error {
 		fmt.Fprintln(p.o.IO.ErrOut, "tok:", ferr)
 	}
 	p.endLine()
+	if _, werr := p.code(false); werr != nil {
+		p.o.IO.errLine("tok: " + werr.Error())
+	}
 	if err := interrupted(ctx, err); errors.Is(err, errInterrupted) {
 		return err
 	}

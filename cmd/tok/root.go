@@ -48,6 +48,7 @@ type rootOptions struct {
 	hist              historyState
 	systemFromHistory bool // the continued conversation's system prompt
 	toolOptions            // --yes, --max-steps …: tools_flags.go
+	outputOptions          // --extract, --raw: extract.go
 
 	header     http.Header
 	target     target // what answers, once resolved
@@ -103,7 +104,13 @@ The style follows the terminal's background (dark or light); set
 GLAMOUR_STYLE to a glamour style name or JSON file to choose one, and
 NO_COLOR to turn colour off. On a pipe, stdout gets the answer's text
 and nothing else; tool calls, errors and notes go to stderr, one line
-each.
+each. --raw prints the markdown as it comes on a terminal too.
+
+--extract (-x) prints only the answer's fenced code blocks, once it has
+ended: each as the model wrote it (dedented, no styling, no wrapping),
+ending in a newline, a blank line between two; --extract-last prints the
+last one only. An answer with no code block prints nothing and exits 1.
+A broken answer prints its complete blocks, then says why.
 
 Limits: stdin and the prompt together at most 8 MiB; one event of a
 stream, and one answer, at most 16 MiB; --timeout bounds the whole answer, retries and
@@ -113,7 +120,8 @@ times.
 Exit codes:
   0    the answer completed
   1    it failed (HTTP error, error event, cut off, timeout, an empty
-       answer); what arrived was printed first
+       answer, no code block with --extract); what arrived was printed
+       first
   2    usage error (bad flag, bad header, no prompt, no API key, a prompt
        over the limit)
   4    the answer stopped at the token limit (raise --max-tokens); the
@@ -131,7 +139,10 @@ const rootExample = `  tok "explain server-sent events in one paragraph"
   tok --url http://localhost:8080/api/chat/stream "hello"
   tok --url https://chat.example.com/stream -H "Authorization: Bearer $TOKEN" "hi"
   tok --url ws://localhost:8080/api/chat/ws      # the chat, over one WebSocket
-  tok --events "hi" | jq -c .`
+  tok --events "hi" | jq -c .
+  tok -x "a bash one-liner to count lines in *.go" | sh
+  tok --extract-last "a Dockerfile for a Go web app" > Dockerfile
+  tok --raw "a table of HTTP status codes"     # the markdown, not rendered`
 
 func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) *cobra.Command {
 	opts := &rootOptions{IO: ios}
@@ -207,6 +218,7 @@ func addRootFlags(cmd *cobra.Command, opts *rootOptions) {
 	f.BoolVar(&opts.NoSave, "no-save", false, "keep this conversation out of the history (or save = false in the config file)")
 	f.IntVar(&opts.Width, "width", 0, "wrap rendered markdown at this many `columns` (default: the terminal's, at most 100)")
 	addToolFlags(f, &opts.toolOptions)
+	addOutputFlags(f, &opts.outputOptions)
 	cmd.RegisterFlagCompletionFunc("provider", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return providerNames(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -242,6 +254,9 @@ func (o *rootOptions) validate() error {
 		return usageErrorf("--resume-tries %d is out of range: give 0 (never resume) to %d", o.ResumeTries, maxTries)
 	}
 	if err := o.toolOptions.validate(); err != nil {
+		return err
+	}
+	if err := o.outputOptions.validate(o.Events); err != nil {
 		return err
 	}
 	if o.Width < 0 || o.Width > 0 && o.Width < 20 {
