@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -52,19 +53,30 @@ const (
 var imageTypes = []string{"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 // FileError is a file that cannot be attached. Its Error is one line
-// naming the file; Limit is set when the file is too large.
+// naming the file. Limit is set when the file is too large: Size is then
+// its size, or 0 when it was read from a stream and is only known to be
+// over, and Kind says which limit ("a text file", "an image").
 type FileError struct {
 	Name   string
-	Size   int64 // when known
-	Limit  int64 // the limit it passed, or 0
-	Reason string
+	Size   int64
+	Limit  int64
+	Kind   string
+	Reason string // what else is wrong
 }
 
 func (e *FileError) Error() string {
-	if e.Limit > 0 {
-		return fmt.Sprintf("%s is %s; the limit is %s", e.Name, FormatSize(e.Size), e.Reason)
+	switch {
+	case e.Limit > 0 && e.Size > 0:
+		return fmt.Sprintf("%s is %s; the limit is %s for %s", e.Name, FormatSize(e.Size), LimitWords(e.Limit), e.Kind)
+	case e.Limit > 0:
+		return fmt.Sprintf("%s is over %s, the limit for %s", e.Name, LimitWords(e.Limit), e.Kind)
 	}
 	return e.Name + " " + e.Reason
+}
+
+// LimitWords is a limit in words: 1 MiB, 3.75 MiB.
+func LimitWords(n int64) string {
+	return strconv.FormatFloat(float64(n)/(1<<20), 'f', -1, 64) + " MiB"
 }
 
 // ReadAttachment reads the file at path as an attachment: a png, jpeg,
@@ -117,13 +129,13 @@ func readAttachment(name string, r io.Reader, size int64) (Attachment, error) {
 	}
 	head = head[:n]
 	kind := http.DetectContentType(head)
-	limit, what := int64(MaxText), "1 MiB for a text file"
+	limit, what := int64(MaxText), "a text file"
 	image := isImageType(kind)
 	if image {
-		limit, what = MaxImage, "3.75 MiB for an image (5 MiB in base64, Anthropic's limit)"
+		limit, what = MaxImage, "an image"
 	}
 	if size > limit {
-		return Attachment{}, &FileError{Name: name, Size: size, Limit: limit, Reason: what}
+		return Attachment{}, &FileError{Name: name, Size: size, Limit: limit, Kind: what}
 	}
 	if !image && !looksText(head) {
 		return Attachment{}, &FileError{Name: name, Reason: binaryReason(kind)}
@@ -134,7 +146,7 @@ func readAttachment(name string, r io.Reader, size int64) (Attachment, error) {
 	}
 	data := append(head, rest...)
 	if int64(len(data)) > limit {
-		return Attachment{}, &FileError{Name: name, Size: int64(len(data)), Limit: limit, Reason: what + " (it is more)"}
+		return Attachment{}, &FileError{Name: name, Limit: limit, Kind: what}
 	}
 	a := Attachment{Name: name, Size: int64(len(data))}
 	if image {
@@ -208,26 +220,35 @@ func longestRun(s string, c byte) int {
 	return best
 }
 
-// Question is the user's turn with attachments: the text parts (before,
-// as piped stdin, then each text file fenced, then after, the prompt),
-// a blank line between each, and the images.
+// Question is the user's turn with attachments: its text is before
+// (piped stdin, as it came), each text file fenced, then after (the
+// prompt), a blank line between each and blank parts left out; its
+// images are the image attachments'.
 func Question(before string, atts []Attachment, after string) Message {
-	var parts []string
-	if strings.TrimSpace(before) != "" {
-		parts = append(parts, strings.TrimRight(before, "\n")+"\n")
+	var b strings.Builder
+	add := func(s string) {
+		if strings.TrimSpace(s) == "" {
+			return
+		}
+		if b.Len() > 0 {
+			if !strings.HasSuffix(b.String(), "\n") {
+				b.WriteByte('\n')
+			}
+			b.WriteByte('\n')
+		}
+		b.WriteString(s)
 	}
+	add(before)
 	m := Message{Role: "user"}
 	for _, a := range atts {
 		if a.Image != nil {
 			m.Images = append(m.Images, *a.Image)
-			continue
+		} else {
+			add(a.Fenced())
 		}
-		parts = append(parts, a.Fenced())
 	}
-	if strings.TrimSpace(after) != "" {
-		parts = append(parts, after)
-	}
-	m.Content = strings.Join(parts, "\n")
+	add(after)
+	m.Content = b.String()
 	return m
 }
 
@@ -242,6 +263,22 @@ func FormatSize(n int64) string {
 		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+}
+
+// Described is the turn's text as a history keeps it: a line per image
+// in place of its data, then the text.
+func (m Message) Described() string {
+	if len(m.Images) == 0 {
+		return m.Content
+	}
+	var b strings.Builder
+	for _, im := range m.Images {
+		fmt.Fprintf(&b, "[image %s, %s, %s: not kept]\n", im.Name, im.MIME, FormatSize(int64(len(im.Data))))
+	}
+	if m.Content != "" {
+		b.WriteString("\n" + m.Content)
+	}
+	return b.String()
 }
 
 // ImageError is a conversation with images sent where they cannot go.

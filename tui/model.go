@@ -61,6 +61,10 @@ type Config struct {
 	// InterruptWait is how long the stop key waits for a WebSocket
 	// server to acknowledge the interrupt before it closes the socket.
 	InterruptWait time.Duration
+	// Attach are files for the first question (tok -f); Images: the
+	// endpoint reads images, so /file may attach one (files.go).
+	Attach []client.Attachment
+	Images bool
 	// Crash is for testing the recovery from a panic, and empty in use:
 	// asking "crash" then panics in Update ("update"), in drawing the
 	// question ("draw", in Update and in Transcript), in View ("view"), a
@@ -102,6 +106,8 @@ type Model struct {
 	armed, arms int
 
 	approval approval // the question about a tool call, if any (approval.go)
+
+	files []client.Attachment // for the next question (files.go)
 }
 
 // New returns the chat, ready for tea.NewProgram.
@@ -118,6 +124,7 @@ func New(cfg Config) Model {
 	m.input.Focus()
 	m.restyle(cfg.Dark)
 	m.notice = cfg.Notice
+	m.files = cfg.Attach
 	if c := cfg.Conversation; c != nil {
 		m.turns, m.convID = turnsFrom(c), c.ID
 	}
@@ -164,6 +171,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.toolNotes = append(m.toolNotes, msg...)
 		m.refresh()
 		return m, nil
+	case attachedMsg:
+		return m.handleAttached(msg)
 	case answeredMsg:
 		return m.handleAnswered(msg)
 	case copiedMsg:

@@ -44,6 +44,8 @@ type rootOptions struct {
 	Continue       bool   // -c: continue the conversation used last
 	CID            string // --cid: continue this conversation
 	NoSave         bool
+	Files          []string // -f: attached to the question (files.go)
+	Role           string   // --role: the config file's [roles.NAME] (roles.go)
 
 	hist              historyState
 	systemFromHistory bool // the continued conversation's system prompt
@@ -201,6 +203,8 @@ func addRootFlags(cmd *cobra.Command, opts *rootOptions) {
 	f.StringVar(&opts.CID, "cid", "", "continue the conversation with this `ID` (or the start of it)")
 	f.BoolVar(&opts.NoSave, "no-save", false, "keep this conversation out of the history (or save = false in the config file)")
 	f.IntVar(&opts.Width, "width", 0, "wrap rendered markdown at this many `columns` (default: the terminal's, at most 100)")
+	f.StringArrayVarP(&opts.Files, "file", "f", nil, "attach `FILE` to the question (repeatable; - is stdin): text as a fenced block, a png, jpeg, gif or webp as an image; limits below")
+	f.StringVar(&opts.Role, "role", "", "use the config file's role `NAME` ([roles.NAME]: system prompt, model, temperature; tok roles lists them)")
 	addToolFlags(f, &opts.toolOptions)
 	cmd.RegisterFlagCompletionFunc("provider", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return providerNames(), cobra.ShellCompDirectiveNoFileComp
