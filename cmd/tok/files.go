@@ -12,9 +12,11 @@ import (
 // filesHelp is what tok --help says of -f.
 const filesHelp = `-f FILE attaches a file to the question (repeatable; - is stdin): a text
 file as a fenced block named by its path, after stdin and before the
-prompt; a png, jpeg, gif or webp image (told by its content) as an image,
-for Anthropic, OpenAI and Gemini only. Limits: a text file 1 MiB, an image
-3.75 MiB (5 MiB in base64, Anthropic's limit), all files 16 MiB.`
+prompt; a png, jpeg, gif or webp image (told by its content, not its
+name) as an image part, for Anthropic, OpenAI and Gemini only. In the
+chat, -f goes with the first question, and /file PATH attaches a file to
+the next one. Limits: a text file 1 MiB, an image 3.75 MiB (5 MiB in
+base64, Anthropic's limit), all the files 16 MiB.`
 
 // readFiles reads the -f files, in order, with their limits; "-" is
 // stdin, read as the one-shot reads it (a signal ends the wait).
