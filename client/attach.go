@@ -134,11 +134,11 @@ func readAttachment(name string, r io.Reader, size int64) (Attachment, error) {
 	if image {
 		limit, what = MaxImage, "an image"
 	}
-	if size > limit {
-		return Attachment{}, &FileError{Name: name, Size: size, Limit: limit, Kind: what}
-	}
 	if !image && !looksText(head) {
 		return Attachment{}, &FileError{Name: name, Reason: binaryReason(kind)}
+	}
+	if size > limit {
+		return Attachment{}, &FileError{Name: name, Size: size, Limit: limit, Kind: what}
 	}
 	rest, err := io.ReadAll(io.LimitReader(r, limit+1-int64(n)))
 	if err != nil {
@@ -265,18 +265,21 @@ func FormatSize(n int64) string {
 	return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
 }
 
-// Described is the turn's text as a history keeps it: a line per image
-// in place of its data, then the text.
+// Described is the turn's text as a history keeps it: the text, then a
+// line per image in place of its data.
 func (m Message) Described() string {
 	if len(m.Images) == 0 {
 		return m.Content
 	}
 	var b strings.Builder
-	for _, im := range m.Images {
-		fmt.Fprintf(&b, "[image %s, %s, %s: not kept]\n", im.Name, im.MIME, FormatSize(int64(len(im.Data))))
-	}
-	if m.Content != "" {
-		b.WriteString("\n" + m.Content)
+	b.WriteString(m.Content)
+	for i, im := range m.Images {
+		if i == 0 && m.Content != "" {
+			b.WriteString("\n\n")
+		} else if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "[image %s, %s, %s: not kept]", im.Name, im.MIME, FormatSize(int64(len(im.Data))))
 	}
 	return b.String()
 }

@@ -34,6 +34,7 @@ func fileArg(q string) (path string, ok bool) {
 func (m Model) attach(path string) (tea.Model, tea.Cmd) {
 	m.input.Reset()
 	m.layout()
+	m.syncKeys()
 	if path == "" {
 		m.notice = "/file needs a path, as in: /file main.go"
 		return m, nil

@@ -62,14 +62,22 @@ func (o *rootOptions) readStdinFile(ctx context.Context, again bool) (client.Att
 // fileError is a file -f cannot attach, in one line: a usage error.
 func fileError(err error) error {
 	var fe *client.FileError
-	switch {
-	case !errors.As(err, &fe):
+	if !errors.As(err, &fe) {
 		return err
+	}
+	advice := "send a part of it, as in: tail -c 1000000 " + shellQuote(fe.Name) + " | tok -f - …"
+	if fe.Name == "stdin" {
+		advice = "send a part of it, as in: … | tail -c 1000000 | tok -f - …"
+	}
+	if fe.Kind == "an image" {
+		advice = "scale it down, or save it as a JPEG"
+	}
+	switch {
 	case fe.Limit > 0 && fe.Size > 0:
-		return usageErrorf("%s is %s; the limit for -f is %s for %s: send a part of it, or use a smaller one", fe.Name,
-			client.FormatSize(fe.Size), client.LimitWords(fe.Limit), fe.Kind)
+		return usageErrorf("%s is %s; the limit for -f is %s for %s: %s", fe.Name, client.FormatSize(fe.Size),
+			client.LimitWords(fe.Limit), fe.Kind, advice)
 	case fe.Limit > 0:
-		return usageErrorf("%s is over %s, the limit of -f for %s: send a part of it", fe.Name, client.LimitWords(fe.Limit), fe.Kind)
+		return usageErrorf("%s is over %s, the limit of -f for %s: %s", fe.Name, client.LimitWords(fe.Limit), fe.Kind, advice)
 	}
 	return usageErrorf("-f %s", fe.Error())
 }

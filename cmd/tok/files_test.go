@@ -74,6 +74,7 @@ func TestFilesThatCannotGoAreOneLineAndExit2(t *testing.T) {
 	dir := filesDir(t)
 	big := filepath.Join(dir, "big.go")
 	f, _ := os.Create(big)
+	f.WriteString(strings.Repeat("// a line of Go\n", 256))
 	f.Truncate(50 << 20) // sparse: not written, and tok reads none of it
 	f.Close()
 	os.WriteFile(filepath.Join(dir, "a.out"), []byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00"), 0o600)
@@ -84,7 +85,7 @@ func TestFilesThatCannotGoAreOneLineAndExit2(t *testing.T) {
 		args  []string
 		want  string
 	}{
-		{"50 MB", "", []string{"-f", big, "hi"}, "tok: " + big + " is 50.0 MB; the limit for -f is 1 MiB for a text file: send a part of it, or use a smaller one (see tok --help)\n"},
+		{"50 MB", "", []string{"-f", big, "hi"}, "tok: " + big + " is 50.0 MB; the limit for -f is 1 MiB for a text file: send a part of it, as in: tail -c 1000000 " + big + " | tok -f - … (see tok --help)\n"},
 		{"missing", "", []string{"-f", filepath.Join(dir, "nope.go"), "hi"}, "tok: -f " + filepath.Join(dir, "nope.go") + " does not exist (see tok --help)\n"},
 		{"binary", "", []string{"-f", filepath.Join(dir, "a.out"), "hi"}, "is a binary file"},
 		{"an image for the demo", "", []string{"-f", png, "hi"}, "is an image, and the demo model takes text only: ask Anthropic, OpenAI or Gemini"},
@@ -123,15 +124,15 @@ func TestStdinAsAFileAndTheSavedQuestion(t *testing.T) {
 		t.Fatalf("load: %v", err)
 	}
 	p := c.Turns[0].Prompt
-	if !strings.HasPrefix(p, "[image stdin, image/png, 80 B: not kept]\n\n") || !strings.Contains(p, "```go\npackage main") ||
-		!strings.HasSuffix(p, "what is this?") || c.Title != "what is this?" {
+	if !strings.HasSuffix(p, "what is this?\n\n[image stdin, image/png, 80 B: not kept]") || !strings.Contains(p, "```go\npackage main") ||
+		c.Title != "what is this?" {
 		t.Errorf("saved prompt %q, title %q", p, c.Title)
 	}
 	// -c sends the earlier question's text and the line for its image.
 	if r := runTokEnv(t, env, "", "--base-url", cs.URL, "-c", "and?"); r.code != 0 {
 		t.Fatalf("-c: exit %d, stderr %q", r.code, r.stderr)
 	}
-	if roles := cs.roles(t, 1); len(roles) != 3 || !strings.HasPrefix(roles[0], "user:[image stdin, image/png") {
+	if roles := cs.roles(t, 1); len(roles) != 3 || !strings.HasSuffix(roles[0], "what is this?\n\n[image stdin, image/png, 80 B: not kept]") {
 		t.Errorf("-c sent %q", roles)
 	}
 }
