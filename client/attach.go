@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -129,23 +130,21 @@ func readAttachment(name string, r io.Reader, size int64) (Attachment, error) {
 	}
 	head = head[:n]
 	kind := http.DetectContentType(head)
+	image := slices.Contains(imageTypes, kind)
 	limit, what := int64(MaxText), "a text file"
-	image := isImageType(kind)
-	if image {
+	switch {
+	case image:
 		limit, what = MaxImage, "an image"
-	}
-	if !image && !looksText(head) {
+	case !looksText(head):
 		return Attachment{}, &FileError{Name: name, Reason: binaryReason(kind)}
 	}
 	if size > limit {
 		return Attachment{}, &FileError{Name: name, Size: size, Limit: limit, Kind: what}
 	}
-	rest, err := io.ReadAll(io.LimitReader(r, limit+1-int64(n)))
+	data, err := readRest(head, r, limit)
 	if err != nil {
 		return Attachment{}, &FileError{Name: name, Reason: "cannot be read: " + err.Error()}
-	}
-	data := append(head, rest...)
-	if int64(len(data)) > limit {
+	} else if int64(len(data)) > limit {
 		return Attachment{}, &FileError{Name: name, Limit: limit, Kind: what}
 	}
 	a := Attachment{Name: name, Size: int64(len(data))}
@@ -160,13 +159,10 @@ func readAttachment(name string, r io.Reader, size int64) (Attachment, error) {
 	return a, nil
 }
 
-func isImageType(kind string) bool {
-	for _, t := range imageTypes {
-		if kind == t {
-			return true
-		}
-	}
-	return false
+// readRest is head and what follows it in r, up to a byte past limit.
+func readRest(head []byte, r io.Reader, limit int64) ([]byte, error) {
+	rest, err := io.ReadAll(io.LimitReader(r, limit+1-int64(len(head))))
+	return append(head, rest...), err
 }
 
 // looksText reports whether a file's first bytes may be text: no NUL,

@@ -57,7 +57,7 @@ func (m Model) handleAttached(msg attachedMsg) (tea.Model, tea.Cmd) {
 	case msg.err != nil:
 		m.notice = render.Line(msg.err.Error(), lineMax)
 	case a.Image != nil && !m.cfg.Images:
-		m.notice = render.Line(a.Name+" is an image, and "+m.cfg.Endpoint+" takes text only: ask Anthropic, OpenAI or Gemini", lineMax)
+		m.notice = render.Line(a.Name+" is an image; "+m.cfg.Endpoint+" takes text only: ask Anthropic, OpenAI or Gemini", lineMax)
 	case attachedSize(m.files)+a.Size > client.MaxAttachments:
 		m.notice = "not attached: the files would come to over " + client.LimitWords(client.MaxAttachments) + ", the limit for one question"
 	default:
