@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/tokcli/tok/client"
+	"github.com/tokcli/tok/render"
 )
 
 // filesHelp is what tok --help says of -f.
@@ -65,6 +66,7 @@ func fileError(err error) error {
 	if !errors.As(err, &fe) {
 		return err
 	}
+	fe.Name = render.Line(fe.Name, 200) // a name is shown, never obeyed
 	advice := "send a part of it, as in: tail -c 1000000 " + shellQuote(fe.Name) + " | tok -f - …"
 	if fe.Name == "stdin" {
 		advice = "send a part of it, as in: … | tail -c 1000000 | tok -f - …"
@@ -90,7 +92,7 @@ func (o *rootOptions) checkImages(atts []client.Attachment) error {
 			continue
 		}
 		return usageErrorf("-f %s is an image, and %s takes text only: ask Anthropic, OpenAI or Gemini (--provider %s), or leave the image out",
-			a.Name, o.imageWhere(), providerList("|"))
+			render.Line(a.Name, 200), o.imageWhere(), providerList("|"))
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tokcli/tok/client"
 )
 
 // pngFile is the start of a PNG, enough for content sniffing.
@@ -134,5 +136,13 @@ func TestStdinAsAFileAndTheSavedQuestion(t *testing.T) {
 	}
 	if roles := cs.roles(t, 1); len(roles) != 3 || !strings.HasSuffix(roles[0], "what is this?\n\n[image stdin, image/png, 80 B: not kept]") {
 		t.Errorf("-c sent %q", roles)
+	}
+}
+
+func TestImageErrorIsDescribedWithWhatToDo(t *testing.T) {
+	t.Parallel()
+	got := describe(&client.ImageError{Image: "d.png", Where: "a --url endpoint (tok's protocol)"})
+	if want := "d.png is an image, and a --url endpoint (tok's protocol) takes text only: ask Anthropic, OpenAI or Gemini"; !strings.HasPrefix(got, want) {
+		t.Errorf("describe = %q, want %q…", got, want)
 	}
 }
