@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -26,7 +29,11 @@ func fileArg(q string) (path string, ok bool) {
 	if !ok || rest != "" && rest[0] != ' ' && rest[0] != '\t' {
 		return "", false
 	}
-	return strings.TrimSpace(rest), true
+	path = strings.TrimSpace(rest)
+	if len(path) >= 2 && (path[0] == '"' || path[0] == '\'') && path[len(path)-1] == path[0] {
+		path = path[1 : len(path)-1] // a quoted path, as a shell would take it
+	}
+	return path, true
 }
 
 // attach runs /file PATH: the file is read aside, and attachedMsg says
@@ -42,10 +49,25 @@ func (m Model) attach(path string) (tea.Model, tea.Cmd) {
 	return m, readFile(path)
 }
 
-// readFile reads path as an attachment.
+// readFile reads path as an attachment; ~/ is the home directory, as
+// in a shell.
 func readFile(path string) tea.Cmd {
 	return func() tea.Msg {
+		name := path
+		if rest, ok := strings.CutPrefix(path, "~/"); ok {
+			if home, err := os.UserHomeDir(); err == nil {
+				path = filepath.Join(home, rest)
+			}
+		}
 		a, err := client.ReadAttachment(path)
+		var fe *client.FileError
+		if errors.As(err, &fe) {
+			fe.Name = name
+		}
+		a.Name = name
+		if a.Image != nil {
+			a.Image.Name = name
+		}
 		return attachedMsg{att: a, err: err}
 	}
 }

@@ -55,7 +55,8 @@ func TestFileSaysWhatIsWrong(t *testing.T) {
 	for cmd, want := range map[string]string{
 		"/file " + filepath.Join(dir, "nope.go"): "nope.go does not exist",
 		"/file":                                  "/file needs a path",
-		"/file " + png:                           "d.png is an image; test endpoint takes text only",
+		"/file '" + filepath.Join(dir, "my file.go") + "'": "my file.go does not exist",
+		"/file " + png: "d.png is an image; test endpoint takes text only",
 	} {
 		m := runFile(t, newTestModel(t, 200, 30, nil), cmd)
 		wantOnScreen(t, screen(m), want)
