@@ -87,6 +87,9 @@ func TestRolesListsNameModelAndFirstLine(t *testing.T) {
 	if r.code != 0 || r.stdout != want {
 		t.Errorf("tok roles: exit %d, stdout\n%s\nwant\n%s\nstderr %q", r.code, r.stdout, want, r.stderr)
 	}
+	if r := runTokEnv(t, map[string]string{"XDG_CONFIG_HOME": dir}, "", "__complete", "--role", ""); !strings.HasPrefix(r.stdout, "reviewer\nterse\n") {
+		t.Errorf("--role completes to %q", r.stdout)
+	}
 }
 
 func TestRoleTablesAreChecked(t *testing.T) {

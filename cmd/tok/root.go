@@ -225,6 +225,9 @@ func addRootFlags(cmd *cobra.Command, opts *rootOptions) {
 	cmd.RegisterFlagCompletionFunc("endpoint", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return endpointNames(opts.IO), cobra.ShellCompDirectiveNoFileComp
 	})
+	cmd.RegisterFlagCompletionFunc("role", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return roleNames(opts.IO), cobra.ShellCompDirectiveNoFileComp
+	})
 }
 
 // validate checks the flags and parses the headers.
