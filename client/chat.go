@@ -25,6 +25,9 @@ import (
 // message carries it as messages). One call at a time per endpoint: a
 // call waits until the last one's stream is closed.
 func (c *Client) Chat(ctx context.Context, e Endpoint, msgs []Message) (*Stream, error) {
+	if err := e.checkImages(msgs); err != nil {
+		return nil, err
+	}
 	if e.webSocket() {
 		return c.chatWS(ctx, e, msgs)
 	}

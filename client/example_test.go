@@ -97,3 +97,24 @@ func ExampleFromEvents() {
 	// text "in process" <nil>
 	// done "" <nil>
 }
+
+// Question puts piped text, the text files (fenced, named by their path)
+// and the prompt in one user turn; images go along as Images.
+func ExampleQuestion() {
+	q := client.Question("go: cannot find main module\n", []client.Attachment{
+		{Name: "go.mod", Text: "module example.com/hello\n"},
+		{Name: "shot.png", Image: &client.Image{Name: "shot.png", MIME: "image/png", Data: []byte("…")}},
+	}, "why?")
+	fmt.Println(q.Content)
+	fmt.Println(len(q.Images), "image")
+	// Output:
+	// go: cannot find main module
+	//
+	// go.mod:
+	// ```mod
+	// module example.com/hello
+	// ```
+	//
+	// why?
+	// 1 image
+}

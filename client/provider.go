@@ -161,6 +161,9 @@ func (e Endpoint) Request(ctx context.Context, msgs []Message) (*http.Request, e
 		return nil, err
 	}
 	msgs = e.conversation(msgs)
+	if err := e.checkImages(msgs); err != nil {
+		return nil, err
+	}
 	if e.webSocket() {
 		if len(msgs) == 0 {
 			return nil, fmt.Errorf("no question to ask")
@@ -223,12 +226,12 @@ func merge(a, b http.Header) http.Header {
 func tidy(msgs []Message) []Message {
 	var out []Message
 	for _, m := range msgs {
-		if strings.TrimSpace(m.Content) == "" && !m.hasTools() {
+		if strings.TrimSpace(m.Content) == "" && !m.hasTools() && len(m.Images) == 0 {
 			continue
 		}
 		n := len(out)
 		if n == 0 || out[n-1].Role != m.Role {
-			m.ToolCalls, m.ToolResults = slices.Clone(m.ToolCalls), slices.Clone(m.ToolResults)
+			m.ToolCalls, m.ToolResults, m.Images = slices.Clone(m.ToolCalls), slices.Clone(m.ToolResults), slices.Clone(m.Images)
 			out = append(out, m)
 			continue
 		}
@@ -242,6 +245,7 @@ func tidy(msgs []Message) []Message {
 		}
 		last.ToolCalls = append(last.ToolCalls, m.ToolCalls...)
 		last.ToolResults = append(last.ToolResults, m.ToolResults...)
+		last.Images = append(last.Images, m.Images...)
 	}
 	return out
 }

@@ -111,6 +111,7 @@ type geminiPart struct {
 	Text             string                  `json:"text,omitempty"`
 	FunctionCall     *geminiFunctionCall     `json:"functionCall,omitempty"`
 	FunctionResponse *geminiFunctionResponse `json:"functionResponse,omitempty"`
+	InlineData       *geminiBlob             `json:"inlineData,omitempty"`
 	ThoughtSignature string                  `json:"thoughtSignature,omitempty"`
 }
 

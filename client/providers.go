@@ -51,6 +51,8 @@ type ProviderSpec struct {
 	// Prefill: the API continues a final assistant turn where it stops,
 	// so a gateway can resume an answer it holds the start of.
 	Prefill bool
+	// Images: the API reads images in a user's turn ([Message.Images]).
+	Images bool
 	// APIs are the APIs it has, the default first; nil is one, which an
 	// Endpoint's API may call APIChat.
 	APIs []string

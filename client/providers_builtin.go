@@ -15,7 +15,7 @@ func builtin() []ProviderSpec {
 		Name: Anthropic, Title: "Anthropic",
 		KeyEnv: []string{"ANTHROPIC_API_KEY"}, BaseURLEnv: "ANTHROPIC_BASE_URL",
 		BaseURL: "https://api.anthropic.com", Model: "claude-sonnet-4-5", KeyHeader: "x-api-key",
-		MaxTokens: DefaultMaxTokens, Prefill: true,
+		MaxTokens: DefaultMaxTokens, Prefill: true, Images: true,
 		Path:    func(Endpoint) string { return "/v1/messages" },
 		Request: anthropicPost, Check: anthropicCheck,
 		FromURL: func(u string) (Endpoint, bool) { return cutBase(u, "/v1/messages") },
@@ -23,12 +23,12 @@ func builtin() []ProviderSpec {
 		Name: OpenAI, Title: "OpenAI",
 		KeyEnv: []string{"OPENAI_API_KEY"}, BaseURLEnv: "OPENAI_BASE_URL",
 		BaseURL: "https://api.openai.com/v1", Model: "gpt-5-mini", KeyHeader: "Authorization",
-		APIs: []string{APIChat, APIResponses}, WebSocketAPIs: []string{APIResponses},
+		APIs: []string{APIChat, APIResponses}, WebSocketAPIs: []string{APIResponses}, Images: true,
 		Path: openAIPath, Request: openAIPost, Check: openAICheck, FromURL: openAIFromURL,
 	}, {
 		Name: Gemini, Title: "Gemini",
 		KeyEnv:  []string{"GEMINI_API_KEY", "GOOGLE_API_KEY"},
-		BaseURL: "https://generativelanguage.googleapis.com", Model: "gemini-2.5-flash", KeyHeader: "x-goog-api-key",
+		BaseURL: "https://generativelanguage.googleapis.com", Model: "gemini-2.5-flash", KeyHeader: "x-goog-api-key", Images: true,
 		Path: geminiPath, Request: geminiPost, FromURL: geminiFromURL,
 	}}
 }

@@ -18,6 +18,10 @@ type Message struct {
 	// ToolResults answer the calls of the assistant turn before, in a
 	// turn of role "tool", in the calls' order.
 	ToolResults []ToolResult `json:"toolResults,omitempty"`
+	// Images go with a user's turn, before its text, to the APIs that
+	// read them ([Endpoint.TakesImages]); tok's protocol has none, so
+	// they are never in its JSON.
+	Images []Image `json:"-"`
 }
 
 // ChatRequest is the body of a request in tok's protocol

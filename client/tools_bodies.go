@@ -26,6 +26,13 @@ type anthropicBlock struct {
 	ToolUseID string           `json:"tool_use_id,omitempty"`
 	Content   []anthropicBlock `json:"content,omitempty"` // a tool_result's: text blocks, none when empty
 	IsError   bool             `json:"is_error,omitempty"`
+	Source    *anthropicSource `json:"source,omitempty"` // an image's
+}
+
+type anthropicSource struct {
+	Type      string `json:"type"` // base64
+	MediaType string `json:"media_type"`
+	Data      []byte `json:"data"` // base64, as encoding/json writes []byte
 }
 
 type anthropicTool struct {
@@ -44,9 +51,13 @@ func anthropicMessages(msgs []Message) []anthropicMessage {
 		if !m.hasTools() {
 			if n := len(out); n > 0 && m.Role == "user" && out[n-1].Role == "user" {
 				if blocks, ok := out[n-1].Content.([]anthropicBlock); ok {
-					out[n-1].Content = append(blocks, anthropicBlock{Type: "text", Text: m.Content})
+					out[n-1].Content = append(blocks, anthropicContent(m)...)
 					continue
 				}
+			}
+			if len(m.Images) > 0 {
+				out = append(out, anthropicMessage{Role: m.Role, Content: anthropicContent(m)})
+				continue
 			}
 			out = append(out, anthropicMessage{Role: m.Role, Content: m.Content})
 			continue
@@ -74,6 +85,19 @@ func anthropicMessages(msgs []Message) []anthropicMessage {
 	return out
 }
 
+// anthropicContent is a turn's words as blocks: its images first, as
+// Anthropic advises, then its text (a text block may not be empty).
+func anthropicContent(m Message) []anthropicBlock {
+	var blocks []anthropicBlock
+	for _, im := range m.Images {
+		blocks = append(blocks, anthropicBlock{Type: "image", Source: &anthropicSource{Type: "base64", MediaType: im.MIME, Data: im.Data}})
+	}
+	if strings.TrimSpace(m.Content) != "" || len(blocks) == 0 {
+		blocks = append(blocks, anthropicBlock{Type: "text", Text: m.Content})
+	}
+	return blocks
+}
+
 func anthropicTools(specs []ToolSpec) []anthropicTool {
 	var out []anthropicTool
 	for _, t := range specs {
@@ -86,10 +110,23 @@ func anthropicTools(specs []ToolSpec) []anthropicTool {
 // (content null when it said nothing), and one message of role tool per
 // result.
 type chatMessage struct {
-	Role       string         `json:"role"`
-	Content    *string        `json:"content,omitempty"`
+	Role string `json:"role"`
+	// Content is a *string, or []chatPart for a turn with images.
+	Content    any            `json:"content,omitempty"`
 	ToolCalls  []chatToolCall `json:"tool_calls,omitempty"`
 	ToolCallID string         `json:"tool_call_id,omitempty"`
+}
+
+// chatPart is a part of a Chat Completions user message: text, or an
+// image as a data: URL.
+type chatPart struct {
+	Type     string        `json:"type"` // text or image_url
+	Text     string        `json:"text,omitempty"`
+	ImageURL *chatImageURL `json:"image_url,omitempty"`
+}
+
+type chatImageURL struct {
+	URL string `json:"url"`
 }
 
 type chatToolCall struct {
@@ -125,7 +162,9 @@ func chatMessages(msgs []Message) []chatMessage {
 			continue
 		}
 		cm := chatMessage{Role: m.Role}
-		if content := m.Content; strings.TrimSpace(content) != "" || len(m.ToolCalls) == 0 {
+		if content := m.Content; len(m.Images) > 0 {
+			cm.Content = chatParts(m)
+		} else if strings.TrimSpace(content) != "" || len(m.ToolCalls) == 0 {
 			cm.Content = &content
 		}
 		for _, c := range m.ToolCalls {
@@ -135,6 +174,18 @@ func chatMessages(msgs []Message) []chatMessage {
 		out = append(out, cm)
 	}
 	return out
+}
+
+// chatParts is a turn with images: the images, then the text.
+func chatParts(m Message) []chatPart {
+	var parts []chatPart
+	for _, im := range m.Images {
+		parts = append(parts, chatPart{Type: "image_url", ImageURL: &chatImageURL{URL: im.dataURL()}})
+	}
+	if strings.TrimSpace(m.Content) != "" {
+		parts = append(parts, chatPart{Type: "text", Text: m.Content})
+	}
+	return parts
 }
 
 func chatTools(specs []ToolSpec) []chatTool {
@@ -148,13 +199,23 @@ func chatTools(specs []ToolSpec) []chatTool {
 // responsesItem is an item of a Responses API input: a message, a
 // function_call, or a function_call_output.
 type responsesItem struct {
-	Type      string  `json:"type,omitempty"`
-	Role      string  `json:"role,omitempty"`
-	Content   *string `json:"content,omitempty"`
+	Type string `json:"type,omitempty"`
+	Role string `json:"role,omitempty"`
+	// Content is a *string, or []responsesPart for a turn with images.
+	Content   any     `json:"content,omitempty"`
 	CallID    string  `json:"call_id,omitempty"`
 	Name      string  `json:"name,omitempty"`
 	Arguments string  `json:"arguments,omitempty"`
 	Output    *string `json:"output,omitempty"`
+}
+
+// responsesPart is a part of a Responses input message: input_text, or
+// input_image with a data: URL.
+type responsesPart struct {
+	Type     string `json:"type"`
+	Text     string `json:"text,omitempty"`
+	ImageURL string `json:"image_url,omitempty"`
+	Detail   string `json:"detail,omitempty"` // an image's: auto
 }
 
 type responsesTool struct {
@@ -170,7 +231,9 @@ type responsesTool struct {
 func responsesInput(msgs []Message) []responsesItem {
 	out := make([]responsesItem, 0, len(msgs))
 	for _, m := range msgs {
-		if m.Role != RoleTool && (strings.TrimSpace(m.Content) != "" || len(m.ToolCalls) == 0) {
+		if m.Role != RoleTool && len(m.Images) > 0 {
+			out = append(out, responsesItem{Role: m.Role, Content: responsesParts(m)})
+		} else if m.Role != RoleTool && (strings.TrimSpace(m.Content) != "" || len(m.ToolCalls) == 0) {
 			content := m.Content
 			out = append(out, responsesItem{Role: m.Role, Content: &content})
 		}
@@ -183,6 +246,18 @@ func responsesInput(msgs []Message) []responsesItem {
 		}
 	}
 	return out
+}
+
+// responsesParts is a turn with images: the images, then the text.
+func responsesParts(m Message) []responsesPart {
+	var parts []responsesPart
+	for _, im := range m.Images {
+		parts = append(parts, responsesPart{Type: "input_image", ImageURL: im.dataURL(), Detail: "auto"})
+	}
+	if strings.TrimSpace(m.Content) != "" {
+		parts = append(parts, responsesPart{Type: "input_text", Text: m.Content})
+	}
+	return parts
 }
 
 func responsesTools(specs []ToolSpec) []responsesTool {
@@ -205,6 +280,12 @@ type geminiFunctionResponse struct {
 	Response map[string]any `json:"response"`
 }
 
+// geminiBlob is an image part's inlineData.
+type geminiBlob struct {
+	MIMEType string `json:"mimeType"`
+	Data     []byte `json:"data"` // base64, as encoding/json writes []byte
+}
+
 type geminiTool struct {
 	FunctionDeclarations []geminiFunction `json:"functionDeclarations"`
 }
@@ -222,7 +303,10 @@ type geminiFunction struct {
 // stand-in is not sent back.
 func geminiParts(m Message) []geminiPart {
 	var parts []geminiPart
-	if strings.TrimSpace(m.Content) != "" || !m.hasTools() {
+	for _, im := range m.Images {
+		parts = append(parts, geminiPart{InlineData: &geminiBlob{MIMEType: im.MIME, Data: im.Data}})
+	}
+	if strings.TrimSpace(m.Content) != "" || !m.hasTools() && len(m.Images) == 0 {
 		parts = append(parts, geminiPart{Text: m.Content})
 	}
 	for _, c := range m.ToolCalls {

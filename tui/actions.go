@@ -95,7 +95,10 @@ func (m Model) handleWheel(msg tea.MouseWheelMsg) Model {
 // send asks the question in the input, with the conversation so far.
 func (m Model) send() (tea.Model, tea.Cmd) {
 	q := m.input.Value()
-	if strings.TrimSpace(q) == "" || m.live() != nil {
+	if path, ok := fileArg(q); ok {
+		return m.attach(path)
+	}
+	if strings.TrimSpace(q) == "" && len(m.files) == 0 || m.live() != nil {
 		return m, nil
 	}
 	if m.crashTest("update", q) {
@@ -103,7 +106,8 @@ func (m Model) send() (tea.Model, tea.Cmd) {
 	}
 	m.input.Reset()
 	m.recall.add(q)
-	m.turns = append(m.turns, &turn{question: q})
+	m.turns = append(m.turns, &turn{question: q, files: m.files})
+	m.files = nil
 	cmd := m.start(false)
 	m.layout()
 	if m.crashTest("cmd", q) {
@@ -120,7 +124,7 @@ func (m Model) retry() (tea.Model, tea.Cmd) {
 	}
 	last := m.turns[len(m.turns)-1]
 	last.retried, last.cache, last.blocks = true, nil, nil
-	m.turns = append(m.turns, &turn{question: last.question})
+	m.turns = append(m.turns, &turn{question: last.question, files: last.files})
 	cmd := m.start(true)
 	m.refresh()
 	return m, cmd
@@ -143,7 +147,7 @@ func (m *Model) start(retry bool) tea.Cmd {
 	if m.crashTest("stream", t.question) {
 		open = crashOpener
 	}
-	sv := m.saver(t.question, retry)
+	sv := m.saver(t.question, t.message().Described(), retry)
 	return tea.Batch(startStream(ctx, open, conversation(m.turns), m.streamID, ch, sv, m.stream), blink(m.streamID))
 }
 

@@ -86,7 +86,7 @@ func (p *painter) draw(b *block) []string {
 		if p.crashTest && t.question == "crash" {
 			panic("a crash test in drawing")
 		}
-		out = append(append(out, ""), p.question(t.question)...)
+		out = append(append(out, ""), p.question(t.shown())...)
 	case blockText:
 		out = append(out, p.piece(b.part, b.piece)...)
 	case blockThinking:

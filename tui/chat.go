@@ -42,7 +42,7 @@ func (p *painter) lines(t *turn, cursor string) []string {
 		panic("a crash test in drawing")
 	}
 	out := []string{""}
-	out = append(out, p.question(t.question)...) // glamour opens with a blank line
+	out = append(out, p.question(t.shown())...) // glamour opens with a blank line
 	for i, part := range t.parts {
 		folded := i < len(t.parts)-1 || !t.state.live()
 		switch part.kind {

@@ -22,7 +22,7 @@ func conversation(turns []*turn) []client.Message {
 		if t.retried {
 			continue
 		}
-		msgs = append(msgs, client.Message{Role: "user", Content: t.question})
+		msgs = append(msgs, t.message())
 		if t.state.live() {
 			continue // the question being asked
 		}

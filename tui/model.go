@@ -73,6 +73,10 @@ type Config struct {
 	// Clipboard writes the system clipboard, besides the terminal's
 	// (OSC 52); nil is atotto/clipboard's (xclip, pbcopy …).
 	Clipboard func(string) error
+	// Attach are files for the first question (tok -f); Images: the
+	// endpoint reads images, so /file may attach one (files.go).
+	Attach []client.Attachment
+	Images bool
 	// Crash is for testing the recovery from a panic, and empty in use:
 	// asking "crash" then panics in Update ("update"), in drawing the
 	// question ("draw", in Update and in Transcript), in View ("view"), a
@@ -115,11 +119,12 @@ type Model struct {
 
 	approval approval // the question about a tool call, if any (approval.go)
 
-	recall  recall        // the prompts Up and Down walk (recall.go)
-	eps     endpointList  // Ctrl+L's list, while it shows (endpoints.go)
-	epName  string        // the config file's endpoint in use, or ""
-	earlier []earlierChat // the conversations Ctrl+N set aside (newchat.go)
-	code    codeCopy      // Alt+Y's place among the last answer's code blocks (codecopy.go)
+	recall  recall              // the prompts Up and Down walk (recall.go)
+	eps     endpointList        // Ctrl+L's list, while it shows (endpoints.go)
+	epName  string              // the config file's endpoint in use, or ""
+	earlier []earlierChat       // the conversations Ctrl+N set aside (newchat.go)
+	code    codeCopy            // Alt+Y's place among the last answer's code blocks (codecopy.go)
+	files   []client.Attachment // for the next question (files.go)
 }
 
 // New returns the chat, ready for tea.NewProgram.
@@ -137,6 +142,7 @@ func New(cfg Config) Model {
 	m.input.Focus()
 	m.restyle(cfg.Dark)
 	m.notice = cfg.Notice
+	m.files = cfg.Attach
 	if c := cfg.Conversation; c != nil {
 		m.turns, m.convID = turnsFrom(c), c.ID
 	}
@@ -188,6 +194,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.toolNotes = append(m.toolNotes, msg...)
 		m.refresh()
 		return m, nil
+	case attachedMsg:
+		return m.handleAttached(msg)
 	case answeredMsg:
 		return m.handleAnswered(msg)
 	case promptsMsg, switchedMsg:

@@ -22,19 +22,23 @@ type saving struct {
 // saver is the saving of the question being asked, or nil when the chat
 // keeps no history. The conversation gets its id here, at its first
 // question, so each turn after it is saved in the same one.
-func (m *Model) saver(question string, retry bool) *saving {
+func (m *Model) saver(question, prompt string, retry bool) *saving {
 	if m.cfg.History == nil || !m.cfg.Save {
 		return nil
 	}
 	if m.convID == "" {
 		m.convID = history.NewID()
 	}
-	c := history.Conversation{Title: history.Title(question)}
+	title := history.Title(question)
+	if title == "" {
+		title = history.Title(prompt)
+	}
+	c := history.Conversation{Title: title}
 	if m.cfg.NewConversation != nil {
 		c = m.cfg.NewConversation(c.Title)
 	}
 	c.ID = m.convID
-	return &saving{store: m.cfg.History, ask: history.Ask{Conversation: c, Prompt: question, Retry: retry}, describe: m.cfg.Describe}
+	return &saving{store: m.cfg.History, ask: history.Ask{Conversation: c, Prompt: prompt, Retry: retry}, describe: m.cfg.Describe}
 }
 
 // begin saves the question; its error is the chat's to show once.

@@ -54,6 +54,7 @@ type part struct {
 // turn is one question and its answer.
 type turn struct {
 	question string
+	files    []client.Attachment // sent with the question (files.go)
 	parts    []*part
 	reply    client.Answer // the turns the next request carries (conversation.go)
 	state    state

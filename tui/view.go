@@ -43,6 +43,9 @@ func (m Model) statusView() string {
 	if m.notice != "" {
 		return xansi.Truncate(" "+st.Notice.Render(m.notice), m.width, "…")
 	}
+	if s := m.filesStatus(); s != "" {
+		return s
+	}
 	if len(m.turns) == 0 {
 		return " " + st.Status.Render("ready")
 	}

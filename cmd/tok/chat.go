@@ -32,6 +32,10 @@ func runChat(ctx context.Context, o *rootOptions) error {
 	if err != nil {
 		return err
 	}
+	atts, err := o.readFiles(ctx) // -f: for the first question
+	if err != nil {
+		return err
+	}
 	hc := o.chatHistory(ctx)
 	problems := o.newRunner(true) // the chat draws while the servers start
 	defer o.closeTools()
@@ -60,6 +64,8 @@ func runChat(ctx context.Context, o *rootOptions) error {
 		EndpointName:    o.target.name,
 		Switch:          switcher.switchTo,
 		NoEndpoints:     none,
+		Attach:          atts,
+		Images:          o.target.ep.TakesImages(),
 	})
 	final, err := tui.Run(m, tea.WithContext(ctx), tea.WithInput(o.IO.In), tea.WithOutput(o.IO.Out))
 	// Down to the colours the terminal has, as the TUI's own output is.

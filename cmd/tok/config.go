@@ -38,7 +38,7 @@ interrupt_wait = "500ms"      # the stop key's wait for a WebSocket server's ack
 url = "https://chat.example.com/api/chat/stream"   # tok's protocol
 key_cmd = "pass show chat-token"                     # sent as Authorization: Bearer
 headers = { "X-Team" = "infra" }
-` + configMCPExample
+` + configMCPExample + configRolesExample
 
 // fileConfig is the config file.
 //
@@ -51,7 +51,8 @@ type fileConfig struct {
 	Default   string                  `toml:"default"`
 	Save      *bool                   `toml:"save"` // false: keep no history
 	Endpoints map[string]fileEndpoint `toml:"endpoints"`
-	MCP       map[string]fileMCP      `toml:"mcp"` // see tools_config.go
+	MCP       map[string]fileMCP      `toml:"mcp"`   // see tools_config.go
+	Roles     map[string]fileRole     `toml:"roles"` // see roles.go
 }
 
 // fileEndpoint is one named endpoint of the file.
@@ -138,6 +139,9 @@ func loadConfig(path string) (*fileConfig, error) {
 	if err := cfg.check(src, md); err != nil {
 		return nil, err
 	}
+	if err := cfg.checkRoles(src); err != nil {
+		return nil, err
+	}
 	return cfg, cfg.checkMCP(src, md)
 }
 
@@ -213,7 +217,7 @@ func tomlKeys(v any) []string {
 // tok does not know.
 func checkKeys(path, src string, md toml.MetaData) error {
 	for _, k := range md.Keys() {
-		isMap := len(k) == 1 && (k[0] == "endpoints" || k[0] == "mcp") || len(k) == 3 && k[0] == "endpoints" && k[2] == "headers" ||
+		isMap := len(k) == 1 && (k[0] == "endpoints" || k[0] == "mcp" || k[0] == "roles") || len(k) == 2 && k[0] == "roles" || len(k) == 3 && k[0] == "endpoints" && k[2] == "headers" ||
 			len(k) == 3 && k[0] == "mcp" && (k[2] == "headers" || k[2] == "env")
 		if t := md.Type(k...); isMap && t != "Hash" {
 			return &configError{Path: path, Line: keyLine(src, k), Msg: typeProblem(k, t, "table")}
@@ -229,6 +233,9 @@ func checkKeys(path, src string, md toml.MetaData) error {
 		known, msg = endpointKeys, fmt.Sprintf("%s in [%s]", msg, joinKey(k[:len(k)-1]))
 		if k[0] == "mcp" {
 			known = mcpKeys
+		}
+		if k[0] == "roles" {
+			known = roleKeys
 		}
 	}
 	if s := closest(k[len(k)-1], known); s != "" {

@@ -156,6 +156,12 @@ func writeConfig(w io.Writer, c *fileConfig, getenv func(string) string) error {
 			b.WriteString(line + "\n")
 		}
 	}
+	for _, name := range slices.Sorted(maps.Keys(c.Roles)) {
+		fmt.Fprintf(&b, "\n[%s]\n", joinKey([]string{"roles", name}))
+		for _, line := range c.Roles[name].show() {
+			b.WriteString(line + "\n")
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

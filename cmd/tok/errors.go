@@ -126,10 +126,13 @@ func describeErr(err error) string {
 		se  *client.ServerError
 		dns *net.DNSError
 		op  *net.OpError
+		ie  *client.ImageError
 	)
 	errors.As(err, &f)
 	f.url = client.RedactURL(f.url)
 	switch {
+	case errors.As(err, &ie):
+		return imageAdvice(ie)
 	case errors.As(err, &co) && errors.As(err, &te) && te.Idle:
 		return co.Error() + "; if the server is just slow, raise --idle-timeout"
 	case errors.As(err, &co):

@@ -155,12 +155,12 @@ func findConversation(ctx context.Context, st *history.Store, prefix string) (st
 
 // messages is what the request carries: the continued conversation's
 // turns, if any, then the prompt.
-func (o *rootOptions) messages(prompt string) []client.Message {
+func (o *rootOptions) messages(question client.Message) []client.Message {
 	var msgs []client.Message
 	if o.hist.conv != nil {
 		msgs = tui.Messages(o.hist.conv)
 	}
-	return append(msgs, client.Message{Role: "user", Content: prompt})
+	return append(msgs, question)
 }
 
 // conversation is the conversation a new turn is saved in: the one

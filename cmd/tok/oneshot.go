@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/tokcli/tok/client"
@@ -14,7 +15,7 @@ import (
 // runOneShot streams one answer to stdout.
 func runOneShot(ctx context.Context, o *rootOptions) error {
 	bg := o.startBackgroundQuery()
-	prompt, err := buildPrompt(ctx, o)
+	question, err := buildPrompt(ctx, o)
 	if err != nil {
 		return interrupted(ctx, err)
 	}
@@ -23,8 +24,8 @@ func runOneShot(ctx context.Context, o *rootOptions) error {
 	}
 	o.sayTools(o.startTools(ctx, false))
 	defer o.closeTools()
-	save := o.beginSave(ctx, prompt)
-	stream, release, err := o.openStoppable(ctx, o.messages(prompt))
+	save := o.beginSave(ctx, question.Described())
+	stream, release, err := o.openStoppable(ctx, o.messages(question))
 	if err != nil {
 		save.end(ctx, nil, err)
 		return interrupted(ctx, o.failure(err))
@@ -90,34 +91,34 @@ func (o *rootOptions) openStoppable(ctx context.Context, msgs []client.Message) 
 // some two million tokens, more than any model reads.
 const maxPrompt = 8 << 20
 
-// buildPrompt joins piped stdin and the prompt: stdin first, unchanged, then
-// a blank line, then the prompt. It stops reading stdin at maxPrompt, and
-// when ctx ends (a signal), at once.
-func buildPrompt(ctx context.Context, o *rootOptions) (string, error) {
+// buildPrompt joins piped stdin, the -f files and the prompt: stdin
+// first, unchanged, then each text file fenced, then the prompt, a blank
+// line between each; images go with it as images. It stops reading
+// stdin at maxPrompt, and when ctx ends (a signal), at once.
+func buildPrompt(ctx context.Context, o *rootOptions) (client.Message, error) {
+	atts, err := o.readFiles(ctx)
+	if err != nil {
+		return client.Message{}, err
+	}
 	var stdin string
-	if o.IO.StdinPiped {
+	if o.IO.StdinPiped && !slices.Contains(o.Files, "-") {
 		b, err := readStdin(ctx, o.IO.In)
 		if err != nil {
-			return "", err
+			return client.Message{}, err
 		}
 		stdin = string(b)
 	}
-	if len(stdin)+len(o.Prompt) > maxPrompt {
-		return "", usageErrorf("the prompt is over 8 MiB, more than any model reads: send less, as in: head -c 1000000 FILE | tok …")
+	size := len(stdin) + len(o.Prompt)
+	for _, a := range atts {
+		size += len(a.Text)
 	}
-	hasStdin, hasPrompt := strings.TrimSpace(stdin) != "", strings.TrimSpace(o.Prompt) != ""
-	switch {
-	case !hasStdin && !hasPrompt:
-		return "", usageErrorf(`nothing to ask: give a prompt, as in: tok "explain this", or pipe text in`)
-	case !hasStdin:
-		return o.Prompt, nil
-	case !hasPrompt:
-		return stdin, nil
+	if size > maxPrompt {
+		return client.Message{}, usageErrorf("the prompt is over 8 MiB, more than any model reads: send less, as in: head -c 1000000 FILE | tok …")
 	}
-	if !strings.HasSuffix(stdin, "\n") {
-		stdin += "\n"
+	if strings.TrimSpace(stdin) == "" && strings.TrimSpace(o.Prompt) == "" && len(atts) == 0 {
+		return client.Message{}, usageErrorf(`nothing to ask: give a prompt, as in: tok "explain this", or pipe text in`)
 	}
-	return stdin + "\n" + o.Prompt, nil
+	return client.Question(stdin, atts, o.Prompt), nil
 }
 
 // readStdin reads piped stdin, at most one byte past maxPrompt. A read

@@ -35,6 +35,7 @@ type endpointQuery struct {
 	thinking     string
 	retries      int
 	resumeTries  int
+	role         *fileRole // --role's, or nil (roles.go)
 	given        func(flag string) bool
 	resolveRules // how the command differs
 }
@@ -89,6 +90,7 @@ func resolveEndpoint(ctx context.Context, env func(string) string, q endpointQue
 	if err := r.applyFlags(&t); err != nil {
 		return target{}, "", err
 	}
+	r.applyRole(&t)
 	var note, picked string
 	if t.demo() && r.guess {
 		picked, note = r.pickProvider(&t)

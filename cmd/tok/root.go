@@ -44,6 +44,8 @@ type rootOptions struct {
 	Continue       bool   // -c: continue the conversation used last
 	CID            string // --cid: continue this conversation
 	NoSave         bool
+	Files          []string // -f: attached to the question (files.go)
+	Role           string   // --role: the config file's [roles.NAME] (roles.go)
 
 	hist              historyState
 	systemFromHistory bool // the continued conversation's system prompt
@@ -67,7 +69,12 @@ func rootLong() string {
 Give a prompt as arguments. Text piped on stdin comes first, then a blank
 line, then the prompt. With no prompt on a terminal, tok opens the chat.
 A prompt whose first word is one of tok's commands (history, config,
-probe, serve) needs quotes or --, as in: tok -- history of rome.
+probe, serve, tools, roles) needs quotes or --, as in: tok -- history of rome.
+
+%s
+
+--role NAME asks with the config file's [roles.NAME]: its system prompt,
+and its model and temperature if it names them (tok roles lists them).
 
 The chat's help line shows the keys that do something at the moment. Up
 recalls the prompts sent before (in earlier chats too), Ctrl+N starts a
@@ -123,14 +130,16 @@ Exit codes:
        answer, no code block with --extract); what arrived was printed
        first
   2    usage error (bad flag, bad header, no prompt, no API key, a prompt
-       over the limit)
+       or -f file over the limit, an unknown --role)
   4    the answer stopped at the token limit (raise --max-tokens); the
        text is what the model wrote
-  130  interrupted by Ctrl+C or a signal; what arrived was printed`, providerList("|"), keyVarList(false, ","))
+  130  interrupted by Ctrl+C or a signal; what arrived was printed`, filesHelp, providerList("|"), keyVarList(false, ","))
 }
 
 const rootExample = `  tok "explain server-sent events in one paragraph"
   git diff | tok "write a commit message"
+  tok -f main.go -f diagram.png "does the code match the diagram?"
+  tok --role reviewer -f main.go "review this"   # [roles.reviewer] in the config file
   tok --provider anthropic --thinking low "why is the sky blue?"
   tok --base-url http://localhost:11434/v1 -m llama3.2 "hi"
   tok -c "and then?"                 # continue the conversation used last
@@ -184,7 +193,7 @@ func newRootCmd(ios *ioStreams, runF func(context.Context, *rootOptions) error) 
 	cmd.SetErr(ios.ErrOut)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	cmd.SetVersionTemplate("tok {{.Version}}\n")
-	cmd.AddCommand(newServeCmd(ios, nil), newConfigCmd(ios), newProbeCmd(ios, nil), newHistoryCmd(ios), newToolsCmd(ios))
+	cmd.AddCommand(newServeCmd(ios, nil), newConfigCmd(ios), newProbeCmd(ios, nil), newHistoryCmd(ios), newToolsCmd(ios), newRolesCmd(ios))
 
 	addRootFlags(cmd, opts)
 	return cmd
@@ -217,6 +226,8 @@ func addRootFlags(cmd *cobra.Command, opts *rootOptions) {
 	f.StringVar(&opts.CID, "cid", "", "continue the conversation with this `ID` (or the start of it)")
 	f.BoolVar(&opts.NoSave, "no-save", false, "keep this conversation out of the history (or save = false in the config file)")
 	f.IntVar(&opts.Width, "width", 0, "wrap rendered markdown at this many `columns` (default: the terminal's, at most 100)")
+	f.StringArrayVarP(&opts.Files, "file", "f", nil, "attach `FILE` to the question (repeatable; - is stdin): text as a fenced block, a png, jpeg, gif or webp as an image; limits in tok --help")
+	f.StringVar(&opts.Role, "role", "", "use the config file's role `NAME` ([roles.NAME]: system prompt, model, temperature; tok roles lists them)")
 	addToolFlags(f, &opts.toolOptions)
 	addOutputFlags(f, &opts.outputOptions)
 	cmd.RegisterFlagCompletionFunc("provider", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -230,6 +241,9 @@ func addRootFlags(cmd *cobra.Command, opts *rootOptions) {
 	})
 	cmd.RegisterFlagCompletionFunc("endpoint", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return endpointNames(opts.IO), cobra.ShellCompDirectiveNoFileComp
+	})
+	cmd.RegisterFlagCompletionFunc("role", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return roleNames(opts.IO), cobra.ShellCompDirectiveNoFileComp
 	})
 }
 
@@ -330,7 +344,11 @@ func usageErrorf(format string, args ...any) error { return usageError{fmt.Error
 // resolve decides what answers (see [resolveEndpoint]) and keeps it as
 // o.target. It returns the note to print on stderr once, if any.
 func (o *rootOptions) resolve(ctx context.Context, flagSet func(string) bool) (note string, err error) {
-	o.target, note, err = resolveEndpoint(ctx, o.IO.env, endpointQuery{
+	role, err := o.findRole()
+	if err != nil {
+		return "", err
+	}
+	o.target, note, err = resolveEndpoint(ctx, o.IO.env, endpointQuery{role: role,
 		name: o.EndpointName, url: o.URL, provider: o.Provider, baseURL: o.BaseURL, api: o.API, model: o.Model,
 		transport: o.Transport, interruptWait: o.InterruptWait, header: o.header, system: o.System, maxTokens: o.MaxTokens, temperature: o.Temperature, thinking: o.Thinking,
 		retries: o.Retries, resumeTries: o.ResumeTries, given: flagSet, resolveRules: rootRules,
@@ -341,7 +359,9 @@ func (o *rootOptions) resolve(ctx context.Context, flagSet func(string) bool) (n
 // given reports the flags given, and the system prompt a continued
 // conversation brought as though it were.
 func (o *rootOptions) given(changed func(string) bool) func(string) bool {
-	return func(flag string) bool { return changed(flag) || flag == "system" && o.systemFromHistory }
+	return func(flag string) bool {
+		return changed(flag) || flag == "system" && o.systemFromHistory && o.Role == ""
+	}
 }
 
 // rootRules are the root command's (and tok probe's named endpoints'):

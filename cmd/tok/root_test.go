@@ -121,8 +121,8 @@ func TestBuildPromptPutsStdinFirst(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
-				t.Errorf("prompt = %q, want %q", got, tt.want)
+			if got.Content != tt.want || got.Role != "user" {
+				t.Errorf("prompt = %+v, want %q", got, tt.want)
 			}
 		})
 	}
