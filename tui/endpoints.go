@@ -30,6 +30,7 @@ type Target struct {
 	Reason          func(error) string
 	InterruptWait   time.Duration
 	NewConversation func(title string) history.Conversation
+	Images          bool // the endpoint reads images (Config.Images)
 }
 
 // endpointList is Ctrl+L's list of the config file's endpoints, shown
@@ -135,7 +136,7 @@ func (m Model) handleSwitched(msg switchedMsg) Model {
 		return m
 	}
 	t := msg.target
-	m.cfg.Open, m.cfg.Endpoint, m.cfg.InterruptWait = t.Open, t.Label, t.InterruptWait
+	m.cfg.Open, m.cfg.Endpoint, m.cfg.InterruptWait, m.cfg.Images = t.Open, t.Label, t.InterruptWait, t.Images
 	if t.Describe != nil {
 		m.cfg.Describe, m.cfg.Reason = t.Describe, t.Describe
 	}

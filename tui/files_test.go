@@ -84,3 +84,20 @@ func TestAttachGoesWithTheFirstQuestion(t *testing.T) {
 		t.Errorf("saved as %q", q.Described())
 	}
 }
+
+// Ctrl+L to an endpoint that reads images lets /file attach one; back
+// to one that does not, it is refused at once.
+func TestTheEndpointPickedSaysWhetherImagesMayBeAttached(t *testing.T) {
+	t.Parallel()
+	png := filepath.Join(t.TempDir(), "d.png")
+	os.WriteFile(png, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), 0o600)
+	m := newTestModel(t, 200, 30, nil)
+	for _, images := range []bool{true, false} {
+		m = update(m, switchedMsg{name: "other", target: Target{Label: "other", Open: m.cfg.Open, Images: images}})
+		m.files = nil
+		m = runFile(t, m, "/file "+png)
+		if got := len(m.files) == 1; got != images {
+			t.Errorf("endpoint reads images %v: attached = %v (%q)", images, got, m.notice)
+		}
+	}
+}

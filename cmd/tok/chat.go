@@ -65,7 +65,7 @@ func runChat(ctx context.Context, o *rootOptions) error {
 		Switch:          switcher.switchTo,
 		NoEndpoints:     none,
 		Attach:          atts,
-		Images:          o.target.ep.TakesImages(),
+		Images:          first.Images,
 	})
 	final, err := tui.Run(m, tea.WithContext(ctx), tea.WithInput(o.IO.In), tea.WithOutput(o.IO.Out))
 	// Down to the colours the terminal has, as the TUI's own output is.

@@ -25,6 +25,7 @@ func (o *rootOptions) chatTarget(t target, c func() *client.Client) tui.Target {
 		Reason:          t.retryReason,
 		InterruptWait:   t.interruptWait,
 		NewConversation: t.newConversation,
+		Images:          t.ep.TakesImages(),
 	}
 }
 
