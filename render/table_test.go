@@ -133,7 +133,7 @@ func TestTablesKeepEveryWord(t *testing.T) {
 	rng := rand.New(rand.NewPCG(22, 0x7ab1e))
 	tables := 60
 	if *exhaustive {
-		tables = 300
+		tables = 100
 	}
 	for i := range tables {
 		md, cells := randomTable(rng)
@@ -203,7 +203,7 @@ func checkWords(t *testing.T, what string, cells []string, out string, width int
 	}
 }
 
-// randomTable is a table of 1 to 12 columns and 1 to 4 rows whose cells
+// randomTable is a table of 1 to 12 columns and 0 to 4 rows whose cells
 // hold 0 to 12 words of 1 to 20 characters: letters, CJK, emoji.
 func randomTable(rng *rand.Rand) (md string, cells []string) {
 	alphabet := []rune("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789東京都大阪城説明🚀✨🍜")
@@ -230,7 +230,7 @@ func randomTable(rng *rand.Rand) (md string, cells []string) {
 	}
 	row()
 	b.WriteString(strings.Repeat("|---", cols) + "|\n")
-	for range 1 + rng.IntN(4) {
+	for range rng.IntN(5) {
 		row()
 	}
 	return b.String(), cells

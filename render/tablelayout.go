@@ -52,7 +52,7 @@ func (tb *table) each(j int, f func(cell string)) {
 // colSize is what a column's cells ask of its width.
 type colSize struct {
 	max   int // the widest cell: the width at which nothing wraps
-	word  int // the widest word: the width at which no word breaks
+	word  int // the widest word (or part of one after a hyphen): the width at which no word breaks
 	glyph int // the widest character: the least width that holds the text
 }
 
@@ -63,7 +63,9 @@ func (tb *table) sizes() []colSize {
 		tb.each(j, func(cell string) {
 			c.max = max(c.max, xansi.StringWidth(cell))
 			for _, w := range strings.FieldsFunc(xansi.Strip(cell), isSpace) {
-				c.word = max(c.word, xansi.StringWidth(w))
+				for _, part := range strings.SplitAfter(w, "-") { // xansi.Wrap breaks after a hyphen
+					c.word = max(c.word, xansi.StringWidth(part))
+				}
 				for _, g := range w {
 					c.glyph = max(c.glyph, xansi.StringWidth(string(g)))
 				}
@@ -242,8 +244,12 @@ func (tb *table) list(width int) []string {
 	if len(keys) == 0 {
 		keys = tb.head
 	}
+	rows := tb.rows
+	if len(rows) == 0 {
+		rows = [][]string{nil} // the names alone
+	}
 	var lines []string
-	for i, r := range tb.rows {
+	for i, r := range rows {
 		if i > 0 {
 			lines = append(lines, "")
 		}
