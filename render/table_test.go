@@ -244,3 +244,32 @@ var notty = func() ansi.StyleConfig {
 	}
 	return s
 }()
+
+// TestLiveScrollbackHoldsWideTables streams the wide tables into a
+// terminal 40 columns wide and 12 rows high, where they are taller than
+// the screen: the scrollback holds the final render once, whatever was
+// printed of a table (once its columns were decided) and drawn meanwhile.
+func TestLiveScrollbackHoldsWideTables(t *testing.T) {
+	t.Parallel()
+	const columns, rows = 40, 12
+	cases := tableCases(t)
+	cases["answer"] = answers(t)[len(answers(t))-1]
+	for name, a := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			final, err := New(dark, columns).Final(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tm := newTerm(t, columns, rows)
+			l := newLive(tm, dark, columns, columns, rows)
+			streamLive(l, a, func(int) {})
+			if err := l.Finish(); err != nil {
+				t.Fatal(err)
+			}
+			if g, w := strings.Join(tm.lines(), "\n"), strings.Join(plainLines(final), "\n"); g != w {
+				t.Errorf("the terminal differs from the final render: %s", firstDiff(g, w))
+			}
+		})
+	}
+}
