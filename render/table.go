@@ -40,7 +40,7 @@ import (
 // Stream).
 type tables struct {
 	opts   ansi.Options
-	cells  *ansi.ANSIRenderer // renders cells; its context has no block open
+	cells  *ansi.ANSIRenderer // renders cells (made on first use); its context has no block open
 	ctx    ansi.RenderContext
 	placed []*table // the tables the current render replaced by tokens
 	err    error
@@ -55,10 +55,16 @@ type table struct {
 	align []astext.Alignment
 }
 
-func newTables(opts ansi.Options) *tables {
-	cellOpts := opts
-	cellOpts.InlineTableLinks = true
-	return &tables{opts: opts, cells: ansi.NewRenderer(cellOpts), ctx: ansi.NewRenderContext(cellOpts)}
+func newTables(opts ansi.Options) *tables { return &tables{opts: opts} }
+
+// renderer makes the cells' renderer when a table first needs it: most
+// answers have none.
+func (t *tables) renderer() {
+	if t.cells == nil {
+		opts := t.opts
+		opts.InlineTableLinks = true
+		t.cells, t.ctx = ansi.NewRenderer(opts), ansi.NewRenderContext(opts)
+	}
 }
 
 func (t *tables) reset() { t.placed, t.err = t.placed[:0], nil }
@@ -73,6 +79,10 @@ func (t *tables) Transform(doc *ast.Document, reader text.Reader, _ parser.Conte
 		}
 		return ast.WalkContinue, nil
 	})
+	if len(found) == 0 {
+		return
+	}
+	t.renderer()
 	src := reader.Source()
 	for _, n := range found {
 		tb := t.read(n, src)
