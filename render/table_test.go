@@ -273,3 +273,27 @@ func TestLiveScrollbackHoldsWideTables(t *testing.T) {
 		})
 	}
 }
+
+// A table too wide for the width keeps all its text: its columns share
+// the width and its cells wrap.
+func Example_wideTable() {
+	style, _ := Style(NoColor)
+	md := "| Option | Cost | Why |\n|---|---|---|\n" +
+		"| SQLite | free | one file on disk and no server to run |\n" +
+		"| Postgres | low | roles, replication and extensions |\n"
+	out, _ := New(style, 36).Final(md)
+	for _, line := range strings.Split(strings.Trim(out, "\n"), "\n") {
+		fmt.Println(strings.TrimRight(line, " "))
+	}
+	// Output:
+	//    Option   | Cost | Why
+	//   ----------|------|--------------
+	//    SQLite   | free | one file on
+	//             |      | disk and no
+	//             |      | server to
+	//             |      | run
+	//    Postgres | low  | roles,
+	//             |      | replication
+	//             |      | and
+	//             |      | extensions
+}
