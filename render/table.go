@@ -23,14 +23,16 @@ import (
 //
 //   - A table at the top level that fits the width is glamour's, as it
 //     always was.
-//   - Any other table is replaced, before glamour renders, by a one-line
-//     paragraph holding a token; glamour renders the rest of the answer
-//     around it, and place swaps the token's line for tok's layout of
-//     the table, each line behind the token's prefix (margin, quote bar,
-//     list indent) and as wide as the room to its right: a grid whose
-//     columns share the width fairly and whose cells wrap (see
-//     shareWidths), or a list of "name: value" blocks where even that
-//     cannot fit.
+//   - Any other table (one inside a quote or a list item too, whose
+//     rule glamour draws without the quote bar) is replaced, before
+//     glamour renders, by a one-line paragraph holding a token, an OSC
+//     sequence that model text cannot hold (it is sanitized). Glamour
+//     renders the rest of the answer around it, and place swaps the
+//     token's line for tok's layout of the table, each line behind the
+//     token's prefix (margin, quote bar) and as wide as the room to its
+//     right: a grid whose columns share the width fairly and whose cells
+//     wrap (see shareWidths), or a list of "name: value" blocks where
+//     even that cannot fit.
 //   - Cells are rendered by glamour's own elements in glamour's table
 //     style, so they look as glamour's cells do; links are shown inline
 //     rather than in a list after the table.
@@ -91,6 +93,8 @@ func (t *tables) Transform(doc *ast.Document, reader text.Reader, _ parser.Conte
 		}
 		tb.token = fmt.Sprintf("\x1b]9999;tok-table-%d\a", len(t.placed))
 		tb.keys = t.keys(tb.head)
+		// An emoji is the one inline node glamour renders from its own
+		// bytes rather than from the source's.
 		p := ast.NewParagraph()
 		p.AppendChild(p, east.NewEmoji(nil, &definition.Emoji{Unicode: []rune(tb.token)}))
 		n.Parent().ReplaceChild(n.Parent(), n, p)
