@@ -227,14 +227,6 @@ func (t *tables) indent(line string) string {
 	return line[:end]
 }
 
-// escLen is the length of the escape sequence s starts with.
-func escLen(s string) int {
-	if m := escapeRe.FindStringIndex(s); m != nil && m[0] == 0 {
-		return m[1]
-	}
-	return 1
-}
-
 func deref(u *uint) uint {
 	if u == nil {
 		return 0
