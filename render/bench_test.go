@@ -69,3 +69,18 @@ func BenchmarkNaive16KB(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(text)/4), "ns/token")
 }
+
+// tableAnswer repeats testdata/tables.md (wide tables, one that fits,
+// one with too many columns) to size bytes.
+func tableAnswer(b *testing.B, size int) string {
+	a, err := os.ReadFile("testdata/tables.md")
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := strings.ReplaceAll(string(a), "=====\n", "\n")
+	return strings.Repeat(text+"\n", size/len(text)+1)[:size]
+}
+
+// BenchmarkStreamTables16KB streams tables: each update re-renders the
+// open table whole.
+func BenchmarkStreamTables16KB(b *testing.B) { benchStream(b, tableAnswer(b, 16<<10)) }

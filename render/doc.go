@@ -5,7 +5,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"charm.land/glamour/v2"
 	"charm.land/glamour/v2/ansi"
 )
 
@@ -72,14 +71,14 @@ func (d *Doc) Text(i int) string {
 // DocRenderer renders the pieces of [Doc]s at one style and width. It
 // owns a glamour renderer, so it is not safe for concurrent use.
 type DocRenderer struct {
-	tr    *glamour.TermRenderer
+	tr    *termRenderer
 	width int
 	heads map[string][]string // stand-ins' own lines
 }
 
 // NewDocRenderer returns a renderer of pieces at the style and width.
 func NewDocRenderer(style ansi.StyleConfig, width int) (*DocRenderer, error) {
-	tr, err := glamour.NewTermRenderer(glamour.WithStyles(style), glamour.WithWordWrap(width), glamour.WithChromaFormatter(chromaFormatter))
+	tr, err := newTermRenderer(style, width)
 	if err != nil {
 		return nil, fmt.Errorf("new glamour renderer: %w", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/glamour/v2"
 	"charm.land/glamour/v2/ansi"
 )
 
@@ -21,7 +20,8 @@ import (
 //   - The output for any text equals a fresh Stream's output for the same
 //     text: caching changes the cost, never the result.
 //   - While streaming, the tail is repaired (see repair); [Stream.Final]
-//     renders the true text, and equals glamour's render of the whole.
+//     renders the true text, and equals a render of the whole (glamour's,
+//     but for tables too wide for it: see tables).
 //   - A new width or text that does not extend the previous text resets
 //     the Stream. Model text is sanitized before rendering.
 //
@@ -30,7 +30,7 @@ import (
 type Stream struct {
 	style ansi.StyleConfig
 	width int
-	tr    *glamour.TermRenderer
+	tr    *termRenderer
 
 	raw    string          // the text so far, as given
 	clean  Sanitizer       // sanitizes each update's new text only
@@ -157,7 +157,7 @@ func (s *Stream) add(text string) {
 }
 
 func (s *Stream) reset() error {
-	tr, err := glamour.NewTermRenderer(glamour.WithStyles(s.style), glamour.WithWordWrap(s.width), glamour.WithChromaFormatter(chromaFormatter))
+	tr, err := newTermRenderer(s.style, s.width)
 	if err != nil {
 		return fmt.Errorf("new glamour renderer: %w", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"charm.land/glamour/v2"
 	"charm.land/glamour/v2/ansi"
 )
 
@@ -68,7 +67,10 @@ func TestIncrementalRenderEqualsAFreshRender(t *testing.T) {
 	}
 }
 
-func TestFinalRenderEqualsGlamour(t *testing.T) {
+// TestFinalRenderEqualsAWholeRender checks that the incremental render
+// ends where rendering the whole answer at once does (glamour's render,
+// but for the tables too wide for it: see tables).
+func TestFinalRenderEqualsAWholeRender(t *testing.T) {
 	t.Parallel()
 	for i, a := range answers(t) {
 		s := New(dark, 80)
@@ -79,10 +81,10 @@ func TestFinalRenderEqualsGlamour(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr, _ := glamour.NewTermRenderer(glamour.WithStyles(dark), glamour.WithWordWrap(80))
+		tr, _ := newTermRenderer(dark, 80)
 		want, _ := tr.Render(strings.ReplaceAll(a, "\t", "    "))
 		if g, w := norm(got), norm(want); g != w {
-			t.Errorf("answer %d: final render differs from glamour's: %s", i, firstDiff(g, w))
+			t.Errorf("answer %d: final render differs from a whole render: %s", i, firstDiff(g, w))
 		}
 		if !strings.HasPrefix(got, strings.Join(s.Stable(), "\n")) {
 			t.Errorf("answer %d: the stable lines are not the start of the final render", i)
@@ -92,12 +94,12 @@ func TestFinalRenderEqualsGlamour(t *testing.T) {
 
 // TestStableLinesAreFinal checks, at every prefix (with -exhaustive,
 // else at a sample), that the lines Stable returns are the start of
-// glamour's render of the whole answer: what is printed once into the
+// the render of the whole answer (see tables): what is printed once into the
 // scrollback never has to change.
 func TestStableLinesAreFinal(t *testing.T) {
 	t.Parallel()
 	for i, a := range answers(t) {
-		tr, _ := glamour.NewTermRenderer(glamour.WithStyles(dark), glamour.WithWordWrap(80))
+		tr, _ := newTermRenderer(dark, 80)
 		full, _ := tr.Render(strings.ReplaceAll(a, "\t", "    "))
 		final := strings.Split(norm(full), "\n")
 		s := New(dark, 80)
