@@ -110,7 +110,8 @@ func TestShareWidths(t *testing.T) {
 		ok     bool
 	}{
 		{[]colSize{{5, 5, 1}, {3, 3, 1}}, 10, []int{5, 5}, true},                              // fits: the narrowest widens
-		{[]colSize{{10, 4, 1}, {30, 6, 1}}, 20, []int{6, 14}, true},                           // mins 4 and 6, the rest 10 by want 6:24
+		{[]colSize{{10, 4, 1}, {30, 6, 1}}, 20, []int{10, 10}, true},                          // the short column whole, the long one cut to the level
+		{[]colSize{{8, 4, 1}, {30, 6, 1}, {30, 6, 1}}, 25, []int{8, 9, 8}, true},              // the level is 8; the cell over goes to the leftmost of the widest
 		{[]colSize{{40, 30, 1}, {6, 6, 1}}, 20, []int{14, 6}, true},                           // a long word capped at half
 		{[]colSize{{9, 9, 1}, {9, 9, 1}, {9, 9, 1}}, 11, nil, false},                          // three columns of at least 4 in 11
 		{[]colSize{{2, 2, 1}, {2, 2, 1}, {20, 8, 2}, {1, 1, 1}}, 10, []int{2, 2, 5, 1}, true}, // narrow columns keep their width

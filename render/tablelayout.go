@@ -12,6 +12,12 @@ import (
 // narrower: below it, a table is shown as a list (see shareWidths).
 const minCell = 4
 
+// wholeWord is the longest word a grid keeps whole: a table whose columns
+// cannot each hold their words up to this long is shown as a list, since
+// a grid whose words break inside ("gatewa" / "y") is harder to read than
+// name: value lines. A longer word (a path, a URL) breaks.
+const wholeWord = 10
+
 // glyphs are the lines a grid is drawn with: glamour's (Lip Gloss's normal
 // border, or the style's separators).
 type glyphs struct{ col, row, cross string }
@@ -90,71 +96,83 @@ func (tb *table) natural() int {
 // text is budget wide, and reports false when no grid fits.
 //
 // A table that fits is as wide as the budget, as glamour draws one: the
-// narrowest column widens, one at a time. Else columns share the width by
-// the max–min rule: each column gets its minimum, the widest word in it
-// capped at half the budget (and lowered further while the
-// minimums do not fit, but never below minCell or the column's own
-// width), and the rest of the width is shared in proportion to how much
-// more than its minimum each column wants, remainders to the largest
-// fractions. If the minimums cannot fit, there is no grid.
+// narrowest column widens, one at a time. Else each column gets its
+// minimum, its widest word (capped at wholeWord, or half the budget if
+// that is less, but never below minCell or the column's own width), and
+// the rest of the width goes max–min fairly (share): the columns that
+// want little get it all, the widest are cut to one level. If the
+// minimums cannot fit, there is no grid.
 func shareWidths(cols []colSize, budget int) ([]int, bool) {
 	n := len(cols)
 	w := make([]int, n)
 	if n == 0 {
 		return w, true
 	}
-	total, floor := 0, 0
+	total := 0
 	for j, c := range cols {
 		w[j] = c.max
 		total += c.max
-		floor += max(c.glyph, min(c.max, minCell))
 	}
-	switch {
-	case total <= budget:
+	if total <= budget {
 		for ; total < budget; total++ {
 			w[narrowest(w)]++
 		}
 		return w, true
-	case floor > budget:
+	}
+	word := max(minCell, min(wholeWord, budget/2))
+	mins, floor := make([]int, n), 0
+	for j, c := range cols {
+		mins[j] = max(c.glyph, min(c.max, c.word, word), min(c.max, minCell))
+		floor += mins[j]
+	}
+	if floor > budget {
 		return nil, false
 	}
-	mins := make([]int, n)
-	for cap := max(minCell, budget/2); ; cap-- {
-		sum := 0
-		for j, c := range cols {
-			mins[j] = max(c.glyph, min(c.max, minCell), min(c.word, cap))
-			sum += mins[j]
-		}
-		if sum <= budget {
-			share(w, mins, cols, budget-sum)
-			return w, true
-		}
-	}
+	share(w, mins, cols, budget-floor)
+	return w, true
 }
 
-// share sets w to mins plus the rest shared by want (max - min).
+// share sets w to mins plus rest shared max–min fairly: the columns
+// that want little get all they want, and the rest are cut to one level,
+// the highest at which the widths still add up to the budget (water
+// filling). So a table with one long prose column wraps that column and
+// leaves the short ones whole, where a share in proportion to the want
+// would wrap every column a little. Cells left over from the level go to
+// the columns at it that want the most, leftmost first.
 func share(w, mins []int, cols []colSize, rest int) {
-	want := 0
+	budget, top := rest, 0
 	for j, c := range cols {
-		want += c.max - mins[j]
+		budget += mins[j]
+		top = max(top, c.max)
 	}
-	frac := make([]int, len(w))
-	given := 0
-	for j, c := range cols {
-		extra := rest * (c.max - mins[j])
-		w[j] = mins[j] + extra/want
-		frac[j] = extra % want
-		given += extra / want
+	at := func(level int) int {
+		sum := 0
+		for j, c := range cols {
+			w[j] = max(mins[j], min(level, c.max))
+			sum += w[j]
+		}
+		return sum
 	}
-	for ; given < rest; given++ {
+	lo, hi := 0, top // at(lo) <= budget, the mins fit
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if at(mid) <= budget {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	for given := at(lo); given < budget; given++ {
 		best := -1
-		for j := range w {
-			if w[j] < cols[j].max && (best < 0 || frac[j] > frac[best]) {
+		for j, c := range cols {
+			if w[j] == lo && w[j] < c.max && (best < 0 || c.max > cols[best].max) {
 				best = j
 			}
 		}
+		if best < 0 {
+			return
+		}
 		w[best]++
-		frac[best] = -1
 	}
 }
 
