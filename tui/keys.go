@@ -13,12 +13,16 @@ type keyMap struct {
 	Quit      key.Binding // Ctrl+D on an empty input
 	Retry     key.Binding
 	Copy      key.Binding
+	Edit      key.Binding // the draft in $EDITOR (editor.go); also CtrlX, then CtrlXE
+	CtrlX     key.Binding // Ctrl+X Ctrl+E edits, as in bash
+	CtrlXE    key.Binding
+	Page      key.Binding // the last answer in $PAGER
 	PageUp    key.Binding
 	PageDown  key.Binding
-	HalfUp    key.Binding
+	HalfUp    key.Binding // on an empty input; else the input's own Ctrl+U
 	Follow    key.Binding
 	Pick      key.Binding // the saved conversations
-	Expand    key.Binding // tool results whole, or folded
+	Expand    key.Binding // tool results whole, or folded; else the input's own Ctrl+T
 	Approve   key.Binding // shown in help while a tool call waits; approval.go reads the keys
 
 	live []key.Binding // the bindings the help line shows
@@ -33,12 +37,16 @@ func defaultKeyMap() keyMap {
 		Quit:      key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "quit")),
 		Retry:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "retry")),
 		Copy:      key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "copy answer")),
+		Edit:      key.NewBinding(key.WithKeys("ctrl+g"), key.WithHelp("ctrl+g", "editor")),
+		CtrlX:     key.NewBinding(key.WithKeys("ctrl+x")),
+		CtrlXE:    key.NewBinding(key.WithKeys("ctrl+e")),
+		Page:      key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "pager")),
 		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "scroll")),
 		PageDown:  key.NewBinding(key.WithKeys("pgdown")),
 		HalfUp:    key.NewBinding(key.WithKeys("ctrl+u")),
 		Follow:    key.NewBinding(key.WithKeys("ctrl+end", "end"), key.WithHelp("end", "follow")),
 		Pick:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "history")),
-		Expand:    key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "tool results")),
+		Expand:    key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "tool results")),
 		Approve:   key.NewBinding(key.WithKeys("y", "a", "A", "n"), key.WithHelp("y/a/A/n", "run once/for this chat/always/no")),
 	}
 }
@@ -80,4 +88,7 @@ func (m *Model) syncKeys() {
 		k.Interrupt.SetHelp("ctrl+c", "quit")
 	}
 	add(k.Interrupt, !streaming)
+	// Last, so that a crowded line loses these first.
+	add(k.Edit, !asking && m.cfg.Programs.Edit != nil)
+	add(k.Page, !streaming && m.cfg.Programs.Page != nil && m.lastAnswer() != "")
 }

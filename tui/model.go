@@ -61,6 +61,8 @@ type Config struct {
 	// InterruptWait is how long the stop key waits for a WebSocket
 	// server to acknowledge the interrupt before it closes the socket.
 	InterruptWait time.Duration
+	// Programs are the editor and the pager (editor.go).
+	Programs Programs
 	// Crash is for testing the recovery from a panic, and empty in use:
 	// asking "crash" then panics in Update ("update"), in drawing the
 	// question ("draw", in Update and in Transcript), in View ("view"), a
@@ -102,6 +104,8 @@ type Model struct {
 	armed, arms int
 
 	approval approval // the question about a tool call, if any (approval.go)
+
+	ctrlX bool // Ctrl+X was pressed: Ctrl+E opens the editor (editor.go)
 }
 
 // New returns the chat, ready for tea.NewProgram.
@@ -169,6 +173,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case copiedMsg:
 		m.notice = copiedNotice(msg)
 		return m, nil
+	case editedMsg, pagedMsg:
+		return m.handleProgram(msg)
 	case disarmMsg:
 		return m.handleDisarm(msg), nil
 	case pickerItemsMsg, loadedMsg, list.FilterMatchesMsg:

@@ -17,9 +17,9 @@ import (
 )
 
 // wantsChat reports whether tok should open the interactive chat: a
-// terminal on both ends, and no prompt or piped text.
+// terminal on both ends, and no prompt, piped text or -E.
 func (o *rootOptions) wantsChat() bool {
-	return o.IO.StdinTTY && o.IO.StdoutTTY && !o.IO.StdinPiped && o.Prompt == "" && !o.Events
+	return o.IO.StdinTTY && o.IO.StdoutTTY && !o.IO.StdinPiped && o.Prompt == "" && !o.Events && !o.Editor
 }
 
 // runChat runs the chat until the user quits, then prints the
@@ -53,6 +53,7 @@ func runChat(ctx context.Context, o *rootOptions) error {
 		Width:           o.Width,
 		Crash:           o.IO.Getenv("TOK_CHAT_CRASH"), // for checking the recovery by hand; not in --help
 		InterruptWait:   o.target.interruptWait,
+		Programs:        o.programs(),
 	})
 	final, err := tui.Run(m, tea.WithContext(ctx), tea.WithInput(o.IO.In), tea.WithOutput(o.IO.Out))
 	// Down to the colours the terminal has, as the TUI's own output is.

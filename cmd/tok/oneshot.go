@@ -13,10 +13,16 @@ import (
 
 // runOneShot streams one answer to stdout.
 func runOneShot(ctx context.Context, o *rootOptions) error {
-	bg := o.startBackgroundQuery()
+	var bg <-chan bool
+	if !o.Editor { // the editor needs the terminal to itself: asked after it
+		bg = o.startBackgroundQuery()
+	}
 	prompt, err := buildPrompt(ctx, o)
 	if err != nil {
 		return interrupted(ctx, err)
+	}
+	if bg == nil {
+		bg = o.startBackgroundQuery()
 	}
 	if o.note != "" {
 		o.IO.errLine("tok: " + o.note)
@@ -90,7 +96,7 @@ func (o *rootOptions) openStoppable(ctx context.Context, msgs []client.Message) 
 const maxPrompt = 8 << 20
 
 // buildPrompt joins piped stdin and the prompt: stdin first, unchanged, then
-// a blank line, then the prompt. It stops reading stdin at maxPrompt, and
+// a blank line, then the prompt (with -E, as the editor left it). It stops reading stdin at maxPrompt, and
 // when ctx ends (a signal), at once.
 func buildPrompt(ctx context.Context, o *rootOptions) (string, error) {
 	var stdin string
@@ -100,6 +106,13 @@ func buildPrompt(ctx context.Context, o *rootOptions) (string, error) {
 			return "", err
 		}
 		stdin = string(b)
+	}
+	if o.Editor {
+		p, err := o.editPrompt(ctx, o.Prompt)
+		if err != nil {
+			return "", err
+		}
+		o.Prompt = p
 	}
 	if len(stdin)+len(o.Prompt) > maxPrompt {
 		return "", usageErrorf("the prompt is over 8 MiB, more than any model reads: send less, as in: head -c 1000000 FILE | tok …")
