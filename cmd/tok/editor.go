@@ -128,7 +128,7 @@ func (o *rootOptions) editPrompt(ctx context.Context, initial string) (string, e
 	editor := editorProgram(o.IO.env)
 	in, out, done, err := o.IO.terminal()
 	if err != nil {
-		return "", usageErrorf("-E needs a terminal for the editor (%s), and there is none: give the prompt as arguments instead", err)
+		return "", usageErrorf("-E needs a terminal for the editor, and there is none (%v): give the prompt as arguments instead", err)
 	}
 	defer done()
 	text, err := editText(editor, initial, in, out, o.IO.ErrOut)
