@@ -20,9 +20,9 @@ type Programs struct {
 	Edit func(text string, in io.Reader, out, errOut io.Writer) (string, error)
 	// Page shows text in the pager, drawn on out. Nil: no pager.
 	Page func(text string, out, errOut io.Writer) error
-	// Exec runs c with the terminal, the chat suspended meanwhile, then
-	// delivers fn's message; nil is tea.Exec. Tests pass their own.
-	Exec func(c tea.ExecCommand, fn tea.ExecCallback) tea.Cmd
+	// run runs c with the terminal, the chat suspended meanwhile, then
+	// delivers fn's message; nil is tea.Exec. Tests set their own.
+	run func(c tea.ExecCommand, fn tea.ExecCallback) tea.Cmd
 }
 
 // lent is a run of the editor or the pager: tea.Exec hands it the
@@ -121,8 +121,8 @@ func (m *Model) openPager() tea.Cmd {
 
 // exec runs c with the terminal lent to it.
 func (m *Model) exec(c tea.ExecCommand, fn tea.ExecCallback) tea.Cmd {
-	if m.cfg.Programs.Exec != nil {
-		return m.cfg.Programs.Exec(c, fn)
+	if m.cfg.Programs.run != nil {
+		return m.cfg.Programs.run(c, fn)
 	}
 	return tea.Exec(c, fn)
 }

@@ -35,7 +35,7 @@ func (f *fakePrograms) programs() Programs {
 			f.paged = append(f.paged, text)
 			return f.err
 		},
-		Exec: func(c tea.ExecCommand, fn tea.ExecCallback) tea.Cmd {
+		run: func(c tea.ExecCommand, fn tea.ExecCallback) tea.Cmd {
 			return func() tea.Msg {
 				f.execs++
 				return fn(c.Run())
@@ -137,6 +137,28 @@ func TestEditorWaitsForTheApprovalPrompt(t *testing.T) {
 	}
 	if got := m.input.Value(); got != "my draft" {
 		t.Errorf("draft = %q, want it as it was", got)
+	}
+}
+
+func TestEditorWaitsForThePicker(t *testing.T) {
+	t.Parallel()
+	f := &fakePrograms{saved: "from the editor"}
+	cfg := testConfig(t, nil)
+	cfg.Programs, cfg.History = f.programs(), testStore(t)
+	m := update(New(cfg), tea.WindowSizeMsg{Width: 100, Height: 30})
+	m = feed(ask(t, m, "q"), text("answer"), done())
+	m, cmd := press(m, "ctrl+s")
+	for _, msg := range run(cmd) {
+		m = update(m, msg)
+	}
+	if !m.pick.open {
+		t.Fatal("ctrl+s did not open the picker")
+	}
+	for _, keys := range [][]string{{"ctrl+g"}, {"ctrl+x", "ctrl+e"}, {"ctrl+o"}} {
+		m = pressAll(m, keys...)
+	}
+	if f.execs != 0 {
+		t.Errorf("a program ran %d times while the picker was open", f.execs)
 	}
 }
 

@@ -96,8 +96,8 @@ func (o *rootOptions) openStoppable(ctx context.Context, msgs []client.Message) 
 const maxPrompt = 8 << 20
 
 // buildPrompt joins piped stdin and the prompt: stdin first, unchanged, then
-// a blank line, then the prompt (with -E, as the editor left it). It stops reading stdin at maxPrompt, and
-// when ctx ends (a signal), at once.
+// a blank line, then the prompt (with -E, as the editor left it). It stops
+// reading stdin at maxPrompt, and when ctx ends (a signal), at once.
 func buildPrompt(ctx context.Context, o *rootOptions) (string, error) {
 	var stdin string
 	if o.IO.StdinPiped {
