@@ -72,3 +72,37 @@ func TestIdleTimeoutIsTheServersSilence(t *testing.T) {
 		t.Errorf("a silent server: %v, want the idle timeout", last)
 	}
 }
+
+// TestWebSocketIdleTimeoutIsTheServersSilence: over a WebSocket too, a
+// caller that pauses longer than the idle timeout finds the messages
+// that arrived meanwhile, not an idle timeout.
+func TestWebSocketIdleTimeoutIsTheServersSilence(t *testing.T) {
+	t.Parallel()
+	const tokens = 300 // more than the turn's buffer, so the socket's reader waits too
+	srv := newWSServer(t, func(p *peer) {
+		if _, ok := p.next(); !ok {
+			return
+		}
+		for range tokens {
+			p.send(map[string]any{"type": "token", "content": "x"})
+		}
+		p.send(map[string]any{"type": "stream_end", "interrupted": false})
+		p.next()
+	})
+	const idle = 30 * time.Millisecond
+	s := askWS(t, newWSClient(t, client.Config{IdleTimeout: idle, PingInterval: time.Hour}), srv.url("/ws"), "q")
+	n := 0
+	for ev, err := range s.Events() {
+		if err != nil {
+			t.Fatalf("after %d events: %v, want the whole answer despite the caller's pauses", n, err)
+		}
+		if ev.Kind == client.KindText {
+			if n++; n <= 6 { // each pause once failed about half the time
+				time.Sleep(4 * idle) // the caller's pause, not a wait for a goroutine
+			}
+		}
+	}
+	if n != tokens {
+		t.Errorf("%d tokens, want %d", n, tokens)
+	}
+}
