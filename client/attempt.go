@@ -152,6 +152,15 @@ func (t *timers) touch() {
 	}
 }
 
+// pause stops the idle clock until the next read: a caller that takes
+// its time with what arrived (a chat suspended while the user's editor
+// runs) is not a server gone quiet.
+func (t *timers) pause() {
+	if t.idle != nil {
+		t.idle.Stop()
+	}
+}
+
 func (t *timers) stop() {
 	if t.idle != nil {
 		t.idle.Stop()
@@ -161,8 +170,9 @@ func (t *timers) stop() {
 	}
 }
 
-// watchedBody resets the idle timer on every byte, notes the first, and
-// tells a trace of each read.
+// watchedBody runs the idle timer while a read waits for bytes (so the
+// timeout is the server's silence, not the caller's pause between reads),
+// notes the first byte, and tells a trace of each read.
 type watchedBody struct {
 	r     io.Reader
 	idle  *timers
@@ -172,9 +182,10 @@ type watchedBody struct {
 }
 
 func (b *watchedBody) Read(p []byte) (int, error) {
+	b.idle.touch()
 	n, err := b.r.Read(p)
 	if n > 0 {
-		b.idle.touch()
+		b.idle.pause()
 		if !b.seen {
 			b.seen = true
 			b.rec.firstByte()

@@ -131,11 +131,15 @@ func (p *wsProducer) after(dst []Event, n int, at time.Time) ([]Event, error) {
 }
 
 // receive waits for the turn's next message, the socket's close, the
-// context's end or the idle timeout.
+// context's end or the idle timeout. The idle clock runs from the last
+// message or pong, or from the start of the wait if that is later: a
+// caller that paused between messages (a chat suspended while the user's
+// editor runs) is not a server gone quiet.
 func (p *wsProducer) receive() (wsMsg, error) {
 	var idle <-chan time.Time
+	waiting := time.Now()
 	if d := p.c.cfg.IdleTimeout; d > 0 {
-		t := time.NewTimer(max(time.Until(p.conn.lastSeen().Add(d)), 0))
+		t := time.NewTimer(d)
 		defer t.Stop()
 		idle = t.C
 	}
@@ -162,7 +166,7 @@ func (p *wsProducer) receive() (wsMsg, error) {
 			p.conn.kill(nil)
 			return wsMsg{}, p.c.explain(p.ctx, p.ctx.Err())
 		case <-idle:
-			if left := time.Until(p.conn.lastSeen().Add(p.c.cfg.IdleTimeout)); left > 0 {
+			if left := time.Until(later(p.conn.lastSeen(), waiting).Add(p.c.cfg.IdleTimeout)); left > 0 {
 				idle = time.After(left) // a pong came meanwhile
 				continue
 			}
@@ -268,4 +272,12 @@ func (p *wsProducer) dialect() Dialect {
 		return d.dialect()
 	}
 	return ""
+}
+
+// later is the later of a and b.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

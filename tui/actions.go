@@ -31,6 +31,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return next, cmd
 		}
 	}
+	if cmd, ok := m.handleProgramKey(msg); ok {
+		return m, cmd
+	}
 	if next, cmd, done := m.handleSessionKey(msg); done {
 		return next, cmd
 	}
@@ -51,7 +54,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.copyAnswer()
 	case key.Matches(msg, m.keys.CopyCode):
 		return m.copyCode()
-	case key.Matches(msg, m.keys.Expand):
+	case key.Matches(msg, m.keys.Expand) && (m.paint.expand || m.hasFolded()):
 		m.toggleExpand()
 		m.syncKeys()
 		return m, nil
@@ -62,15 +65,16 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 // handleScrollKey scrolls the transcript, reporting whether msg was a
-// scroll key. End follows only while the view is scrolled up: otherwise
-// it belongs to the input.
+// scroll key. End follows only while the view is scrolled up, and Ctrl+U
+// scrolls only while the input is empty: otherwise they belong to the
+// input.
 func (m *Model) handleScrollKey(msg tea.KeyPressMsg) bool {
 	switch {
 	case key.Matches(msg, m.keys.PageUp):
 		m.scroll.scroll(-max(m.scroll.height-1, 1), m.source())
 	case key.Matches(msg, m.keys.PageDown):
 		m.scroll.scroll(max(m.scroll.height-1, 1), m.source())
-	case key.Matches(msg, m.keys.HalfUp):
+	case key.Matches(msg, m.keys.HalfUp) && m.input.Value() == "":
 		m.scroll.scroll(-max(m.scroll.height/2, 1), m.source())
 	case key.Matches(msg, m.keys.Follow) && (msg.String() == "ctrl+end" || !m.scroll.follow):
 		m.scroll.bottom(m.source())

@@ -11,7 +11,9 @@ const inputMaxHeight = 6
 
 // newInput returns the question box: Enter sends (the chat handles it),
 // Alt+Enter or Ctrl+J breaks the line, and the keys the transcript
-// scrolls with are taken out of its map.
+// scrolls with are taken out of its map. Its emacs keys (Ctrl+A, E, K,
+// U, W …) stay: the chat takes Ctrl+U and Ctrl+T only when the input
+// has no use for them (actions.go), and Ctrl+E only after Ctrl+X.
 func newInput() textarea.Model {
 	ta := textarea.New()
 	ta.Placeholder = "Ask anything · enter sends · ctrl+j for a new line"
@@ -23,8 +25,7 @@ func newInput() textarea.Model {
 	ta.MaxHeight = inputMaxHeight
 	ta.SetVirtualCursor(false)
 	ta.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"))
-	ta.KeyMap.DeleteBeforeCursor.SetKeys() // ctrl+u scrolls the transcript
-	ta.KeyMap.LineNext.SetKeys("down")     // ctrl+n starts a new conversation
+	ta.KeyMap.LineNext.SetKeys("down") // ctrl+n starts a new conversation
 	ta.KeyMap.PageUp.SetKeys()
 	ta.KeyMap.PageDown.SetKeys()
 	ta.KeyMap.InputEnd.SetKeys("alt+>") // ctrl+end follows the transcript

@@ -14,16 +14,20 @@ type keyMap struct {
 	Retry     key.Binding
 	Copy      key.Binding
 	CopyCode  key.Binding // the last answer's code blocks, last first (codecopy.go); shown with Copy
+	Edit      key.Binding // the draft in $EDITOR (editor.go); also CtrlX, then CtrlXE
+	CtrlX     key.Binding // Ctrl+X Ctrl+E edits, as in bash
+	CtrlXE    key.Binding
+	Page      key.Binding // the last answer in $PAGER
 	PageUp    key.Binding
 	PageDown  key.Binding
-	HalfUp    key.Binding
+	HalfUp    key.Binding // on an empty input; else the input's own Ctrl+U
 	Follow    key.Binding
 	Pick      key.Binding // the saved conversations
 	Older     key.Binding // up on the input's first line: the prompt sent before (recall.go)
 	Newer     key.Binding // down on its last line, while walking: the one after
 	NewChat   key.Binding // a new conversation (newchat.go)
 	Endpoint  key.Binding // the config file's endpoints, for the next question (endpoints.go)
-	Expand    key.Binding // tool results whole, or folded
+	Expand    key.Binding // tool results whole, or folded; else the input's own Ctrl+T
 	Approve   key.Binding // shown in help while a tool call waits; approval.go reads the keys
 
 	live []key.Binding // the bindings the help line shows
@@ -39,6 +43,10 @@ func defaultKeyMap() keyMap {
 		Retry:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "retry")),
 		Copy:      key.NewBinding(key.WithKeys("ctrl+y"), key.WithHelp("ctrl+y", "copy answer")),
 		CopyCode:  key.NewBinding(key.WithKeys("alt+y")),
+		Edit:      key.NewBinding(key.WithKeys("ctrl+g"), key.WithHelp("ctrl+g", "editor")),
+		CtrlX:     key.NewBinding(key.WithKeys("ctrl+x")),
+		CtrlXE:    key.NewBinding(key.WithKeys("ctrl+e")),
+		Page:      key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "pager")),
 		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup/pgdn", "scroll")),
 		PageDown:  key.NewBinding(key.WithKeys("pgdown")),
 		HalfUp:    key.NewBinding(key.WithKeys("ctrl+u")),
@@ -48,7 +56,7 @@ func defaultKeyMap() keyMap {
 		Newer:     key.NewBinding(key.WithKeys("down")),
 		NewChat:   key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "new chat")),
 		Endpoint:  key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "endpoint")),
-		Expand:    key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "tool results")),
+		Expand:    key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "tool results")),
 		Approve:   key.NewBinding(key.WithKeys("y", "a", "A", "n"), key.WithHelp("y/a/A/n", "run once/for this chat/always/no")),
 	}
 }
@@ -103,5 +111,7 @@ func (m *Model) syncKeys() {
 	// of all: a shell's habit needs the reminder least.
 	add(k.NewChat, !streaming && len(m.turns) > 0)
 	add(k.Endpoint, !streaming && m.canSwitch())
+	add(k.Edit, !asking && m.cfg.Programs.Edit != nil)
+	add(k.Page, !streaming && m.cfg.Programs.Page != nil && m.lastAnswer() != "")
 	add(k.Older, m.recall.walking() || !streaming && m.input.Value() == "" && len(m.recall.entries) > 0)
 }

@@ -77,6 +77,8 @@ type Config struct {
 	// endpoint reads images, so /file may attach one (files.go).
 	Attach []client.Attachment
 	Images bool
+	// Programs are the editor and the pager (editor.go).
+	Programs Programs
 	// Crash is for testing the recovery from a panic, and empty in use:
 	// asking "crash" then panics in Update ("update"), in drawing the
 	// question ("draw", in Update and in Transcript), in View ("view"), a
@@ -125,6 +127,7 @@ type Model struct {
 	earlier []earlierChat       // the conversations Ctrl+N set aside (newchat.go)
 	code    codeCopy            // Alt+Y's place among the last answer's code blocks (codecopy.go)
 	files   []client.Attachment // for the next question (files.go)
+	ctrlX   bool                // Ctrl+X was pressed: Ctrl+E opens the editor (editor.go)
 }
 
 // New returns the chat, ready for tea.NewProgram.
@@ -203,6 +206,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case copiedMsg:
 		m.notice = copiedNotice(msg)
 		return m, nil
+	case editedMsg, pagedMsg:
+		return m.handleProgram(msg)
 	case disarmMsg:
 		return m.handleDisarm(msg), nil
 	case pickerItemsMsg, loadedMsg, list.FilterMatchesMsg:

@@ -16,7 +16,7 @@ import (
 )
 
 // resultLines is how many lines of a tool's result show until the
-// expand key (ctrl+o) shows them all.
+// expand key (ctrl+t) shows them all.
 const resultLines = 3
 
 // toolBlock draws a tool call: "⚙ name {args}" (the arguments dimmed
@@ -94,7 +94,7 @@ func (p *painter) toolResult(part *part) []string {
 		tail = roundRun(part.tool.Duration)
 	}
 	if more > 0 {
-		tail = strings.TrimPrefix(tail+fmt.Sprintf(" · %d more lines (ctrl+o)", more), " · ")
+		tail = strings.TrimPrefix(tail+fmt.Sprintf(" · %d more lines (ctrl+t)", more), " · ")
 	}
 	if tail != "" {
 		out = append(out, "      "+p.st.Muted.Render(tail))

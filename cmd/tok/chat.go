@@ -16,9 +16,9 @@ import (
 )
 
 // wantsChat reports whether tok should open the interactive chat: a
-// terminal on both ends, and no prompt or piped text.
+// terminal on both ends, and no prompt, piped text or -E.
 func (o *rootOptions) wantsChat() bool {
-	return o.IO.StdinTTY && o.IO.StdoutTTY && !o.IO.StdinPiped && o.Prompt == "" && !o.Events && !o.oneShotOnly()
+	return o.IO.StdinTTY && o.IO.StdoutTTY && !o.IO.StdinPiped && o.Prompt == "" && !o.Events && !o.oneShotOnly() && !o.Editor
 }
 
 // runChat runs the chat until the user quits, then prints the
@@ -66,6 +66,7 @@ func runChat(ctx context.Context, o *rootOptions) error {
 		NoEndpoints:     none,
 		Attach:          atts,
 		Images:          first.Images,
+		Programs:        o.programs(),
 	})
 	final, err := tui.Run(m, tea.WithContext(ctx), tea.WithInput(o.IO.In), tea.WithOutput(o.IO.Out))
 	// Down to the colours the terminal has, as the TUI's own output is.

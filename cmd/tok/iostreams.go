@@ -28,6 +28,9 @@ type ioStreams struct {
 	// Getenv reads the environment (API keys, XDG_CONFIG_HOME); tests
 	// pass their own, so a developer's keys never reach them.
 	Getenv func(string) string
+	// OpenTTY opens the controlling terminal, for the editor of tok -E
+	// when stdin or stdout is a pipe; nil: there is none.
+	OpenTTY func() (*os.File, error)
 }
 
 func systemStreams() *ioStreams {
@@ -48,6 +51,7 @@ func systemStreams() *ioStreams {
 		},
 		DarkBackground: darkBackground,
 		Getenv:         os.Getenv,
+		OpenTTY:        openTTY,
 	}
 }
 

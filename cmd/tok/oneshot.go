@@ -14,10 +14,16 @@ import (
 
 // runOneShot streams one answer to stdout.
 func runOneShot(ctx context.Context, o *rootOptions) error {
-	bg := o.startBackgroundQuery()
+	var bg <-chan bool
+	if !o.Editor { // the editor needs the terminal to itself: asked after it
+		bg = o.startBackgroundQuery()
+	}
 	question, err := buildPrompt(ctx, o)
 	if err != nil {
 		return interrupted(ctx, err)
+	}
+	if bg == nil {
+		bg = o.startBackgroundQuery()
 	}
 	if o.note != "" {
 		o.IO.errLine("tok: " + o.note)
@@ -91,10 +97,11 @@ func (o *rootOptions) openStoppable(ctx context.Context, msgs []client.Message) 
 // some two million tokens, more than any model reads.
 const maxPrompt = 8 << 20
 
-// buildPrompt joins piped stdin, the -f files and the prompt: stdin
-// first, unchanged, then each text file fenced, then the prompt, a blank
-// line between each; images go with it as images. It stops reading
-// stdin at maxPrompt, and when ctx ends (a signal), at once.
+// buildPrompt joins piped stdin, the -f files and the prompt (with -E, as
+// the editor left it): stdin first, unchanged, then each text file fenced,
+// then the prompt, a blank line between each; images go with it as
+// images. It stops reading stdin at maxPrompt, and when ctx ends (a
+// signal), at once.
 func buildPrompt(ctx context.Context, o *rootOptions) (client.Message, error) {
 	atts, err := o.readFiles(ctx)
 	if err != nil {
@@ -107,6 +114,13 @@ func buildPrompt(ctx context.Context, o *rootOptions) (client.Message, error) {
 			return client.Message{}, err
 		}
 		stdin = string(b)
+	}
+	if o.Editor {
+		p, err := o.editPrompt(ctx, o.Prompt)
+		if err != nil {
+			return client.Message{}, err
+		}
+		o.Prompt = p
 	}
 	size := len(stdin) + len(o.Prompt)
 	for _, a := range atts {

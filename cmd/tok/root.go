@@ -40,6 +40,7 @@ type rootOptions struct {
 	IdleTimeout    time.Duration
 	ConnectTimeout time.Duration
 	Width          int
+	Editor         bool // -E: the prompt is written in $VISUAL or $EDITOR
 	Prompt         string
 	Continue       bool   // -c: continue the conversation used last
 	CID            string // --cid: continue this conversation
@@ -68,6 +69,9 @@ func rootLong() string {
 
 Give a prompt as arguments. Text piped on stdin comes first, then a blank
 line, then the prompt. With no prompt on a terminal, tok opens the chat.
+-E writes the prompt in $VISUAL or $EDITOR (vi if neither is set): the
+prompt given, if any, is the file's first text, and piped text still
+comes first; an editor that fails or a file left empty sends nothing.
 A prompt whose first word is one of tok's commands (history, config,
 probe, serve, tools, roles) needs quotes or --, as in: tok -- history of rome.
 
@@ -130,7 +134,8 @@ Exit codes:
        answer, no code block with --extract); what arrived was printed
        first
   2    usage error (bad flag, bad header, no prompt, no API key, a prompt
-       or -f file over the limit, an unknown --role)
+       or -f file over the limit, an unknown --role, -E's editor failed
+       or left its file empty)
   4    the answer stopped at the token limit (raise --max-tokens); the
        text is what the model wrote
   130  interrupted by Ctrl+C or a signal; what arrived was printed`, filesHelp, providerList("|"), keyVarList(false, ","))
@@ -143,6 +148,7 @@ const rootExample = `  tok "explain server-sent events in one paragraph"
   tok --provider anthropic --thinking low "why is the sky blue?"
   tok --base-url http://localhost:11434/v1 -m llama3.2 "hi"
   tok -c "and then?"                 # continue the conversation used last
+  git diff | tok -E                  # write the prompt in $EDITOR; the diff comes first
   tok history search "borrow checker"
   tok -e work                        # the chat, on the config file's endpoint "work"
   tok --url http://localhost:8080/api/chat/stream "hello"
@@ -225,6 +231,7 @@ func addRootFlags(cmd *cobra.Command, opts *rootOptions) {
 	f.BoolVarP(&opts.Continue, "continue", "c", false, "continue the conversation used last (tok history list); with no prompt on a terminal, in the chat")
 	f.StringVar(&opts.CID, "cid", "", "continue the conversation with this `ID` (or the start of it)")
 	f.BoolVar(&opts.NoSave, "no-save", false, "keep this conversation out of the history (or save = false in the config file)")
+	f.BoolVarP(&opts.Editor, "editor", "E", false, "write the prompt in $VISUAL or $EDITOR (vi if neither is set), starting from the prompt given, if any; piped text still comes first")
 	f.IntVar(&opts.Width, "width", 0, "wrap rendered markdown at this many `columns` (default: the terminal's, at most 100)")
 	f.StringArrayVarP(&opts.Files, "file", "f", nil, "attach `FILE` to the question (repeatable; - is stdin): text as a fenced block, a png, jpeg, gif or webp as an image; limits in tok --help")
 	f.StringVar(&opts.Role, "role", "", "use the config file's role `NAME` ([roles.NAME]: system prompt, model, temperature; tok roles lists them)")
