@@ -105,6 +105,14 @@ func TestReplayServesTranscriptsInChunks(t *testing.T) {
 	if a := read(resp); a.err != nil || a.text != "Hello, **world** 日本語 🚀\n" {
 		t.Errorf("text %q, err %v", a.text, a.err)
 	}
+	// tok --url posts its question; the replay does not read it.
+	ans, err := client.New(client.Config{}).Chat(context.Background(), client.Endpoint{URL: ts.URL + "/replay/tok-basic"}, []client.Message{{Role: "user", Content: "hi"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := read(ans); a.err != nil || a.text != "Hello, **world** 日本語 🚀\n" {
+		t.Errorf("posted: text %q, err %v", a.text, a.err)
+	}
 	for _, path := range []string{"/replay/nope", "/replay/..%2Fgo.mod"} {
 		_, err := client.New(client.Config{}).Stream(context.Background(), mustGet(t, ts.URL+path))
 		var he *client.HTTPError

@@ -125,6 +125,7 @@ func New(cfg Config) *Server {
 		s.mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) { s.serveWS(w, r, rt) })
 	}
 	s.mux.HandleFunc("GET /replay/{name}", s.serveReplay)
+	s.mux.HandleFunc("POST /replay/{name}", s.serveReplay) // tok --url posts a question: it is not read
 	s.mux.HandleFunc("GET /_stats", s.serveStats)
 	s.mux.HandleFunc("GET /_reset", func(w http.ResponseWriter, r *http.Request) { s.stats.reset(); w.WriteHeader(http.StatusNoContent) })
 	s.mux.HandleFunc("GET /{$}", s.serveIndex)
@@ -164,7 +165,7 @@ func (s *Server) Endpoints(base string) []string {
 		out = append(out, fmt.Sprintf("%-5s%s%s  (%s)", method, wsBase(base), path, rt.doc))
 	}
 	if s.cfg.ReplayDir != "" {
-		out = append(out, "GET  "+base+"/replay/NAME  (transcripts in "+s.cfg.ReplayDir+")")
+		out = append(out, "GET|POST "+base+"/replay/NAME  (transcripts in "+s.cfg.ReplayDir+")")
 	}
 	return append(out, "GET  "+base+"/_stats  (a JSON record per request, the last 1000)")
 }
