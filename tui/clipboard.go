@@ -56,7 +56,7 @@ func (m Model) lastAnswerTurn() *turn {
 func copiedNotice(msg copiedMsg) string {
 	if msg.what != "" {
 		if msg.err != nil {
-			return msg.what + " through the terminal (OSC 52)"
+			return msg.what + " · through the terminal (OSC 52)"
 		}
 		return msg.what
 	}

@@ -90,7 +90,7 @@ func TestAltYCyclesTheLastAnswersCodeBlocks(t *testing.T) {
 		t.Errorf("help line lacks Alt+Y with code on screen: %q", h)
 	}
 	want := []struct{ text, notice string }{
-		{"done", "copied block 3/3 · 1 line through the terminal (OSC 52)"},
+		{"done", "copied block 3/3 · 1 line · through the terminal (OSC 52)"},
 		{"go run . --flag " + strings.Repeat("very-long-argument ", 8), "copied block 2/3 · sh · 1 line"},
 		{"package main\n\nfunc main() {}", "copied block 1/3 · go · 3 lines"},
 		{"done", "copied block 3/3 · 1 line"}, // after the first, the last again
