@@ -18,6 +18,7 @@ func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	before := m.shows(t)
 	if msg.dialect != "" {
 		m.dialect = msg.dialect
 	}
@@ -39,7 +40,11 @@ func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 		m.stream = nil
 		m.refresh()
 		m.syncKeys()
+		m.touch()
 		return m, nil
+	}
+	if m.shows(t) != before {
+		m.touch()
 	}
 	cmds := []tea.Cmd{waitForEvent(m.streamID, m.events)}
 	if !m.frame {
@@ -47,6 +52,20 @@ func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, nextFrame())
 	}
 	return m, tea.Batch(cmds...)
+}
+
+// streamShows is what a stream's events change on the screen at once,
+// rather than at the next frame: the header, the notice, the answer's
+// state on the status line.
+type streamShows struct {
+	dialect          client.Dialect
+	model, notice    string
+	state            state
+	retry, reconnect int
+}
+
+func (m *Model) shows(t *turn) streamShows {
+	return streamShows{m.dialect, m.model, m.notice, t.state, t.retry.Attempt, t.reconnect.Attempt}
 }
 
 // apply adds one event to the live turn. An error event needs nothing

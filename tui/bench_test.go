@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/history"
 )
 
@@ -50,6 +51,41 @@ func BenchmarkResizeLongConversation(b *testing.B) {
 	m := New(testConfig(b, nil))
 	m = update(m, tea.WindowSizeMsg{Width: 100, Height: 30})
 	m = update(m, loadedMsg{conv: longConversation(1 << 20)})
+	widths := []int{80, 100}
+	i := 0
+	for b.Loop() {
+		i++
+		m = update(m, tea.WindowSizeMsg{Width: widths[i%2], Height: 30})
+		_ = m.View()
+	}
+}
+
+// chatOfFive is a chat that streamed five answers of some 20,000 tokens
+// (80 KB of mixed markdown) each, at 100×30.
+func chatOfFive(b *testing.B) Model {
+	m := newTestModel(b, 100, 30, nil)
+	conv := longConversation(5 * 80_000)
+	for _, h := range conv.Turns[:5] {
+		m = ask(b, m, h.Prompt)
+		words := strings.SplitAfter(h.Answer, " ")
+		for len(words) > 0 {
+			n := min(len(words), 400)
+			evs := make([]client.Event, 0, n)
+			for _, w := range words[:n] {
+				evs = append(evs, text(w))
+			}
+			m, words = feed(m, evs...), words[n:]
+		}
+		m = feed(m, done())
+	}
+	return m
+}
+
+// BenchmarkResizeFiveAnswers is the cost of a resize of a chat that
+// streamed five 20,000-token answers, to the next frame: issue 23 asks
+// for at most 50 ms.
+func BenchmarkResizeFiveAnswers(b *testing.B) {
+	m := chatOfFive(b)
 	widths := []int{80, 100}
 	i := 0
 	for b.Loop() {

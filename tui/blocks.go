@@ -126,7 +126,7 @@ func (p *painter) docRenderer() (*render.DocRenderer, error) {
 	if p.docs != nil && p.docsWidth == p.mdWidth && p.docsGen == p.gen {
 		return p.docs, nil
 	}
-	r, err := render.NewDocRenderer(p.md, p.mdWidth)
+	r, err := render.NewDocRenderer(*p.md, p.mdWidth)
 	if err != nil {
 		return nil, err
 	}

@@ -15,8 +15,8 @@ import (
 // finished turn's lines are cached; only the live turn is drawn anew,
 // and its markdown is rendered incrementally (render.Stream).
 type painter struct {
-	st      styles
-	md      ansi.StyleConfig
+	st      *styles
+	md      *ansi.StyleConfig
 	gen     int // bumped when md or st change: cached lines are stale
 	width   int // the terminal's columns
 	mdWidth int // the markdown's wrap width
@@ -30,6 +30,12 @@ type painter struct {
 	// expand shows tool results whole (tools.go).
 	now    time.Time
 	expand bool
+	// The transcript for the update under way (Model.source): its
+	// blocks, the live block's cursor and lines, or the greeting.
+	blocks []*block
+	cursor string
+	live   []string
+	hello  []string
 }
 
 // lines returns the turn's lines. cursor is the glyph at the end of a
@@ -83,7 +89,7 @@ func (p *painter) question(q string) []string {
 // streams, and as the final render once it ended.
 func (p *painter) text(part *part, live bool, cursor string, last bool) []string {
 	if part.md == nil || part.mdWidth != p.mdWidth || part.mdGen != p.gen {
-		part.md, part.mdWidth, part.mdGen = render.New(p.md, p.mdWidth), p.mdWidth, p.gen
+		part.md, part.mdWidth, part.mdGen = render.New(*p.md, p.mdWidth), p.mdWidth, p.gen
 	}
 	src := part.text.String()
 	if !live {

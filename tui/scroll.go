@@ -3,10 +3,30 @@ package tui
 import "strings"
 
 // source is the transcript as the scroller reads it: n blocks, and the
-// lines of block i, drawn on demand (see block).
+// lines of block i, drawn on demand (see block). It is a type of its
+// own, holding only the painter, which keeps the blocks of the update
+// under way (Model.source): a closure would move the model to the heap
+// at every update.
 type source struct {
 	n     int
-	lines func(i int) []string
+	paint *painter
+}
+
+// lines returns block i's lines; the live block's are drawn once an
+// update, however often they are asked for.
+func (s source) lines(i int) []string {
+	p := s.paint
+	if p.hello != nil {
+		return p.hello
+	}
+	b := p.blocks[i]
+	if b.kind != blockLive {
+		return p.draw(b)
+	}
+	if p.live == nil {
+		p.live = p.lines(b.turn, p.cursor)
+	}
+	return p.live
 }
 
 // scroller shows a window of the transcript. It follows the bottom while
