@@ -8,8 +8,11 @@ import (
 	"github.com/tokcli/tok/render"
 )
 
-// handleStream applies a stream's events, then asks for a frame rather
-// than rendering now: one frame renders every event that came before it.
+// handleStream applies a stream's events and draws them, at most once a
+// Frame: events that arrive within a frame of the last one drawn are
+// drawn at the frame's end, together with those that follow them until
+// then (waitForFrame). So the frame rate follows the token rate up to
+// one a Frame, and a lone token shows at once.
 func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 	t := m.live()
 	if msg.id != m.streamID || t == nil {
@@ -46,12 +49,19 @@ func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 	if m.shows(t) != before {
 		m.touch()
 	}
-	cmds := []tea.Cmd{waitForEvent(m.streamID, m.events)}
-	if !m.frame {
-		m.frame = true
-		cmds = append(cmds, nextFrame())
+	now := time.Now()
+	if due := m.drawn.Add(Frame); now.Before(due) {
+		return m, waitForFrame(m.streamID, m.events, due, true) // drawn at due
 	}
-	return m, tea.Batch(cmds...)
+	m.drawFrame(now) // the first events after a quiet frame show at once
+	return m, waitForFrame(m.streamID, m.events, now.Add(Frame), false)
+}
+
+// drawFrame draws the transcript with the events so far.
+func (m *Model) drawFrame(now time.Time) {
+	m.drawn = now
+	m.refresh()
+	m.touch()
 }
 
 // streamShows is what a stream's events change on the screen at once,

@@ -90,8 +90,8 @@ type Model struct {
 	cancel   context.CancelFunc
 	stream   *streamRef // once it opened, the stop key interrupts it
 	events   chan item
-	frame    bool // a frameMsg is on its way
-	blinkOn  bool // the cursor's phase
+	drawn    time.Time // when the live answer was last drawn (handleStream)
+	blinkOn  bool      // the cursor's phase
 	notice   string
 
 	pick   picker // the saved conversations, while Ctrl+S shows them
@@ -159,8 +159,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case streamMsg:
 		return m.handleStream(msg)
 	case frameMsg:
-		m.frame = false
-		m.refresh()
+		m.drawFrame(time.Now())
 		return m, nil
 	case blinkMsg:
 		return m.handleBlink(msg)
