@@ -9,7 +9,7 @@ type blockKind int
 
 const (
 	blockHello    blockKind = iota // the greeting of an empty chat
-	blockLive                      // the turn whose answer streams, drawn whole
+	blockLive                      // the streaming turn: its head, body or end (painter.liveLines)
 	blockQuestion                  // a finished turn's question
 	blockText                      // a piece of a finished answer's text
 	blockThinking                  // its reasoning, folded

@@ -240,7 +240,7 @@ func (m *Model) refresh() {
 // source is the transcript as blocks (see block): each finished turn's,
 // then the live turn's one block, drawn with its cursor; or the greeting.
 func (m *Model) source() source {
-	m.paint.hello, m.paint.live = nil, nil
+	m.paint.hello, m.paint.liveOK = nil, false
 	if m.width == 0 {
 		return source{paint: &m.paint}
 	}
@@ -254,10 +254,12 @@ func (m *Model) source() source {
 			blocks = append(blocks, t.finishedBlocks()...)
 			continue
 		}
-		if t.liveBlock == nil {
-			t.liveBlock = &block{kind: blockLive, turn: t}
+		if t.liveBlocks == nil {
+			for i := range 3 {
+				t.liveBlocks = append(t.liveBlocks, &block{kind: blockLive, turn: t, piece: i})
+			}
 		}
-		blocks = append(blocks, t.liveBlock)
+		blocks = append(blocks, t.liveBlocks...)
 	}
 	m.paint.blocks, m.paint.cursor = blocks, m.cursor()
 	return source{n: len(blocks), paint: &m.paint}

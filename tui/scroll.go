@@ -23,10 +23,11 @@ func (s source) lines(i int) []string {
 	if b.kind != blockLive {
 		return p.draw(b)
 	}
-	if p.live == nil {
-		p.live = p.lines(b.turn, p.cursor)
+	if !p.liveOK {
+		p.live[0], p.live[1], p.live[2] = p.liveLines(b.turn, p.cursor)
+		p.liveOK = true
 	}
-	return p.live
+	return p.live[b.piece]
 }
 
 // scroller shows a window of the transcript. It follows the bottom while
@@ -49,7 +50,7 @@ type scroller struct {
 	shown   []string // the window's lines
 	more    bool     // the transcript does not fit the window
 	count   int      // the blocks at the last update
-	lastLen int      // and the last block's lines, to see text arrive
+	lastLen int      // and the last three blocks' lines, to see text arrive
 }
 
 func newScroller() scroller { return scroller{follow: true} }
@@ -57,9 +58,9 @@ func newScroller() scroller { return scroller{follow: true} }
 // update takes a changed transcript: it keeps the window where it was
 // unless following.
 func (s *scroller) update(src source) {
-	last := 0
-	if src.n > 0 {
-		last = len(src.lines(src.n - 1))
+	last := 0 // the lines of the last blocks: the live turn's, if any
+	for i := max(src.n-3, 0); i < src.n; i++ {
+		last += len(src.lines(i))
 	}
 	if !s.follow && (src.n != s.count || last != s.lastLen) {
 		s.unseen = true

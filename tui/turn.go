@@ -83,7 +83,7 @@ type turn struct {
 	shown     progress      // the live answer's progress as of the last frame
 
 	blocks     []*block // the finished turn's blocks (see block)
-	liveBlock  *block   // the streaming turn's one block
+	liveBlocks []*block // the streaming turn's blocks: head, body, end
 	cache      []string // the finished turn's lines, at cacheWidth
 	cacheWidth int
 	cacheGen   int
