@@ -94,3 +94,41 @@ func BenchmarkResizeFiveAnswers(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+// BenchmarkStreamFrame is one frame of a long streaming answer at
+// 100×30: a few tokens arrive, the frame draws them, Bubble Tea asks
+// for the View. Its cost and allocations stay flat as the answer grows
+// (issue 23: a frame costs what changed).
+func BenchmarkStreamFrame(b *testing.B) {
+	markdown := strings.SplitAfter(longConversation(80_000).Turns[0].Answer, " ")
+	var plain []string // as bench/tui.py streams
+	for i := range 4000 {
+		plain = append(plain, map[bool]string{true: "\n\n"}[i > 0 && i%20 == 0]+fmt.Sprintf("w%05d ", i))
+	}
+	for _, c := range []struct {
+		name  string
+		words []string
+		size  int
+	}{{"plain/answer=1000", plain, 1_000}, {"plain/answer=20000", plain, 20_000},
+		{"markdown/answer=1000", markdown, 1_000}, {"markdown/answer=20000", markdown, 20_000}} {
+		b.Run(c.name, func(b *testing.B) {
+			m := ask(b, newTestModel(b, 100, 30, nil), "q")
+			words, size := c.words, c.size
+			i := 0
+			next := func() client.Event { i++; return text(words[i%len(words)]) }
+			for range size / 100 {
+				evs := make([]client.Event, 100)
+				for j := range evs {
+					evs[j] = next()
+				}
+				m = feed(m, evs...)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				m = update(m, streamMsg{id: m.streamID, events: []client.Event{next(), next(), next()}})
+				m = update(m, frameMsg{})
+				_ = m.View()
+			}
+		})
+	}
+}

@@ -13,8 +13,9 @@ import (
 
 // A bench build (go build -tags profile) profiles a window of its run for
 // bench/profile.sh: with TOK_CPUPROFILE=FILE set, the first SIGUSR1
-// starts a CPU profile, the second writes it to FILE and the allocations
-// since the first to FILE.allocs. Release builds have none of this.
+// starts a CPU profile (and samples allocations finely from then on), the
+// second writes it to FILE and the allocations profile to FILE.allocs.
+// Release builds have none of this.
 func init() {
 	path := os.Getenv("TOK_CPUPROFILE")
 	if path == "" {
