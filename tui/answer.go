@@ -8,11 +8,11 @@ import (
 	"github.com/tokcli/tok/render"
 )
 
-// handleStream applies a stream's events and draws them, at most once a
-// Frame: events that arrive within a frame of the last one drawn are
-// drawn at the frame's end, together with those that follow them until
-// then (waitForFrame). So the frame rate follows the token rate up to
-// one a Frame, and a lone token shows at once.
+// handleStream applies a stream's events and draws them just before
+// Bubble Tea's renderer next writes the screen (frameDue), together with
+// the events that follow them until then (waitForFrame): at most one
+// frame a renderer tick, none without events, so the frame rate follows
+// the token rate up to the renderer's.
 func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 	t := m.live()
 	if msg.id != m.streamID || t == nil {
@@ -40,7 +40,7 @@ func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 	}
 	if !t.state.live() {
 		m.cancel()
-		m.stream = nil
+		m.stream, m.due = nil, time.Time{}
 		m.refresh()
 		m.syncKeys()
 		m.touch()
@@ -50,16 +50,19 @@ func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 		m.touch()
 	}
 	now := time.Now()
-	if due := m.drawn.Add(Frame); now.Before(due) {
-		return m, waitForFrame(m.streamID, m.events, due, true) // drawn at due
+	if m.due.IsZero() {
+		m.due = m.frameDue(now)
 	}
-	m.drawFrame(now) // the first events after a quiet frame show at once
-	return m, waitForFrame(m.streamID, m.events, now.Add(Frame), false)
+	if now.Before(m.due) {
+		return m, waitForFrame(m.streamID, m.events, m.due, true) // drawn at due
+	}
+	m.drawFrame()
+	return m, waitForEvent(m.streamID, m.events)
 }
 
 // drawFrame draws the transcript with the events so far.
-func (m *Model) drawFrame(now time.Time) {
-	m.drawn = now
+func (m *Model) drawFrame() {
+	m.due = time.Time{}
 	m.refresh()
 	m.touch()
 }

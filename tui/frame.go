@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
@@ -23,7 +24,8 @@ import (
 // Copies of a Model share their memo; versions are handed out by the
 // memo, so two copies that went different ways never share a version.
 type viewMemo struct {
-	seq int // the last version handed out
+	seq   int       // the last version handed out
+	ticks time.Time // when Bubble Tea's renderer began to tick (Init)
 
 	ver     int // the version content and cursor were drawn for
 	content string
@@ -113,4 +115,26 @@ type headerKey struct {
 type helpEntry struct {
 	help key.Help
 	on   bool
+}
+
+// Frames are drawn in time for Bubble Tea's renderer, which writes the
+// latest view to the terminal on a ticker of its own, at 60 Hz from just
+// before Init (charm.land/bubbletea/v2 Program.Run, startRenderer). A
+// frame drawn frameMargin before a tick is on the terminal at the tick:
+// a token waits for one tick at most, not for one of the chat's frames
+// and then one of the renderer's; and every frame drawn is one written.
+const (
+	rendererTick = time.Second / 60 // Bubble Tea's default FPS, as it computes it
+	frameMargin  = 2 * time.Millisecond
+)
+
+// frameDue is when to draw the events that arrived at now: frameMargin
+// before the renderer's next tick (one due a moment ago is still due).
+func (m *Model) frameDue(now time.Time) time.Time {
+	ticks := time.Unix(0, 0) // no Init (tests): any phase
+	if m.memo != nil && !m.memo.ticks.IsZero() {
+		ticks = m.memo.ticks
+	}
+	since := now.Sub(ticks) + frameMargin - time.Millisecond
+	return ticks.Add((since/rendererTick+1)*rendererTick - frameMargin)
 }

@@ -77,3 +77,20 @@ func TestCopiesOfTheChatShowTheirOwnScreen(t *testing.T) {
 		}
 	}
 }
+
+// Events held for their frame are drawn when it is due, with no more
+// events to carry them: the held message comes back empty.
+func TestHeldEventsAreDrawnWhenTheFrameIsDue(t *testing.T) {
+	t.Parallel()
+	m := ask(t, newTestModel(t, 60, 20, nil), "q")
+	next, cmd := m.Update(streamMsg{id: m.streamID, events: []client.Event{text("held")}})
+	m = next.(Model)
+	if cmd == nil || strings.Contains(screen(m), "held") {
+		t.Fatalf("the events were drawn before their frame, or no frame was asked for")
+	}
+	msg := cmd() // returns at the frame's time, a tick of the renderer at most
+	if sm, ok := msg.(streamMsg); !ok || len(sm.events) != 0 || sm.done {
+		t.Fatalf("the frame's message = %#v, want an empty streamMsg", msg)
+	}
+	wantOnScreen(t, screen(update(m, msg)), "held ▍")
+}

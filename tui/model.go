@@ -90,7 +90,7 @@ type Model struct {
 	cancel   context.CancelFunc
 	stream   *streamRef // once it opened, the stop key interrupts it
 	events   chan item
-	drawn    time.Time // when the live answer was last drawn (handleStream)
+	due      time.Time // when the events not yet drawn will be (handleStream)
 	blinkOn  bool      // the cursor's phase
 	notice   string
 
@@ -128,8 +128,12 @@ func New(cfg Config) Model {
 	return m
 }
 
-// Init asks the terminal for its background colour, to pick the style.
+// Init asks the terminal for its background colour, to pick the style,
+// and notes when Bubble Tea's renderer began to tick.
 func (m Model) Init() tea.Cmd {
+	if m.memo != nil {
+		m.memo.ticks = time.Now() // see frameDue
+	}
 	if m.cfg.Tools != nil {
 		return tea.Batch(tea.RequestBackgroundColor, waitForPrompt(m.cfg.Tools.Prompts()), toolsReady(m.cfg.Tools))
 	}
@@ -159,7 +163,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case streamMsg:
 		return m.handleStream(msg)
 	case frameMsg:
-		m.drawFrame(time.Now())
+		m.drawFrame()
 		return m, nil
 	case blinkMsg:
 		return m.handleBlink(msg)

@@ -31,13 +31,13 @@ func TestABurstOfEventsRendersOnce(t *testing.T) {
 	m := ask(t, newTestModel(t, 80, 24, nil), "q")
 	next, cmd := m.Update(streamMsg{id: m.streamID, events: []client.Event{text("a")}})
 	m = next.(Model)
-	if !strings.Contains(screen(m), "a ▍") || cmd == nil {
-		t.Fatal("the first events after a quiet frame were not drawn at once")
+	if cmd == nil {
+		t.Fatal("events did not ask for a frame")
 	}
-	next, cmd = m.Update(streamMsg{id: m.streamID, events: []client.Event{text("b")}})
+	next, _ = m.Update(streamMsg{id: m.streamID, events: []client.Event{text("b")}})
 	m = next.(Model)
-	if strings.Contains(screen(m), "ab") || cmd == nil {
-		t.Error("events within a frame of the last were drawn before the frame's end")
+	if strings.Contains(screen(m), "ab") {
+		t.Error("events were rendered before the frame")
 	}
 	m = update(m, frameMsg{})
 	if !strings.Contains(screen(m), "ab") {

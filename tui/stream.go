@@ -202,10 +202,6 @@ func more(ch <-chan item, timeout <-chan time.Time, it *item, ok *bool) bool {
 	}
 }
 
-// Frame is the most often the live answer is rendered: events that
-// arrive within a frame of the last one drawn wait for the next.
-const Frame = 16 * time.Millisecond
-
 // blinkEvery is half the cursor's blink period.
 const blinkEvery = 530 * time.Millisecond
 
