@@ -242,7 +242,8 @@ func (m *Model) refresh() {
 }
 
 // source is the transcript as blocks (see block): each finished turn's,
-// then the live turn's one block, drawn with its cursor; or the greeting.
+// then the live turn's three (painter.liveLines), drawn with its cursor;
+// or the greeting.
 func (m *Model) source() source {
 	m.paint.hello, m.paint.liveOK = nil, false
 	if m.width == 0 {
