@@ -8,8 +8,11 @@ import (
 	"github.com/tokcli/tok/render"
 )
 
-// handleStream applies a stream's events, then asks for a frame rather
-// than rendering now: one frame renders every event that came before it.
+// handleStream applies a stream's events and draws them just before
+// Bubble Tea's renderer next writes the screen (frameDue), together with
+// the events that follow them until then (waitForFrame): at most one
+// frame a renderer tick, none without events, so the frame rate follows
+// the token rate up to the renderer's.
 func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 	t := m.live()
 	if msg.id != m.streamID || t == nil {
@@ -18,6 +21,7 @@ func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	before := m.shows(t)
 	if msg.dialect != "" {
 		m.dialect = msg.dialect
 	}
@@ -36,17 +40,45 @@ func (m Model) handleStream(msg streamMsg) (tea.Model, tea.Cmd) {
 	}
 	if !t.state.live() {
 		m.cancel()
-		m.stream = nil
+		m.stream, m.due = nil, time.Time{}
 		m.refresh()
 		m.syncKeys()
+		m.touch()
 		return m, nil
 	}
-	cmds := []tea.Cmd{waitForEvent(m.streamID, m.events)}
-	if !m.frame {
-		m.frame = true
-		cmds = append(cmds, nextFrame())
+	if m.shows(t) != before {
+		m.touch()
 	}
-	return m, tea.Batch(cmds...)
+	now := time.Now()
+	if m.due.IsZero() {
+		m.due = m.frameDue(now)
+	}
+	if now.Before(m.due) {
+		return m, waitForFrame(m.streamID, m.events, m.due, true) // drawn at due
+	}
+	m.drawFrame()
+	return m, waitForEvent(m.streamID, m.events)
+}
+
+// drawFrame draws the transcript with the events so far.
+func (m *Model) drawFrame() {
+	m.due = time.Time{}
+	m.refresh()
+	m.touch()
+}
+
+// streamShows is what a stream's events change on the screen at once,
+// rather than at the next frame: the header, the notice, the answer's
+// state on the status line.
+type streamShows struct {
+	dialect          client.Dialect
+	model, notice    string
+	state            state
+	retry, reconnect int
+}
+
+func (m *Model) shows(t *turn) streamShows {
+	return streamShows{m.dialect, m.model, m.notice, t.state, t.retry.Attempt, t.reconnect.Attempt}
 }
 
 // apply adds one event to the live turn. An error event needs nothing

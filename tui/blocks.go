@@ -9,7 +9,7 @@ type blockKind int
 
 const (
 	blockHello    blockKind = iota // the greeting of an empty chat
-	blockLive                      // the turn whose answer streams, drawn whole
+	blockLive                      // the streaming turn: its head, body or end (painter.liveLines)
 	blockQuestion                  // a finished turn's question
 	blockText                      // a piece of a finished answer's text
 	blockThinking                  // its reasoning, folded
@@ -86,7 +86,7 @@ func (p *painter) draw(b *block) []string {
 		if p.crashTest && t.question == "crash" {
 			panic("a crash test in drawing")
 		}
-		out = append(append(out, ""), p.question(t.shown())...)
+		out = append(append(out, ""), p.question(t.displayed())...)
 	case blockText:
 		out = append(out, p.piece(b.part, b.piece)...)
 	case blockThinking:
@@ -126,7 +126,7 @@ func (p *painter) docRenderer() (*render.DocRenderer, error) {
 	if p.docs != nil && p.docsWidth == p.mdWidth && p.docsGen == p.gen {
 		return p.docs, nil
 	}
-	r, err := render.NewDocRenderer(p.md, p.mdWidth)
+	r, err := render.NewDocRenderer(*p.md, p.mdWidth)
 	if err != nil {
 		return nil, err
 	}

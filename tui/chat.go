@@ -15,8 +15,8 @@ import (
 // finished turn's lines are cached; only the live turn is drawn anew,
 // and its markdown is rendered incrementally (render.Stream).
 type painter struct {
-	st      styles
-	md      ansi.StyleConfig
+	st      *styles
+	md      *ansi.StyleConfig
 	gen     int // bumped when md or st change: cached lines are stale
 	width   int // the terminal's columns
 	mdWidth int // the markdown's wrap width
@@ -30,6 +30,13 @@ type painter struct {
 	// expand shows tool results whole (tools.go).
 	now    time.Time
 	expand bool
+	// The transcript for the update under way (Model.source): its
+	// blocks, the live block's cursor and lines, or the greeting.
+	blocks []*block
+	cursor string
+	live   [3][]string // painter.liveLines
+	liveOK bool
+	hello  []string
 }
 
 // lines returns the turn's lines. cursor is the glyph at the end of a
@@ -38,30 +45,65 @@ func (p *painter) lines(t *turn, cursor string) []string {
 	if !t.state.live() && t.cacheWidth == p.width && t.cacheGen == p.gen && t.cache != nil {
 		return t.cache
 	}
-	if p.crashTest && t.question == "crash" {
-		panic("a crash test in drawing")
-	}
-	out := []string{""}
-	out = append(out, p.question(t.shown())...) // glamour opens with a blank line
-	for i, part := range t.parts {
-		folded := i < len(t.parts)-1 || !t.state.live()
-		switch part.kind {
-		case partText:
-			out = append(out, p.text(part, t.state.live(), cursor, i == len(t.parts)-1)...)
-		case partThinking:
-			out = append(blankEnd(out), p.thinking(part, folded)...)
-		case partTool:
-			out = append(blankEnd(out), p.toolBlock(part, t.state.live())...)
-		}
-	}
-	if t.state.live() && (len(t.parts) == 0 || t.last().kind != partText) {
-		out = append(out, "  "+p.st.Cursor.Render(cursor))
-	}
-	out = append(out, p.ending(t)...)
+	out := p.parts(p.head(t), t, 0, len(t.parts), cursor)
+	out = append(out, p.closing(t, cursor)...)
 	if !t.state.live() {
 		t.cache, t.cacheWidth, t.cacheGen = out, p.width, p.gen
 	}
 	return out
+}
+
+// liveLines is lines for a live turn in three pieces, head, body and
+// end, that join into lines': body is the finished lines of the answer's
+// last run of text, the Stream's own, so that a frame draws and copies
+// only the lines around them (the transcript's live blocks).
+func (p *painter) liveLines(t *turn, cursor string) (head, body, end []string) {
+	k := len(t.parts) - 1
+	for k >= 0 && t.parts[k].kind != partText {
+		k--
+	}
+	if k < 0 {
+		return p.lines(t, cursor), nil, nil
+	}
+	head = p.parts(p.head(t), t, 0, k, cursor)
+	body, end = p.liveText(t.parts[k], cursor, k == len(t.parts)-1)
+	end = p.parts(end, t, k+1, len(t.parts), cursor)
+	return head, body, append(end, p.closing(t, cursor)...)
+}
+
+// head is a turn's first lines: a blank line and the question.
+func (p *painter) head(t *turn) []string {
+	if p.crashTest && t.question == "crash" {
+		panic("a crash test in drawing")
+	}
+	return append([]string{""}, p.question(t.displayed())...) // glamour opens with a blank line
+}
+
+// parts appends the lines of the turn's parts numbered from to to-1.
+func (p *painter) parts(out []string, t *turn, from, to int, cursor string) []string {
+	live := t.state.live()
+	for i := from; i < to; i++ {
+		part := t.parts[i]
+		switch part.kind {
+		case partText:
+			out = append(out, p.text(part, live, cursor, i == len(t.parts)-1)...)
+		case partThinking:
+			out = append(blankEnd(out), p.thinking(part, i < len(t.parts)-1 || !live)...)
+		case partTool:
+			out = append(blankEnd(out), p.toolBlock(part, live)...)
+		}
+	}
+	return out
+}
+
+// closing is a turn's last lines: the cursor of a live answer whose
+// last part is not text, and how the answer ended.
+func (p *painter) closing(t *turn, cursor string) []string {
+	var out []string
+	if t.state.live() && (len(t.parts) == 0 || t.last().kind != partText) {
+		out = append(out, "  "+p.st.Cursor.Render(cursor))
+	}
+	return append(out, p.ending(t)...)
 }
 
 // question is the user's turn: a mark, then the text wrapped.
@@ -82,25 +124,64 @@ func (p *painter) question(q string) []string {
 // text renders a run of answer text: incrementally while the answer
 // streams, and as the final render once it ended.
 func (p *painter) text(part *part, live bool, cursor string, last bool) []string {
-	if part.md == nil || part.mdWidth != p.mdWidth || part.mdGen != p.gen {
-		part.md, part.mdWidth, part.mdGen = render.New(p.md, p.mdWidth), p.mdWidth, p.gen
-	}
-	src := part.text.String()
 	if !live {
-		out, err := part.md.Final(src)
-		if err != nil {
-			return p.plain(src)
-		}
-		return trimBlank(strings.Split(strings.TrimSuffix(out, "\n"), "\n"))
+		return p.finalText(part)
 	}
-	if err := part.md.Update(src); err != nil {
+	body, end := p.liveText(part, cursor, last)
+	return append(body[:len(body):len(body)], end...)
+}
+
+// finalText is the final render of a finished run of text.
+func (p *painter) finalText(part *part) []string {
+	p.stream(part)
+	src := part.text.String()
+	out, err := part.md.Final(src)
+	if err != nil {
 		return p.plain(src)
 	}
-	lines := append(append([]string(nil), part.md.Stable()...), part.md.Tail()...)
-	if last && cursor != "" {
-		return render.WithCursor(lines, p.st.Cursor.Render(cursor))
+	return trimBlank(strings.Split(strings.TrimSuffix(out, "\n"), "\n"))
+}
+
+// stream is the part's incremental renderer at the painter's width and
+// style.
+func (p *painter) stream(part *part) {
+	if part.md == nil || part.mdWidth != p.mdWidth || part.mdGen != p.gen {
+		part.md, part.mdWidth, part.mdGen = render.New(*p.md, p.mdWidth), p.mdWidth, p.gen
 	}
-	return trimBlank(lines)
+}
+
+// liveText renders a run of text as it streams, in two pieces: body, the
+// render's finished lines, which are the Stream's own and not copied (a
+// frame's cost does not grow with the answer), and end, the lines after
+// them, with the cursor if the run is the answer's last.
+func (p *painter) liveText(part *part, cursor string, last bool) (body, end []string) {
+	p.stream(part)
+	src := part.text.String()
+	if err := part.md.Update(src); err != nil {
+		return nil, p.plain(src)
+	}
+	stable, tail := part.md.Stable(), part.md.Tail()
+	v := len(stable) + lastVisible(tail) // the last visible line, if any
+	if v < len(stable) {
+		v = lastVisible(stable)
+	}
+	n := min(max(v, 0), len(stable)) // the body ends before it
+	rest := append(append([]string(nil), stable[n:]...), tail...)
+	if last && cursor != "" {
+		return stable[:n], render.WithCursor(rest, p.st.Cursor.Render(cursor))
+	}
+	return stable[:n], trimBlank(rest)
+}
+
+// lastVisible is the index of the last line with something visible on
+// it, or -1.
+func lastVisible(lines []string) int {
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.TrimSpace(xansi.Strip(lines[i])) != "" {
+			return i
+		}
+	}
+	return -1
 }
 
 // plain is the fallback should glamour fail: the text, sanitised and

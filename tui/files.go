@@ -123,9 +123,9 @@ func (t *turn) message() client.Message {
 	return client.Question("", t.files, t.question)
 }
 
-// shown is the question as the transcript shows it: the typed words, and
+// displayed is the question as the transcript shows it: the typed words, and
 // a line naming the files that went with them.
-func (t *turn) shown() string {
+func (t *turn) displayed() string {
 	if len(t.files) == 0 {
 		return t.question
 	}

@@ -108,8 +108,8 @@ type Model struct {
 	cancel   context.CancelFunc
 	stream   *streamRef // once it opened, the stop key interrupts it
 	events   chan item
-	frame    bool // a frameMsg is on its way
-	blinkOn  bool // the cursor's phase
+	due      time.Time // when the events not yet drawn will be (handleStream)
+	blinkOn  bool      // the cursor's phase
 	notice   string
 
 	pick   picker // the saved conversations, while Ctrl+S shows them
@@ -128,6 +128,8 @@ type Model struct {
 	code    codeCopy            // Alt+Y's place among the last answer's code blocks (codecopy.go)
 	files   []client.Attachment // for the next question (files.go)
 	ctrlX   bool                // Ctrl+X was pressed: Ctrl+E opens the editor (editor.go)
+	memo    *viewMemo           // the last View's pieces (frame.go)
+	ver     int                 // the model's version for the memo (see touch)
 }
 
 // New returns the chat, ready for tea.NewProgram.
@@ -139,7 +141,7 @@ func New(cfg Config) Model {
 		cfg.Reason = cfg.Describe
 	}
 	m := Model{cfg: cfg, keys: defaultKeyMap(), help: help.New(), scroll: newScroller(), dark: cfg.Dark,
-		recall: newRecall(), epName: cfg.EndpointName}
+		recall: newRecall(), epName: cfg.EndpointName, memo: &viewMemo{}}
 	m.paint.crashTest = cfg.Crash == "draw"
 	m.input = newInput()
 	m.input.Focus()
@@ -154,8 +156,12 @@ func New(cfg Config) Model {
 }
 
 // Init asks the terminal for its background colour, to pick the style,
-// and reads the history's prompts for Up (recall.go).
+// and reads the history's prompts for Up (recall.go); and notes when
+// Bubble Tea's renderer began to tick.
 func (m Model) Init() tea.Cmd {
+	if m.memo != nil {
+		m.memo.ticks = time.Now() // see frameDue
+	}
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if m.cfg.Tools != nil {
 		cmds = append(cmds, waitForPrompt(m.cfg.Tools.Prompts()), toolsReady(m.cfg.Tools))
@@ -168,6 +174,9 @@ func (m Model) Init() tea.Cmd {
 
 // Update routes each message to its handler.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(streamMsg); !ok {
+		m.touch() // a stream's events show at the next frame (handleStream)
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.setSize(msg.Width, msg.Height)
@@ -186,8 +195,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case streamMsg:
 		return m.handleStream(msg)
 	case frameMsg:
-		m.frame = false
-		m.refresh()
+		m.drawFrame()
 		return m, nil
 	case blinkMsg:
 		return m.handleBlink(msg)
@@ -217,7 +225,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // View draws the header, the transcript window, the input and the status
-// line, and places the terminal's cursor in the input.
+// line, and places the terminal's cursor in the input. What it draws is
+// kept until the model changes (see viewMemo).
 func (m Model) View() tea.View {
 	if m.width == 0 {
 		return tea.NewView("")
@@ -225,27 +234,17 @@ func (m Model) View() tea.View {
 	if n := len(m.turns); n > 0 && m.crashTest("view", m.turns[n-1].question) {
 		panic("a crash test in View")
 	}
-	header := m.headerView()
-	inputTop := m.scroll.height + 2
-	var b strings.Builder
-	b.WriteString(header)
-	b.WriteByte('\n')
-	b.WriteString(m.windowView())
-	b.WriteByte('\n')
-	b.WriteString(m.ruleView())
-	b.WriteByte('\n')
-	b.WriteString(m.input.View())
-	b.WriteByte('\n')
-	b.WriteString(m.statusView())
-	b.WriteByte('\n')
-	b.WriteString(m.helpView())
-	v := tea.NewView(b.String())
+	if m.memo == nil {
+		m.memo = &viewMemo{} // a Model not made by New: nothing is kept
+	}
+	content, cur := m.screen()
+	v := tea.NewView(content)
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "tok"
-	if c := m.input.Cursor(); c != nil {
-		c.Y += inputTop
-		v.Cursor = c
+	if cur != nil {
+		c := *cur
+		v.Cursor = &c
 	}
 	return v
 }
@@ -266,47 +265,47 @@ func (m *Model) layout() {
 	chrome := 1 + 1 + m.input.Height() + 1 + 1
 	m.scroll.resize(max(m.height-chrome, 1), m.source())
 	if m.pick.open { // a list made by list.New; the zero one cannot be sized
-		m.pick.list.SetSize(m.width, m.scroll.height)
+		l := *m.pick.list
+		l.SetSize(m.width, m.scroll.height)
+		m.pick.list = &l
 	}
 }
 
 // refresh redraws the transcript's window after a change.
 func (m *Model) refresh() {
+	if t := m.live(); t != nil {
+		t.shown = progress{t.outputTokens(), t.firstText, t.rate()}
+	}
 	m.scroll.update(m.source())
 }
 
 // source is the transcript as blocks (see block): each finished turn's,
-// then the live turn's one block, drawn with its cursor; or the greeting.
+// then the live turn's three (painter.liveLines), drawn with its cursor;
+// or the greeting.
 func (m *Model) source() source {
+	m.paint.hello, m.paint.liveOK = nil, false
 	if m.width == 0 {
-		return source{lines: func(int) []string { return nil }}
+		return source{paint: &m.paint}
 	}
 	if len(m.turns) == 0 {
-		hello := m.hello()
-		return source{n: 1, lines: func(int) []string { return hello }}
+		m.paint.hello = m.hello()
+		return source{n: 1, paint: &m.paint}
 	}
-	var blocks []*block
+	blocks := m.paint.blocks[:0] // reused: a source lives for one update
 	for _, t := range m.turns {
 		if !t.state.live() {
 			blocks = append(blocks, t.finishedBlocks()...)
 			continue
 		}
-		if t.liveBlock == nil {
-			t.liveBlock = &block{kind: blockLive, turn: t}
+		if t.liveBlocks == nil {
+			for i := range 3 {
+				t.liveBlocks = append(t.liveBlocks, &block{kind: blockLive, turn: t, piece: i})
+			}
 		}
-		blocks = append(blocks, t.liveBlock)
+		blocks = append(blocks, t.liveBlocks...)
 	}
-	var live []string // drawn once a frame, however often it is asked for
-	return source{n: len(blocks), lines: func(i int) []string {
-		b := blocks[i]
-		if b.kind != blockLive {
-			return m.paint.draw(b)
-		}
-		if live == nil {
-			live = m.paint.lines(b.turn, m.cursor())
-		}
-		return live
-	}}
+	m.paint.blocks, m.paint.cursor = blocks, m.cursor()
+	return source{n: len(blocks), paint: &m.paint}
 }
 
 // cursor is the live answer's cursor in its blink's phase.
@@ -333,8 +332,8 @@ func (m *Model) hello() []string {
 // restyle picks the styles for the background.
 func (m *Model) restyle(dark bool) {
 	m.dark = dark
-	m.paint.st = newStyles(dark)
-	m.paint.md = m.cfg.Style(dark)
+	st, md := newStyles(dark), m.cfg.Style(dark)
+	m.paint.st, m.paint.md = &st, &md // a Model is copied at every update: keep it small
 	m.paint.gen++
 	m.help.Styles = m.paint.st.Help
 	m.input.SetStyles(m.paint.st.Input)

@@ -19,8 +19,8 @@ type streamMsg struct {
 	saveErr error // the history could not save the question
 }
 
-// frameMsg asks for the live answer to be rendered: at most one a frame,
-// however many events arrived.
+// frameMsg asks for the live answer to be drawn now. The chat draws its
+// frames as the events come (handleStream); tests send it to draw one.
 type frameMsg struct{}
 
 // blinkMsg flips the answer's cursor. It ticks only while stream id

@@ -17,7 +17,7 @@ import (
 // filter (/), in place of the transcript; Enter opens one, Esc closes.
 type picker struct {
 	open bool
-	list list.Model
+	list *list.Model // replaced, not changed, on an update: copies of the chat share it
 }
 
 // pickerMax is how many conversations the picker lists.
@@ -107,7 +107,7 @@ func (m Model) openPicker() (tea.Model, tea.Cmd) {
 	l.SetShowHelp(false)
 	l.SetStatusBarItemName("conversation", "conversations")
 	l.DisableQuitKeybindings()
-	m.pick = picker{open: true, list: l}
+	m.pick = picker{open: true, list: &l}
 	m.syncKeys()
 	return m, listConversations(m.cfg.History)
 }
@@ -124,8 +124,8 @@ func (m Model) handlePicker(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if !m.pick.open {
 		return m, nil
 	}
-	var cmd tea.Cmd
-	m.pick.list, cmd = m.pick.list.Update(msg)
+	l, cmd := m.pick.list.Update(msg)
+	m.pick.list = &l
 	return m, cmd
 }
 
@@ -142,7 +142,10 @@ func (m Model) showItems(msg pickerItemsMsg) (tea.Model, tea.Cmd) {
 	for i, s := range msg.items {
 		items[i] = convItem{s}
 	}
-	return m, m.pick.list.SetItems(items)
+	l := *m.pick.list
+	cmd := l.SetItems(items)
+	m.pick.list = &l
+	return m, cmd
 }
 
 // handlePickerKey routes a key while the picker shows: Enter opens the
@@ -163,8 +166,8 @@ func (m Model) handlePickerKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, loadConversation(m.cfg.History, item.s.ID)
 	}
-	var cmd tea.Cmd
-	m.pick.list, cmd = m.pick.list.Update(msg)
+	l, cmd := m.pick.list.Update(msg)
+	m.pick.list = &l
 	return m, cmd
 }
 
@@ -194,7 +197,11 @@ func (m Model) windowView() string {
 		return m.endpointsView()
 	}
 	if !m.pick.open {
-		return m.scroll.view(m.markerView())
+		marker := ""
+		if !m.scroll.follow && m.scroll.unseen {
+			marker = m.markerView()
+		}
+		return m.scroll.view(marker)
 	}
 	lines := strings.Split(m.pick.list.View(), "\n")
 	for len(lines) < m.scroll.height {

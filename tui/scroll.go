@@ -3,10 +3,31 @@ package tui
 import "strings"
 
 // source is the transcript as the scroller reads it: n blocks, and the
-// lines of block i, drawn on demand (see block).
+// lines of block i, drawn on demand (see block). It is a type of its
+// own, holding only the painter, which keeps the blocks of the update
+// under way (Model.source): a closure would move the model to the heap
+// at every update.
 type source struct {
 	n     int
-	lines func(i int) []string
+	paint *painter
+}
+
+// lines returns block i's lines; the live block's are drawn once an
+// update, however often they are asked for.
+func (s source) lines(i int) []string {
+	p := s.paint
+	if p.hello != nil {
+		return p.hello
+	}
+	b := p.blocks[i]
+	if b.kind != blockLive {
+		return p.draw(b)
+	}
+	if !p.liveOK {
+		p.live[0], p.live[1], p.live[2] = p.liveLines(b.turn, p.cursor)
+		p.liveOK = true
+	}
+	return p.live[b.piece]
 }
 
 // scroller shows a window of the transcript. It follows the bottom while
@@ -29,7 +50,7 @@ type scroller struct {
 	shown   []string // the window's lines
 	more    bool     // the transcript does not fit the window
 	count   int      // the blocks at the last update
-	lastLen int      // and the last block's lines, to see text arrive
+	lastLen int      // and the last three blocks' lines, to see text arrive
 }
 
 func newScroller() scroller { return scroller{follow: true} }
@@ -37,9 +58,9 @@ func newScroller() scroller { return scroller{follow: true} }
 // update takes a changed transcript: it keeps the window where it was
 // unless following.
 func (s *scroller) update(src source) {
-	last := 0
-	if src.n > 0 {
-		last = len(src.lines(src.n - 1))
+	last := 0 // the lines of the last blocks: the live turn's, if any
+	for i := max(src.n-3, 0); i < src.n; i++ {
+		last += len(src.lines(i))
 	}
 	if !s.follow && (src.n != s.count || last != s.lastLen) {
 		s.unseen = true

@@ -135,9 +135,34 @@ func pump(ctx context.Context, s *client.Stream, ch chan<- item, sv *saving) {
 // else has already arrived without blocking, and returns it all as one
 // streamMsg.
 func waitForEvent(id int, ch <-chan item) tea.Cmd {
+	return waitForFrame(id, ch, time.Time{}, false)
+}
+
+// waitForFrame is waitForEvent that, once an item has arrived, goes on
+// taking items until hold, the time of the next frame, so that the
+// events of a frame reach Update as one message (handleStream draws
+// it). pending: events wait to be drawn, so it returns at hold even with
+// no new item. The end of the stream, or maxBatch events, does not wait.
+func waitForFrame(id int, ch <-chan item, hold time.Time, pending bool) tea.Cmd {
 	return func() tea.Msg {
 		msg := streamMsg{id: id}
-		it, ok := <-ch
+		var timeout <-chan time.Time
+		if d := time.Until(hold); d > 0 {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			timeout = t.C
+		}
+		var it item
+		ok := true
+		if pending && timeout != nil {
+			select {
+			case it, ok = <-ch:
+			case <-timeout:
+				return msg
+			}
+		} else {
+			it, ok = <-ch
+		}
 		for {
 			switch {
 			case !ok:
@@ -151,27 +176,34 @@ func waitForEvent(id int, ch <-chan item) tea.Cmd {
 			}
 			msg.events = append(msg.events, it.ev)
 			msg.dialect = it.dialect
-			if len(msg.events) == maxBatch {
-				return msg
-			}
-			select {
-			case it, ok = <-ch:
-			default:
+			if len(msg.events) == maxBatch || !more(ch, timeout, &it, &ok) {
 				return msg
 			}
 		}
 	}
 }
 
-// Frame is the most often the live answer is rendered.
-const Frame = 16 * time.Millisecond
+// more takes the next item into it and ok: one already there, or, with
+// a timeout, one that arrives before it. It reports whether it took one.
+func more(ch <-chan item, timeout <-chan time.Time, it *item, ok *bool) bool {
+	if timeout == nil {
+		select {
+		case *it, *ok = <-ch:
+			return true
+		default:
+			return false
+		}
+	}
+	select {
+	case *it, *ok = <-ch:
+		return true
+	case <-timeout:
+		return false
+	}
+}
 
 // blinkEvery is half the cursor's blink period.
 const blinkEvery = 530 * time.Millisecond
-
-func nextFrame() tea.Cmd {
-	return tea.Tick(Frame, func(time.Time) tea.Msg { return frameMsg{} })
-}
 
 func blink(id int) tea.Cmd {
 	return tea.Tick(blinkEvery, func(now time.Time) tea.Msg { return blinkMsg{id, now} })

@@ -81,9 +81,10 @@ type turn struct {
 	retry     client.Retry  // the latest retry before the first token
 	reconnect client.Retry  // the reconnect under way, if the stream broke
 	outages   time.Duration // text-less time spent reconnecting, left out of the rate
+	shown     progress      // the live answer's progress as of the last frame
 
 	blocks     []*block // the finished turn's blocks (see block)
-	liveBlock  *block   // the streaming turn's one block
+	liveBlocks []*block // the streaming turn's blocks: head, body, end
 	cache      []string // the finished turn's lines, at cacheWidth
 	cacheWidth int
 	cacheGen   int
@@ -216,4 +217,20 @@ func (t *turn) rate() float64 {
 		return 0
 	}
 	return float64(t.texts-1) / span.Seconds()
+}
+
+// progress is what the status line says of an answer's progress.
+type progress struct {
+	tokens int
+	first  time.Duration // time to the first text
+	rate   float64       // tokens a second
+}
+
+// progress is the answer's progress now, or, while it streams, as of
+// the last frame: the status line changes with the transcript.
+func (t *turn) progress() progress {
+	if t.state.live() {
+		return t.shown
+	}
+	return progress{t.outputTokens(), t.firstText, t.rate()}
 }

@@ -12,6 +12,14 @@ import (
 // headerView is one line: what answers, the model, the dialect, each
 // left out when the endpoint's name already says it.
 func (m Model) headerView() string {
+	k := headerKey{endpoint: m.cfg.Endpoint, model: m.model, dialect: string(m.dialect), width: m.width, gen: m.paint.gen}
+	if c := m.memo; c.headerKey != k || c.header == "" {
+		c.header, c.headerKey = m.drawHeader(), k
+	}
+	return m.memo.header
+}
+
+func (m Model) drawHeader() string {
 	endpoint := render.Line(m.cfg.Endpoint, lineMax)
 	parts := []string{endpoint}
 	for _, p := range []string{render.Line(m.model, lineMax), render.Line(string(m.dialect), lineMax)} {
@@ -33,7 +41,10 @@ func (m Model) markerView() string {
 }
 
 func (m Model) ruleView() string {
-	return m.paint.st.Rule.Render(strings.Repeat("─", m.width))
+	if c := m.memo; c.ruleKey != [2]int{m.width, m.paint.gen} || c.rule == "" {
+		c.rule, c.ruleKey = m.paint.st.Rule.Render(strings.Repeat("─", m.width)), [2]int{m.width, m.paint.gen}
+	}
+	return m.memo.rule
 }
 
 // statusView is the state of the last answer, live while it streams:
@@ -69,15 +80,16 @@ func (m Model) statusView() string {
 		fields[0] = st.StatusState.Render(fmt.Sprintf("reconnecting… (%d/%d)", r.Attempt, r.Of))
 		fields = append(fields, m.reason(r.Err)...)
 	}
-	if n := t.outputTokens(); n == 1 {
+	p := t.progress()
+	if n := p.tokens; n == 1 {
 		fields = append(fields, "1 token")
 	} else if n > 1 {
 		fields = append(fields, fmt.Sprintf("%d tokens", n))
 	}
-	if t.firstText > 0 {
-		fields = append(fields, "first token "+round(t.firstText))
+	if p.first > 0 {
+		fields = append(fields, "first token "+round(p.first))
 	}
-	if r := t.rate(); r > 0 {
+	if r := p.rate; r > 0 {
 		fields = append(fields, fmt.Sprintf("%.0f tok/s", r))
 	}
 	return xansi.Truncate(" "+strings.Join(fields, st.Status.Render(" · ")), m.width, "…")
@@ -112,9 +124,25 @@ func round(d time.Duration) string {
 	return d.Round(10 * time.Millisecond).String()
 }
 
+// helpView is the help line, drawn again only when the keys it shows,
+// the width or the styles change.
 func (m Model) helpView() string {
+	keys := m.keys.ShortHelp()
 	if m.pick.open {
-		return " " + m.help.ShortHelpView(m.pick.list.ShortHelp())
+		keys = m.pick.list.ShortHelp()
 	}
-	return " " + m.help.ShortHelpView(m.keys.ShortHelp())
+	c := m.memo
+	same := c.help != "" && c.helpSize == [2]int{m.width, m.paint.gen} && len(c.helpKeys) == len(keys)
+	for i := 0; same && i < len(keys); i++ {
+		same = c.helpKeys[i] == helpEntry{keys[i].Help(), keys[i].Enabled()}
+	}
+	if same {
+		return c.help
+	}
+	c.helpKeys, c.helpSize = c.helpKeys[:0], [2]int{m.width, m.paint.gen}
+	for _, k := range keys {
+		c.helpKeys = append(c.helpKeys, helpEntry{k.Help(), k.Enabled()})
+	}
+	c.help = " " + m.help.ShortHelpView(keys)
+	return c.help
 }
