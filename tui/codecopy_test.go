@@ -86,7 +86,7 @@ func TestAltYCyclesTheLastAnswersCodeBlocks(t *testing.T) {
 	t.Parallel()
 	var system []string
 	m := feed(ask(t, clipModel(t, &system), "q"), text(threeBlocks), done())
-	if h := xansi.Strip(m.helpView()); !strings.Contains(h, "ctrl+y/alt+y copy answer/code") {
+	if h := xansi.Strip(m.helpView()); !strings.Contains(h, "ctrl+y/alt+y copy/code") {
 		t.Errorf("help line lacks Alt+Y with code on screen: %q", h)
 	}
 	want := []struct{ text, notice string }{

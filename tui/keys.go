@@ -52,9 +52,9 @@ func defaultKeyMap() keyMap {
 		HalfUp:    key.NewBinding(key.WithKeys("ctrl+u")),
 		Follow:    key.NewBinding(key.WithKeys("ctrl+end", "end"), key.WithHelp("end", "follow")),
 		Pick:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "history")),
-		Older:     key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "past prompts")),
+		Older:     key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "past prompts")),
 		Newer:     key.NewBinding(key.WithKeys("down")),
-		NewChat:   key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "new chat")),
+		NewChat:   key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "new")),
 		Endpoint:  key.NewBinding(key.WithKeys("ctrl+l"), key.WithHelp("ctrl+l", "endpoint")),
 		Expand:    key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "tool results")),
 		Approve:   key.NewBinding(key.WithKeys("y", "a", "A", "n"), key.WithHelp("y/a/A/n", "run once/for this chat/always/no")),
@@ -90,28 +90,29 @@ func (m *Model) syncKeys() {
 	add(k.Stop, streaming)
 	add(k.Send, !streaming || m.approval.reason)
 	add(k.Newline, !streaming && m.input.Value() != "")
-	add(k.Follow, !m.scroll.follow)
-	add(k.Retry, !streaming && last)
-	if !streaming && m.hasCode() { // one entry for both, as pgup/pgdn
-		k.Copy.SetHelp("ctrl+y/alt+y", "copy answer/code")
-	} else {
-		k.Copy.SetHelp("ctrl+y", "copy answer")
-	}
-	add(k.Copy, !streaming && m.lastAnswer() != "")
-	add(k.PageUp, m.scroll.more)
-	add(k.Pick, !streaming && m.cfg.History != nil)
-	add(k.Expand, m.paint.expand || m.hasFolded())
+	// Quit (or clear) early: the way out must not be the key a narrow
+	// line cuts. The rest by how often they are wanted.
 	if m.input.Value() != "" && m.armed == 0 {
 		k.Interrupt.SetHelp("ctrl+c", "clear")
 	} else {
 		k.Interrupt.SetHelp("ctrl+c", "quit")
 	}
 	add(k.Interrupt, !streaming)
-	// Last, so that they give way first on a narrow terminal; Up last
-	// of all: a shell's habit needs the reminder least.
-	add(k.NewChat, !streaming && len(m.turns) > 0)
-	add(k.Endpoint, !streaming && m.canSwitch())
+	add(k.Follow, !m.scroll.follow)
+	add(k.Retry, !streaming && last)
+	if !streaming && m.hasCode() { // one entry for both, as pgup/pgdn
+		k.Copy.SetHelp("ctrl+y/alt+y", "copy/code")
+	} else {
+		k.Copy.SetHelp("ctrl+y", "copy")
+	}
+	add(k.Copy, !streaming && m.lastAnswer() != "")
+	add(k.PageUp, m.scroll.more)
+	add(k.Expand, m.paint.expand || m.hasFolded())
 	add(k.Edit, !asking && m.cfg.Programs.Edit != nil)
 	add(k.Page, !streaming && m.cfg.Programs.Page != nil && m.lastAnswer() != "")
+	add(k.NewChat, !streaming && len(m.turns) > 0)
+	add(k.Pick, !streaming && m.cfg.History != nil)
+	add(k.Endpoint, !streaming && m.canSwitch())
+	// Up last of all: a shell's habit needs the reminder least.
 	add(k.Older, m.recall.walking() || !streaming && m.input.Value() == "" && len(m.recall.entries) > 0)
 }

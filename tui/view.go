@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	xansi "github.com/charmbracelet/x/ansi"
 	"github.com/tokcli/tok/render"
 )
@@ -143,6 +144,22 @@ func (m Model) helpView() string {
 	for _, k := range keys {
 		c.helpKeys = append(c.helpKeys, helpEntry{k.Help(), k.Enabled()})
 	}
-	c.help = " " + m.help.ShortHelpView(keys)
+	c.help = " " + m.fitHelp(keys)
 	return c.help
+}
+
+// fitHelp is the help line with as many of keys as fit the width, and an
+// ellipsis if some did not: the help model's own cut lets through a key
+// that overflows when not even its ellipsis fits.
+func (m Model) fitHelp(keys []key.Binding) string {
+	for n := len(keys); n > 0; n-- {
+		s := m.help.ShortHelpView(keys[:n])
+		if n < len(keys) {
+			s += " " + m.help.Styles.Ellipsis.Render(m.help.Ellipsis)
+		}
+		if m.width <= 0 || xansi.StringWidth(s) < m.width {
+			return s
+		}
+	}
+	return ""
 }
