@@ -59,7 +59,8 @@ func (f *cached256) Format(w io.Writer, style *chroma.Style, it chroma.Iterator)
 func (f *cached256) theme(style *chroma.Style) map[chroma.TokenType]string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if t, ok := f.themes[style]; ok {
+	key := style // the style chroma hands over, not the copy built below
+	if t, ok := f.themes[key]; ok {
 		return t
 	}
 	b := style.Builder()
@@ -90,7 +91,7 @@ func (f *cached256) theme(style *chroma.Style) map[chroma.TokenType]string {
 		}
 		theme[tt] = out
 	}
-	f.themes[style] = theme
+	f.themes[key] = theme
 	return theme
 }
 
