@@ -173,8 +173,9 @@ func (l *Live) Finish() error {
 	if err != nil {
 		return err
 	}
-	if lines := splitDoc(final); l.printed < len(lines) {
-		l.print(lines[l.printed:])
+	// final leaves out the lines forgotten, which were printed.
+	if lines, at := splitDoc(final), l.printed-l.md.Forgotten(); final != "" && at < len(lines) {
+		l.print(lines[at:])
 	}
 	return l.err
 }

@@ -37,13 +37,14 @@ func (l *Live) update() error {
 		if err := l.md.Update(l.text.String()[l.base:]); err != nil {
 			return err
 		}
-		stable := l.md.Stable()
-		if len(stable) > l.printed {
+		gone, stable := l.md.Forgotten(), l.md.Stable()
+		if gone+len(stable) > l.printed {
 			l.erase()
-			l.print(stable[l.printed:])
-			l.printed = len(stable)
+			l.print(stable[l.printed-gone:])
+			l.printed = gone + len(stable)
 		}
-		if l.md.width == l.width || l.printed > max(len(stable), l.skip) {
+		l.md.Forget(l.printed) // the scrollback holds them now
+		if l.md.width == l.width || l.printed > max(gone+len(stable), l.skip) {
 			l.tail = l.md.Tail()
 			return nil
 		}
@@ -67,7 +68,7 @@ func (l *Live) drawTail(now time.Time) {
 		if l.phase == 0 {
 			glyph = Cursor
 		}
-		done := max(0, l.printed-len(l.md.Stable()))
+		done := max(0, l.printed-l.md.Forgotten()-len(l.md.Stable()))
 		if n := min(l.md.Settled(), len(l.tail)) - done; n > 0 {
 			// Lines known to be final are printed, not drawn: a resize
 			// that pushes drawn rows into the scrollback spares them.

@@ -32,8 +32,12 @@ const (
 	strEsc            // ESC inside a string: ST if '\' follows
 )
 
-// Clean returns piece without control sequences.
+// Clean returns piece without control sequences: piece itself, not a
+// copy, when it holds none.
 func (s *Sanitizer) Clean(piece string) string {
+	if len(s.pending) == 0 && s.state == ground && controlFree(piece) {
+		return piece
+	}
 	if len(s.pending) > 0 {
 		piece = string(s.pending) + piece
 		s.pending = s.pending[:0]
@@ -54,6 +58,20 @@ func (s *Sanitizer) Clean(piece string) string {
 		}
 	}
 	return b.String()
+}
+
+// controlFree reports whether s is valid UTF-8 with no control character but
+// newline and tab: text the state machine would pass on unchanged.
+func controlFree(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 && c != '\n' && c != '\t', c == 0x7f:
+			return false
+		case c == 0xc2 && i+1 < len(s) && s[i+1] < 0xa0: // a C1 control, U+0080–U+009F
+			return false
+		}
+	}
+	return utf8.ValidString(s)
 }
 
 // Flush returns what an incomplete final UTF-8 sequence stands for (one
