@@ -36,6 +36,7 @@ func runOneShot(ctx context.Context, o *rootOptions) error {
 		stream.Close()
 		return err
 	}
+	save.sayTo(func(line string) { p.note("%s", line) })
 	for ev, err := range stream.Events() {
 		if err != nil {
 			save.end(ctx, stream, err)
