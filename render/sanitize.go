@@ -35,7 +35,7 @@ const (
 // Clean returns piece without control sequences: piece itself, not a
 // copy, when it holds none.
 func (s *Sanitizer) Clean(piece string) string {
-	if len(s.pending) == 0 && s.state == ground && controlFree(piece) {
+	if len(s.pending) == 0 && s.state == ground && isClean(piece) {
 		return piece
 	}
 	if len(s.pending) > 0 {
@@ -58,20 +58,6 @@ func (s *Sanitizer) Clean(piece string) string {
 		}
 	}
 	return b.String()
-}
-
-// controlFree reports whether s is valid UTF-8 with no control character but
-// newline and tab: text the state machine would pass on unchanged.
-func controlFree(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 && c != '\n' && c != '\t', c == 0x7f:
-			return false
-		case c == 0xc2 && i+1 < len(s) && s[i+1] < 0xa0: // a C1 control, U+0080–U+009F
-			return false
-		}
-	}
-	return utf8.ValidString(s)
 }
 
 // Flush returns what an incomplete final UTF-8 sequence stands for (one
@@ -151,7 +137,26 @@ func (s *Sanitizer) escapeByte(r rune) {
 }
 
 // Sanitize strips control sequences from a whole text; see [Sanitizer].
+// Text with nothing to strip (most of it) is returned as it is.
 func Sanitize(text string) string {
+	if isClean(text) {
+		return text
+	}
 	var s Sanitizer
 	return s.Clean(text) + s.Flush()
+}
+
+// isClean reports whether text is valid UTF-8 without controls: no C0
+// but newline and tab, no DEL, no C1 (U+0080 to U+009F, 0xC2 0x80-0x9F).
+func isClean(text string) bool {
+	for i := 0; i < len(text); i++ {
+		b := text[i]
+		switch {
+		case b < 0x20 && b != '\n' && b != '\t', b == 0x7f:
+			return false
+		case b == 0xc2 && i+1 < len(text) && text[i+1] < 0xa0:
+			return false
+		}
+	}
+	return utf8.ValidString(text)
 }
