@@ -59,7 +59,8 @@ func (f *cached256) Format(w io.Writer, style *chroma.Style, it chroma.Iterator)
 func (f *cached256) theme(style *chroma.Style) map[chroma.TokenType]string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if t, ok := f.themes[style]; ok {
+	key := style // the style chroma hands over, not the copy built below
+	if t, ok := f.themes[key]; ok {
 		return t
 	}
 	b := style.Builder()
@@ -90,13 +91,15 @@ func (f *cached256) theme(style *chroma.Style) map[chroma.TokenType]string {
 		}
 		theme[tt] = out
 	}
-	f.themes[style] = theme
+	f.themes[key] = theme
 	return theme
 }
 
 // palette256 is chroma's 256-colour table: xterm's colours, where a
 // colour listed twice keeps its later index, as in chroma's map.
-var palette256 = func() []struct {
+// It is made on the first code block, not at start: a tok that renders
+// no code (--version, a pipe) does not pay for it.
+var palette256 = sync.OnceValue(func() []struct {
 	c     chroma.Colour
 	index int
 } {
@@ -134,11 +137,11 @@ var palette256 = func() []struct {
 		}
 	}
 	return p
-}()
+})
 
 func nearest256(c chroma.Colour) int {
 	best, dist := 0, math.MaxFloat64
-	for _, p := range palette256 {
+	for _, p := range palette256() {
 		if d := p.c.Distance(c); d < dist {
 			best, dist = p.index, d
 		}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"charm.land/glamour/v2"
+	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/styles"
 )
 
 // TestCachedFormatterMatchesTerminal256 renders code in every style with
@@ -41,5 +43,33 @@ func TestCachedFormatterMatchesTerminal256(t *testing.T) {
 		if n, want := strings.Count(first, "\x1b["), strings.Count(render(), "\x1b["); n != want {
 			t.Fatalf("style %s: %d escape sequences, terminal256 writes %d", name, n, want)
 		}
+	}
+}
+
+// TestCachedFormatterComputesOnce renders code blocks many times: the
+// formatter keeps one colour table per style, not one per block (a table
+// keyed by a style built anew for each block grew with the answer).
+func TestCachedFormatterComputesOnce(t *testing.T) {
+	t.Parallel()
+	style, err := Style(Dark)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := glamour.NewTermRenderer(glamour.WithStyles(style), glamour.WithWordWrap(80), glamour.WithChromaFormatter(chromaFormatter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &cached256{themes: map[*chroma.Style]map[chroma.TokenType]string{}}
+	for range 3 {
+		if _, err := tr.Render("```go\nx := 1\n```\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := styles.Get("charm")
+	for range 3 {
+		f.theme(s)
+	}
+	if len(f.themes) != 1 {
+		t.Errorf("%d colour tables for one style, want 1", len(f.themes))
 	}
 }

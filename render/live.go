@@ -163,18 +163,22 @@ func (l *Live) Finish() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.text.WriteString(expandTabs(l.clean.Flush()))
-	text := l.text.String()[l.base:]
 	l.erase()
 	defer l.flush()
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(l.text.String()[l.base:]) == "" {
 		return l.err
 	}
-	final, err := l.md.Final(text)
+	if err := l.update(); err != nil { // the rest, a burst at a time
+		return err
+	}
+	l.erase()
+	final, err := l.md.Final(l.text.String()[l.base:])
 	if err != nil {
 		return err
 	}
-	if lines := splitDoc(final); l.printed < len(lines) {
-		l.print(lines[l.printed:])
+	// final leaves out the lines forgotten, which were printed.
+	if lines, at := splitDoc(final), l.printed-l.md.Forgotten(); final != "" && at < len(lines) {
+		l.print(lines[at:])
 	}
 	return l.err
 }

@@ -264,3 +264,18 @@ func TestTermScrollsAndClears(t *testing.T) {
 		}
 	})
 }
+
+// TestLiveLetsPrintedLinesGo streams a tall answer: the lines printed
+// into the scrollback are not held by the Live's Stream as well.
+func TestLiveLetsPrintedLinesGo(t *testing.T) {
+	t.Parallel()
+	a := strings.Repeat(answers(t)[0]+"\n\n", 4)
+	l := newLive(newTerm(t, 100, 20), dark, Width(100, 0), 100, 20)
+	streamLive(l, a, func(int) {})
+	if l.md.Forgotten() == 0 || len(l.md.Stable()) > 0 {
+		t.Errorf("%d lines printed, %d forgotten, %d still held", l.printed, l.md.Forgotten(), len(l.md.Stable()))
+	}
+	if err := l.Finish(); err != nil {
+		t.Fatal(err)
+	}
+}

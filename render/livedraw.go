@@ -34,16 +34,22 @@ func (l *Live) draw(now time.Time) {
 // printed twice.
 func (l *Live) update() error {
 	for {
-		if err := l.md.Update(l.text.String()[l.base:]); err != nil {
+		text := l.text.String()[l.base:]
+		part := l.upTo(text)
+		if err := l.md.Update(part); err != nil {
 			return err
 		}
-		stable := l.md.Stable()
-		if len(stable) > l.printed {
+		gone, stable := l.md.Forgotten(), l.md.Stable()
+		if gone+len(stable) > l.printed {
 			l.erase()
-			l.print(stable[l.printed:])
-			l.printed = len(stable)
+			l.print(stable[l.printed-gone:])
+			l.printed = gone + len(stable)
 		}
-		if l.md.width == l.width || l.printed > max(len(stable), l.skip) {
+		l.md.Forget(l.printed) // the scrollback holds them now
+		if l.md.width == l.width || l.printed > max(gone+len(stable), l.skip) {
+			if len(part) < len(text) {
+				continue
+			}
 			l.tail = l.md.Tail()
 			return nil
 		}
@@ -52,6 +58,25 @@ func (l *Live) update() error {
 		}
 		l.md, l.printed = New(l.style, l.width), l.skip
 	}
+}
+
+// burst is the most new text one Stream.Update takes: a frame that comes
+// after a burst (a fast server, a slow terminal) renders it in steps,
+// printing and forgetting each step's finished lines, so that a long
+// answer's lines are never all held at once.
+const burst = 64 << 10
+
+// upTo returns text, or its start up to the last line end within burst
+// bytes of what the Stream has taken.
+func (l *Live) upTo(text string) string {
+	from := len(l.md.raw)
+	if len(text)-from <= burst || !strings.HasPrefix(text, l.md.raw) {
+		return text
+	}
+	if i := strings.LastIndexByte(text[from:from+burst], '\n'); i >= 0 {
+		return text[:from+i+1]
+	}
+	return text
 }
 
 // drawTail draws the open block, or the spinner before any text, with
@@ -67,7 +92,7 @@ func (l *Live) drawTail(now time.Time) {
 		if l.phase == 0 {
 			glyph = Cursor
 		}
-		done := max(0, l.printed-len(l.md.Stable()))
+		done := max(0, l.printed-l.md.Forgotten()-len(l.md.Stable()))
 		if n := min(l.md.Settled(), len(l.tail)) - done; n > 0 {
 			// Lines known to be final are printed, not drawn: a resize
 			// that pushes drawn rows into the scrollback spares them.
@@ -99,10 +124,14 @@ func (l *Live) room() int {
 	return l.rows - 1
 }
 
-// print writes lines into the scrollback for good.
+// print writes lines into the scrollback for good, a burst at a time.
 func (l *Live) print(lines []string) {
 	for _, line := range lines {
-		l.frame.WriteString(trimPadding(line) + "\n")
+		l.frame.WriteString(trimPadding(line))
+		l.frame.WriteByte('\n')
+		if l.frame.Len() >= burst {
+			l.flush()
+		}
 	}
 }
 
@@ -124,7 +153,14 @@ func (l *Live) flush() {
 	if l.frame.Len() == 0 {
 		return
 	}
-	_, err := io.WriteString(l.w, "\x1b[?2026h"+l.frame.String()+"\x1b[?2026l")
+	// Three writes, not one string: the frame is not copied.
+	_, err := io.WriteString(l.w, "\x1b[?2026h")
+	if err == nil {
+		_, err = io.WriteString(l.w, l.frame.String())
+	}
+	if err == nil {
+		_, err = io.WriteString(l.w, "\x1b[?2026l")
+	}
 	if err != nil && l.err == nil {
 		l.err = fmt.Errorf("write stdout: %w", err)
 	}

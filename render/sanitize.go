@@ -32,8 +32,12 @@ const (
 	strEsc            // ESC inside a string: ST if '\' follows
 )
 
-// Clean returns piece without control sequences.
+// Clean returns piece without control sequences: piece itself, not a
+// copy, when it holds none.
 func (s *Sanitizer) Clean(piece string) string {
+	if len(s.pending) == 0 && s.state == ground && isClean(piece) {
+		return piece
+	}
 	if len(s.pending) > 0 {
 		piece = string(s.pending) + piece
 		s.pending = s.pending[:0]

@@ -24,6 +24,11 @@ import (
 //     but for tables too wide for it: see tables).
 //   - A new width or text that does not extend the previous text resets
 //     the Stream. Model text is sanitized before rendering.
+//   - The text is held once: while every update is clean already (as
+//     [Live] gives it), the Stream's source is the caller's string, not a
+//     copy of it. Stable lines the caller has printed for good and
+//     [Stream.Forget]s are let go, so a long answer's render is not held
+//     by the Stream as well as by the scrollback.
 //
 // A Stream owns its glamour renderer, which is not safe for concurrent
 // use; so is the Stream.
@@ -35,10 +40,12 @@ type Stream struct {
 	raw    string          // the text so far, as given
 	clean  Sanitizer       // sanitizes each update's new text only
 	src    string          // the sanitized text so far, tabs expanded
-	buf    strings.Builder // holds src: appending does not copy it
+	copied bool            // src is held in buf; else src is raw itself
+	buf    strings.Builder // holds src once a piece needed cleaning
 	scan   scanner         // where src can be cut
 	done   int             // the cuts already rendered into lines
-	lines  []string        // the rendered lines of the finished blocks
+	lines  []string        // the rendered lines of the finished blocks, less those forgotten
+	gone   int             // the stable lines forgotten (see Forget)
 	tail   []string        // the rendered lines of the open tail
 	prev   string          // a stand-in for the last finished block: the tail's context
 	head   []string        // prev's own lines, without trailing blank lines
@@ -71,8 +78,7 @@ func (s *Stream) Update(text string) error {
 			return err
 		}
 	}
-	s.add(strings.ReplaceAll(s.clean.Clean(text[len(s.raw):]), "\t", "    "))
-	s.raw = text
+	s.extend(text)
 	s.scan.scan(s.src)
 	for ; s.done < len(s.scan.cuts); s.done++ {
 		if err := s.finish(s.scan.cuts[s.done]); err != nil {
@@ -94,9 +100,27 @@ func (s *Stream) SetWidth(width int) {
 	}
 }
 
-// Stable returns the rendered lines of the finished blocks. They stay the
-// same, and only grow, until the width changes or the text is replaced.
+// Stable returns the rendered lines of the finished blocks, after the
+// first [Stream.Forgotten] ones. They stay the same, and only grow, until
+// the width changes or the text is replaced.
 func (s *Stream) Stable() []string { return s.lines }
+
+// Forget lets go of the stable lines before line n (counted from the
+// first stable line, forgotten ones included): a caller that printed
+// them into the scrollback for good never asks for them again. Stable,
+// String and Final leave them out from then on. A reset (a new width,
+// text that does not extend the old) forgets nothing more.
+func (s *Stream) Forget(n int) {
+	k := min(n-s.gone, len(s.lines))
+	if k <= 0 {
+		return
+	}
+	clear(s.lines[:k]) // the strings go; the slice's array does not hold them
+	s.lines, s.gone = s.lines[k:], s.gone+k
+}
+
+// Forgotten returns how many stable lines were forgotten (see Forget).
+func (s *Stream) Forgotten() int { return s.gone }
 
 // StableLen returns how much of the sanitized text (tabs expanded) the
 // stable lines render: for text that is already clean, a prefix length.
@@ -131,8 +155,9 @@ func (s *Stream) join(tail []string) string {
 	return b.String()
 }
 
-// Final returns the render of the finished answer, text unrepaired. Its
-// first len(Stable()) lines are Stable().
+// Final returns the render of the finished answer, text unrepaired,
+// without the forgotten lines. Its first len(Stable()) lines are
+// Stable().
 func (s *Stream) Final(text string) (string, error) {
 	if err := s.Update(text); err != nil {
 		return "", err
@@ -140,7 +165,14 @@ func (s *Stream) Final(text string) (string, error) {
 	s.add(s.clean.Flush())
 	if s.scan.refDef {
 		// A reference definition can change any block: render it all.
-		return s.render(s.src)
+		out, err := s.render(s.src)
+		if err != nil || s.gone == 0 {
+			return out, err
+		}
+		if lines := splitDoc(out); s.gone < len(lines) {
+			return strings.Join(lines[s.gone:], "\n") + "\n", nil
+		}
+		return "", nil
 	}
 	tail, err := s.after(s.src[s.stable:])
 	if err != nil {
@@ -149,9 +181,29 @@ func (s *Stream) Final(text string) (string, error) {
 	return s.join(tail), nil
 }
 
+// extend takes text, which extends raw, into src: as raw itself while
+// every piece came clean, else through buf.
+func (s *Stream) extend(text string) {
+	piece := text[len(s.raw):]
+	clean := strings.ReplaceAll(s.clean.Clean(piece), "\t", "    ")
+	s.raw = text
+	if !s.copied && clean == piece {
+		s.src = text
+		return
+	}
+	s.add(clean)
+}
+
 // add appends to src. A Builder's String shares its bytes, and bytes
 // once written are never changed, so older src strings stay valid.
 func (s *Stream) add(text string) {
+	if text == "" {
+		return
+	}
+	if !s.copied {
+		s.copied = true
+		s.buf.WriteString(s.src)
+	}
 	s.buf.WriteString(text)
 	s.src = s.buf.String()
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"charm.land/glamour/v2/ansi"
 )
@@ -199,5 +200,33 @@ func TestSettledLinesAreFinal(t *testing.T) {
 	}
 	if settled < 30 {
 		t.Errorf("at most %d lines were settled, want the long code block's", settled)
+	}
+}
+
+// TestForgetLeavesTheRest forgets stable lines at a sample of prefixes:
+// the final render is then the full one without them, and a clean text
+// is held once, as the caller's own string.
+func TestForgetLeavesTheRest(t *testing.T) {
+	t.Parallel()
+	for i, a := range answers(t) {
+		want := strings.Split(norm(must(New(dark, 80).Final(a))), "\n")
+		s := New(dark, 80)
+		for _, n := range prefixes(a, uint64(i), 12) {
+			update(t, s, a[:n])
+			s.Forget(s.Forgotten() + len(s.Stable()) - 1)
+		}
+		if s.Forgotten() == 0 {
+			t.Errorf("answer %d: nothing forgotten", i)
+		}
+		text := strings.Clone(a) // the same text, another string
+		got := must(s.Final(text))
+		if g, w := norm(got), strings.Join(want[min(s.Forgotten(), len(want)):], "\n"); strings.TrimSuffix(g, "\n") != strings.TrimSuffix(w, "\n") {
+			t.Errorf("answer %d: after forgetting %d lines: %s", i, s.Forgotten(), firstDiff(g, w))
+		}
+		// (A prefix cut inside a rune is held back, and copied, as it must.)
+		ascii := !strings.ContainsFunc(a, func(r rune) bool { return r > 0x7e || r < 0x20 && r != '\n' })
+		if ascii && unsafe.StringData(s.src) != unsafe.StringData(text) {
+			t.Errorf("answer %d: the Stream holds a copy of a clean text", i)
+		}
 	}
 }

@@ -56,7 +56,7 @@ func (o *outputOptions) oneShotOnly() bool { return o.extracting() || o.Raw }
 type extractor struct {
 	text strings.Builder
 	last bool   // --extract-last
-	conv string // the conversation the answer is saved in, for the hint
+	saved *saver // where the answer is saved, for the hint (asked at the end)
 }
 
 // write prints the code blocks on w and returns how many. complete: the
@@ -100,6 +100,10 @@ func (s *saver) conversationID() string {
 	if s == nil {
 		return ""
 	}
+	<-s.begun // the question is written alongside the request (newSaver)
+	if s.rec == nil {
+		return ""
+	}
 	return s.rec.ConversationID()
 }
 
@@ -116,6 +120,6 @@ func (p *printer) code(complete bool) (int, error) {
 // of an answer with no code block.
 func (p *printer) savedIn(s *saver) {
 	if p.extract != nil {
-		p.extract.conv = s.conversationID()
+		p.extract.saved = s
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/tokcli/tok/client"
 	"github.com/tokcli/tok/history"
@@ -201,51 +202,104 @@ func withoutSecrets(u string) string {
 	return u
 }
 
-// saver saves one answer of the one-shot; its methods do nothing on a
-// nil saver (nothing to save).
-type saver struct {
-	o   *rootOptions
-	rec *history.Recorder
-}
-
-// beginSave saves the question before it is asked.
+// beginSave saves the question aside while the request goes out:
+// opening the store and writing to it cost more than a request on
+// loopback, and the answer's first text must not wait for the disk. The
+// events that come before the question is written wait in the saver. A
+// question the user stops at once is written all the same: the store's
+// open and write are bounded by its busy timeout.
 func (o *rootOptions) beginSave(ctx context.Context, prompt string) *saver {
-	st := o.saveStore(ctx)
-	if st == nil {
-		o.warnHistory()
-		return nil
-	}
 	title := history.Title(o.Prompt)
 	if title == "" {
 		title = history.Title(prompt)
 	}
-	rec, err := st.Begin(ctx, history.Ask{Conversation: o.conversation(title), Prompt: prompt})
-	if err != nil {
-		o.hist.warn = fmt.Sprintf("tok: the history cannot be written (%s); this answer is not saved", historyError(err))
-		o.warnHistory()
-		return nil
-	}
-	return &saver{o: o, rec: rec}
+	ask := history.Ask{Conversation: o.conversation(title), Prompt: prompt}
+	s := &saver{o: o, say: o.IO.errLine, begun: make(chan struct{})}
+	go s.begin(ctx, ask)
+	return s
 }
 
-// warnHistory says once that the history is not kept.
-func (o *rootOptions) warnHistory() {
-	if o.hist.warn != "" && !o.hist.warned {
-		o.hist.warned = true
-		o.IO.errLine(o.hist.warn)
+// saver saves one answer of the one-shot; its methods do nothing on a
+// nil saver.
+type saver struct {
+	o     *rootOptions
+	say   func(line string) // where its warnings go (see sayTo)
+	begun chan struct{}     // closed once the question is written, or cannot be
+	mu    sync.Mutex
+	rec   *history.Recorder // set once begun; nil then if nothing is saved
+	early []client.Event    // events that came before begun
+	off   bool              // begun, and nothing is saved
+}
+
+// begin writes the question, then hands the events that came meanwhile
+// to the recorder. Nothing else touches o.hist until end has waited for
+// it.
+func (s *saver) begin(ctx context.Context, ask history.Ask) {
+	defer close(s.begun)
+	rec := s.record(ctx, ask)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rec, s.off = rec, rec == nil
+	if rec != nil {
+		for _, ev := range s.early {
+			rec.Add(ev)
+		}
+	}
+	s.early = nil
+}
+
+// record opens the store and writes the question: the recorder of its
+// answer, or nil when nothing is saved (o.hist.warn says why, if it is
+// a fault).
+func (s *saver) record(ctx context.Context, ask history.Ask) *history.Recorder {
+	ctx = context.WithoutCancel(ctx) // a stop keeps what was asked
+	st := s.o.saveStore(ctx)
+	if st == nil {
+		return nil
+	}
+	rec, err := st.Begin(ctx, ask)
+	if err != nil {
+		s.o.hist.warn = fmt.Sprintf("tok: the history cannot be written (%s); this answer is not saved", historyError(err))
+		return nil
+	}
+	return rec
+}
+
+// sayTo sends the saver's warnings through say: the printer's note,
+// which keeps them off the answer's open block on a terminal.
+func (s *saver) sayTo(say func(line string)) {
+	if s != nil {
+		s.say = say
 	}
 }
 
 func (s *saver) add(ev client.Event) {
-	if s != nil {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.rec != nil:
 		s.rec.Add(ev)
+	case !s.off:
+		s.early = append(s.early, ev)
 	}
 }
 
 // end saves how the answer ended: err is what ended it (nil: it
-// completed), and a cancelled ctx means the user stopped it.
+// completed), and a cancelled ctx means the user stopped it. It says,
+// once, when nothing is saved.
 func (s *saver) end(ctx context.Context, stream *client.Stream, err error) {
 	if s == nil {
+		return
+	}
+	<-s.begun
+	if h := &s.o.hist; h.warn != "" && !h.warned {
+		h.warned = true
+		s.say(h.warn)
+	}
+	if s.rec == nil {
 		return
 	}
 	out := history.Outcome{Err: err, Stopped: err != nil && ctx.Err() != nil}
@@ -256,7 +310,7 @@ func (s *saver) end(ctx context.Context, stream *client.Stream, err error) {
 		out.Dialect = string(stream.Dialect())
 	}
 	if werr := s.rec.End(out); werr != nil {
-		s.o.IO.errLine(fmt.Sprintf("tok: the history was not written (%s); the answer above is not saved whole", historyError(werr)))
+		s.say(fmt.Sprintf("tok: the history was not written (%s); the answer above is not saved whole", historyError(werr)))
 	}
 }
 

@@ -44,6 +44,7 @@ func runOneShot(ctx context.Context, o *rootOptions) error {
 		return err
 	}
 	p.savedIn(save)
+	save.sayTo(func(line string) { p.note("%s", line) })
 	for ev, err := range stream.Events() {
 		if err != nil {
 			save.end(ctx, stream, err)

@@ -184,7 +184,7 @@ func (p *printer) end() error {
 		p.note("tok: the model asked to run %s, which no one ran, so the answer ends here (tok runs the tools of the config file's [mcp.NAME] servers: tok tools)", strings.Join(p.unrun, ", "))
 	}
 	if p.extract != nil && blocks == 0 {
-		return noCodeError{conv: p.extract.conv}
+		return noCodeError{conv: p.extract.saved.conversationID()}
 	}
 	return nil
 }
