@@ -97,10 +97,10 @@ const titleMax = 100
 
 // Recorder saves one answer while it streams: [Recorder.Add] takes each
 // event and never waits on the database; a goroutine of the recorder's
-// own writes the answer so far at most every flushEvery, or sooner once
-// flushBytes (or an eighth of the answer, for a long one) have arrived
-// unsaved, and [Recorder.End] writes how it ended and waits for that
-// write. Its methods are safe for concurrent use; End may be called
+// own writes the answer so far every flushEvery (longer for a long
+// answer, at most flushMax: see spacing), or sooner once flushBytes (or
+// an eighth of the answer, for a long one) have arrived unsaved, and
+// [Recorder.End] writes how it ended and waits for that write. Its methods are safe for concurrent use; End may be called
 // once, and Add after End does nothing.
 type Recorder struct {
 	s      *Store
@@ -126,10 +126,16 @@ type Recorder struct {
 
 // flushEvery and flushBytes bound how far the saved answer trails the
 // streamed one: in time, and in bytes (or an eighth of the answer, so a
-// long answer is rewritten a bounded number of times).
+// long answer is rewritten a bounded number of times). The time grows
+// with the answer, a flushEvery a flushSpan of it, up to flushMax: each
+// write rewrites the whole answer and indexes it again for search, so at
+// a fast model's 1,000 tokens a second a write every 250 ms was a fifth
+// of the chat's CPU (bench/profile.sh --rate 1000).
 const (
 	flushEvery = 250 * time.Millisecond
 	flushBytes = 4 << 10
+	flushSpan  = 16 << 10
+	flushMax   = 2 * time.Second
 )
 
 func (s *Store) newRecorder(convID string, turnID int64, seq int) *Recorder {
@@ -150,16 +156,31 @@ func (r *Recorder) loop() {
 	defer close(r.done)
 	tick := time.NewTicker(flushEvery)
 	defer tick.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-r.kick:
 		case <-tick.C:
+			if time.Since(last)+flushEvery/2 < r.spacing() {
+				continue
+			}
 		case <-r.stop:
 			r.flush()
 			return
 		}
 		r.flush()
+		last = time.Now()
 	}
+}
+
+// spacing is how long the saved answer may trail in time: flushEvery
+// while it is short, a flushEvery more for each flushSpan saved, at most
+// flushMax.
+func (r *Recorder) spacing() time.Duration {
+	r.mu.Lock()
+	n := r.saved
+	r.mu.Unlock()
+	return min(flushMax, flushEvery*time.Duration(1+n/flushSpan))
 }
 
 // Add takes one event of the answer.

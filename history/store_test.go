@@ -433,3 +433,19 @@ func TestMarkdownExportClosesACodeBlockTheAnswerLeftOpen(t *testing.T) {
 		t.Error("openFence misreads fences")
 	}
 }
+
+// A long answer's writes are spaced by its length, up to flushMax: each
+// rewrites it whole and indexes it again.
+func TestRecorderSpacesTheWritesOfALongAnswer(t *testing.T) {
+	t.Parallel()
+	r := &Recorder{}
+	for _, c := range []struct {
+		saved int
+		want  time.Duration
+	}{{0, flushEvery}, {flushSpan - 1, flushEvery}, {flushSpan, 2 * flushEvery}, {4 * flushSpan, 5 * flushEvery}, {1 << 20, flushMax}} {
+		r.saved = c.saved
+		if got := r.spacing(); got != c.want {
+			t.Errorf("spacing with %d bytes saved = %v, want %v", c.saved, got, c.want)
+		}
+	}
+}
