@@ -54,8 +54,8 @@ func (o *outputOptions) oneShotOnly() bool { return o.extracting() || o.Raw }
 // chat's Alt+Y makes (render.CodeBlocks). An answer is at most 16 MiB
 // (client's limit), so keeping it is bounded.
 type extractor struct {
-	text strings.Builder
-	last bool   // --extract-last
+	text  strings.Builder
+	last  bool   // --extract-last
 	saved *saver // where the answer is saved, for the hint (asked at the end)
 }
 
