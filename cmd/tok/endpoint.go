@@ -1,7 +1,7 @@
 package main
 
 import (
-	"maps"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -55,8 +55,9 @@ func (t target) label() string {
 
 func (t target) model() string { return t.ep.ModelName() }
 
-// endpointNames lists the config file's endpoints, for completion.
-func endpointNames(ios *ioStreams) []string {
+// configNames lists names from the config file (its endpoints, its
+// roles), sorted, for completion: none when there is no file to read.
+func configNames(ios *ioStreams, names func(*fileConfig) iter.Seq[string]) []string {
 	path, err := configPath(ios.env)
 	if err != nil {
 		return nil
@@ -65,7 +66,7 @@ func endpointNames(ios *ioStreams) []string {
 	if err != nil {
 		return nil
 	}
-	return slices.Sorted(maps.Keys(cfg.Endpoints))
+	return slices.Sorted(names(cfg))
 }
 
 // providerNames lists the providers of client's table.

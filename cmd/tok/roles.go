@@ -158,16 +158,3 @@ func runRoles(ios *ioStreams) error {
 	}
 	return tw.Flush()
 }
-
-// roleNames lists the config file's roles, for --role's completion.
-func roleNames(ios *ioStreams) []string {
-	path, err := configPath(ios.env)
-	if err != nil {
-		return nil
-	}
-	cfg, err := loadConfig(path)
-	if err != nil {
-		return nil
-	}
-	return slices.Sorted(maps.Keys(cfg.Roles))
-}

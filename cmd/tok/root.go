@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"iter"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -128,7 +130,11 @@ stream, and one answer, at most 16 MiB; --timeout bounds the whole answer, retri
 reconnects included; one answer reconnects at most 4 × --resume-tries
 times.
 
-Exit codes:
+%s`, filesHelp, providerList("|"), keyVarList(false, ","), exitCodesHelp)
+}
+
+// exitCodesHelp ends tok --help: the one-shot's exit codes.
+const exitCodesHelp = `Exit codes:
   0    the answer completed
   1    it failed (HTTP error, error event, cut off, timeout, an empty
        answer, no code block with --extract); what arrived was printed
@@ -138,8 +144,7 @@ Exit codes:
        or left its file empty)
   4    the answer stopped at the token limit (raise --max-tokens); the
        text is what the model wrote
-  130  interrupted by Ctrl+C or a signal; what arrived was printed`, filesHelp, providerList("|"), keyVarList(false, ","))
-}
+  130  interrupted by Ctrl+C or a signal; what arrived was printed`
 
 const rootExample = `  tok "explain server-sent events in one paragraph"
   git diff | tok "write a commit message"
@@ -247,10 +252,10 @@ func addRootFlags(cmd *cobra.Command, opts *rootOptions) {
 		return conversationIDs(c.Context(), opts.IO), cobra.ShellCompDirectiveNoFileComp
 	})
 	cmd.RegisterFlagCompletionFunc("endpoint", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return endpointNames(opts.IO), cobra.ShellCompDirectiveNoFileComp
+		return configNames(opts.IO, func(c *fileConfig) iter.Seq[string] { return maps.Keys(c.Endpoints) }), cobra.ShellCompDirectiveNoFileComp
 	})
 	cmd.RegisterFlagCompletionFunc("role", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return roleNames(opts.IO), cobra.ShellCompDirectiveNoFileComp
+		return configNames(opts.IO, func(c *fileConfig) iter.Seq[string] { return maps.Keys(c.Roles) }), cobra.ShellCompDirectiveNoFileComp
 	})
 }
 
