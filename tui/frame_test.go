@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/tokcli/tok/client"
@@ -52,7 +51,7 @@ func TestEventsWithinAFrameWaitForIt(t *testing.T) {
 	m := ask(t, newTestModel(t, 60, 20, nil), "q")
 	m = feed(m, text("first "))
 	before := m.View().Content
-	m = update(m, streamMsg{id: m.streamID, events: []client.Event{text("second")}})
+	m = update(atTick(m), streamMsg{id: m.streamID, events: []client.Event{text("second")}})
 	if got := m.View().Content; got != before {
 		t.Fatalf("an event within a frame changed the screen:\n%s", got)
 	}
@@ -84,7 +83,7 @@ func TestCopiesOfTheChatShowTheirOwnScreen(t *testing.T) {
 func TestHeldEventsAreDrawnWhenTheFrameIsDue(t *testing.T) {
 	t.Parallel()
 	m := ask(t, newTestModel(t, 60, 20, nil), "q")
-	m.memo.ticks = time.Now() // a tick now: the frame is due 15 ms on, not (by chance) at once
+	m = atTick(m)
 	next, cmd := m.Update(streamMsg{id: m.streamID, events: []client.Event{text("held")}})
 	m = next.(Model)
 	if cmd == nil || strings.Contains(screen(m), "held") {

@@ -102,6 +102,16 @@ func ask(t testing.TB, m Model, q string) Model {
 	return m
 }
 
+// atTick puts the renderer's tick at now, as Init does, so that events
+// sent next wait for a frame some 15 ms on: with no Init the tick's phase
+// is the clock's, and an event that comes within a millisecond of a
+// tick is (rightly) drawn at once, which a test of the waiting would
+// take for a failure about one run in sixteen.
+func atTick(m Model) Model {
+	m.memo.ticks = time.Now()
+	return m
+}
+
 // feed delivers events of the current stream and renders a frame.
 func feed(m Model, evs ...client.Event) Model {
 	msg := streamMsg{id: m.streamID, events: evs}

@@ -28,7 +28,7 @@ func TestEnterSendsAndEventsStreamIntoTheTranscript(t *testing.T) {
 }
 
 func TestABurstOfEventsRendersOnce(t *testing.T) {
-	m := ask(t, newTestModel(t, 80, 24, nil), "q")
+	m := atTick(ask(t, newTestModel(t, 80, 24, nil), "q"))
 	next, cmd := m.Update(streamMsg{id: m.streamID, events: []client.Event{text("a")}})
 	m = next.(Model)
 	if cmd == nil {
