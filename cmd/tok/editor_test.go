@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -9,7 +8,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 )
 
 // editorScript writes a shell script that stands in for the user's
@@ -41,22 +39,7 @@ func readLog(t *testing.T, path string) string {
 // controlling terminal is tty's (nil: there is none).
 func runEditorTok(t *testing.T, env map[string]string, stdin string, tty func() (*os.File, error), args ...string) result {
 	t.Helper()
-	ios, out, errOut := testStreams(stdin)
-	ios.Getenv = func(k string) string { return env[k] }
-	ios.OpenTTY = tty
-	done := make(chan int, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { done <- execute(ctx, ios, args) }()
-	select {
-	case code := <-done:
-		return result{code, out.String(), errOut.String()}
-	case <-time.After(10 * time.Second):
-		cancel()
-		<-done
-		t.Fatalf("tok %q did not return in 10s", args)
-		return result{}
-	}
+	return runTokWith(t, env, stdin, func(ios *ioStreams) { ios.OpenTTY = tty }, args...)
 }
 
 // devNullTTY stands in for the terminal, and counts its openings.

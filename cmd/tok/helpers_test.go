@@ -37,8 +37,19 @@ func runTok(t *testing.T, stdin string, args ...string) result {
 // runTokEnv is runTok with the environment env (and nothing else).
 func runTokEnv(t *testing.T, env map[string]string, stdin string, args ...string) result {
 	t.Helper()
+	return runTokWith(t, env, stdin, nil, args...)
+}
+
+// runTokWith runs tok with env and stdin, and with edit, if not nil, set
+// on its streams first (a stand-in for the terminal, say); it fails the
+// test if tok does not return in 10 s.
+func runTokWith(t *testing.T, env map[string]string, stdin string, edit func(*ioStreams), args ...string) result {
+	t.Helper()
 	ios, out, errOut := testStreams(stdin)
 	ios.Getenv = func(k string) string { return env[k] }
+	if edit != nil {
+		edit(ios)
+	}
 	done := make(chan int, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
