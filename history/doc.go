@@ -18,8 +18,8 @@
 //   - Nothing secret is stored: the endpoint is kept as a label and
 //     addresses passed through client.RedactURL by the caller; no key, no
 //     header value.
-//   - A turn is inserted when it is asked, and its answer rewritten at a
-//     bounded rate while it streams (see [Recorder]); a turn whose
-//     process died mid-answer stays with ending [EndStreaming] and the
-//     text saved by then.
+//   - A turn is inserted when it is asked, and its answer appended in
+//     parts while it streams, each written and indexed once (see
+//     [Recorder]); a turn whose process died mid-answer stays with
+//     ending [EndStreaming] and the text saved by then.
 package history

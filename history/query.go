@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 )
@@ -137,9 +136,11 @@ func (s *Store) Load(ctx context.Context, id string) (*Conversation, error) {
 }
 
 func (s *Store) loadTurns(ctx context.Context, c *Conversation) (map[int64]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, seq, prompt, answer, thinking, ending, error, resumed, retried,
-		model, input_tokens, output_tokens, first_token_ms, tokens_per_second, started_at, ended_at
-		FROM turns WHERE conversation_id = ? ORDER BY seq`, c.ID)
+	// A turn still streaming, or whose process died, has its texts in parts.
+	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.seq, t.prompt, t.answer || `+joined(partAnswer, "t.id")+`,
+		t.thinking || `+joined(partThinking, "t.id")+`, t.ending, t.error, t.resumed, t.retried, t.model,
+		t.input_tokens, t.output_tokens, t.first_token_ms, t.tokens_per_second, t.started_at, t.ended_at
+		FROM turns t WHERE t.conversation_id = ? ORDER BY t.seq`, c.ID)
 	if err != nil {
 		return nil, describe(err)
 	}
@@ -180,134 +181,4 @@ func (s *Store) loadTools(ctx context.Context, c *Conversation, ids map[int64]in
 		}
 	}
 	return describe(rows.Err())
-}
-
-// searchWeights are bm25's weights for the prompt and answer columns.
-const searchWeights = "10.0, 1.0"
-
-// searchCandidates bounds the turns a search ranks in each tier: the
-// newest that match. Ranking costs some 2 µs a turn, so a word in every
-// conversation is ranked among the newest of them, in bounded time.
-const searchCandidates = 2000
-
-// Search finds the conversations whose prompts or answers hold query
-// (FTS5's query syntax; plain words are matched as words, each of them),
-// at most n (all when n <= 0): first those whose prompts match, then
-// those whose answers do, each tier in bm25's order among its newest
-// searchCandidates matching turns. A conversation shows its best turn.
-func (s *Store) Search(ctx context.Context, query string, n int) ([]Hit, error) {
-	match := ftsQuery(query)
-	if match == "" {
-		return nil, errors.New("nothing to search for: give a word")
-	}
-	if n <= 0 {
-		n = math.MaxInt
-	}
-	var hits []Hit
-	seen := map[string]bool{}
-	for _, field := range []string{"prompt", "answer"} {
-		found, err := s.searchTier(ctx, "{"+field+"} : ("+match+")", n-len(hits), seen)
-		if err != nil {
-			return nil, err
-		}
-		for i := range found {
-			found[i].Field = field
-			if err := s.snippet(ctx, match, &found[i]); err != nil {
-				return nil, err
-			}
-		}
-		hits = append(hits, found...)
-		if len(hits) >= n {
-			break
-		}
-	}
-	return hits, nil
-}
-
-// searchTier finds up to n conversations not yet seen whose turns match
-// the FTS5 query, best first, and marks them seen.
-func (s *Store) searchTier(ctx context.Context, match string, n int, seen map[string]bool) ([]Hit, error) {
-	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`WITH c AS MATERIALIZED (
-			SELECT rowid AS turn, bm25(turns_fts, %s) AS rank FROM turns_fts WHERE turns_fts MATCH ?
-			ORDER BY rowid DESC LIMIT %d
-		)
-		SELECT t.conversation_id, c.turn, t.seq, c.rank FROM c JOIN turns t ON t.id = c.turn ORDER BY c.rank`,
-		searchWeights, searchCandidates), match)
-	if err != nil {
-		return nil, searchError(err)
-	}
-	var hits []Hit
-	for len(hits) < n && rows.Next() {
-		var h Hit
-		if err := rows.Scan(&h.ID, &h.turn, &h.Seq, &h.Rank); err != nil {
-			rows.Close()
-			return nil, describe(err)
-		}
-		if !seen[h.ID] {
-			seen[h.ID] = true
-			hits = append(hits, h)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, searchError(err)
-	}
-	for i := range hits {
-		if err := s.summary(ctx, &hits[i].Summary); err != nil {
-			return nil, err
-		}
-	}
-	return hits, nil
-}
-
-// summary fills in the summary of the conversation sum.ID.
-func (s *Store) summary(ctx context.Context, sum *Summary) error {
-	got, err := scanSummary(s.db.QueryRowContext(ctx, `SELECT `+summaryCols+` FROM conversations c WHERE c.id = ?`, sum.ID))
-	if err != nil {
-		return describe(err)
-	}
-	*sum = got
-	return nil
-}
-
-// snippet fills in the text around the match in the hit's turn, from
-// the field that matched.
-func (s *Store) snippet(ctx context.Context, match string, h *Hit) error {
-	col := 0
-	if h.Field == "answer" {
-		col = 1
-	}
-	err := s.db.QueryRowContext(ctx, `SELECT snippet(turns_fts, ?, ?, ?, '…', 12) FROM turns_fts
-		WHERE turns_fts MATCH ? AND rowid = ?`, col, MarkStart, MarkEnd, match, h.turn).Scan(&h.Snippet)
-	if err != nil {
-		return searchError(err)
-	}
-	h.Snippet = strings.Join(strings.Fields(h.Snippet), " ")
-	return nil
-}
-
-// ftsQuery makes FTS5 query syntax of what the user typed: each word
-// quoted, so punctuation is never syntax ("gpt-4o" is a word, not a
-// column filter), unless the query uses FTS5's syntax on purpose: a
-// double quote, an operator (AND, OR, NOT, NEAR) or a prefix star.
-func ftsQuery(q string) string {
-	words := strings.Fields(q)
-	for _, w := range words {
-		if strings.Contains(w, `"`) || w == "AND" || w == "OR" || w == "NOT" || strings.HasPrefix(w, "NEAR(") ||
-			len(w) > 1 && strings.HasSuffix(w, "*") {
-			return strings.TrimSpace(q)
-		}
-	}
-	for i, w := range words {
-		words[i] = `"` + w + `"`
-	}
-	return strings.Join(words, " ")
-}
-
-// searchError says that FTS5 could not read a query, when that is it.
-func searchError(err error) error {
-	if err != nil && (strings.Contains(err.Error(), "fts5: syntax error") || strings.Contains(err.Error(), "no such column")) {
-		return fmt.Errorf("the search is not one FTS5 reads (%v): quote words with punctuation, as in: tok history search '\"gpt-4\"'", err)
-	}
-	return describe(err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -13,24 +14,37 @@ import (
 
 // Recorder saves one answer while it streams: [Recorder.Add] takes each
 // event and never waits on the database; a goroutine of the recorder's
-// own writes the answer so far every flushEvery (longer for a long
-// answer, at most flushMax: see spacing), or sooner once flushBytes (or
-// an eighth of the answer, for a long one) have arrived unsaved, and
-// [Recorder.End] writes how it ended and waits for that write. Its methods are safe for concurrent use; End may be called
-// once, and Add after End does nothing.
+// own appends what arrived since its last write every flushEvery, or
+// sooner once flushBytes have arrived, and [Recorder.End] writes how it
+// ended, with the last of the text, and waits for that write.
+// Its methods are safe for concurrent use; End may be called once, and
+// Add after End does nothing.
+//
+// Invariant: the recorder holds at most a part's worth of the answer
+// (partSize and what arrived since the last write), so a long answer
+// costs it (and SQLite) memory in proportion to a part, not to the
+// answer. The answer is appended as parts of about partSize, ending at a
+// line's end, each indexed for search once; the text after the last part
+// is one row written over at each write, so a crash loses at most what
+// arrived in the last flushEvery. An answer shorter than partSize is
+// one part, written when it ends.
 type Recorder struct {
 	s      *Store
 	convID string
 	turnID int64
 	seq    int
 
+	writing sync.Mutex // one write at a time, so parts land in their order
+
 	mu       sync.Mutex
-	t        Turn // the answer so far
-	answer   strings.Builder
-	thinking strings.Builder
-	texts    int // text events, for the rate
+	t        Turn            // the answer's metadata; its texts are the parts
+	answer   strings.Builder // the answer after its last part
+	thinking strings.Builder // the thinking not yet written
+	fresh    int             // bytes arrived since the last write
+	size     int             // bytes of answer so far (a tool call's offset)
+	parts    int             // parts written so far (their seq)
+	texts    int             // text events, for the rate
 	last     time.Duration
-	saved    int  // len of the answer at the last write
 	dirty    bool // something changed since the last write
 	ended    bool
 	err      error // the first write that failed; later ones are skipped
@@ -41,17 +55,14 @@ type Recorder struct {
 }
 
 // flushEvery and flushBytes bound how far the saved answer trails the
-// streamed one: in time, and in bytes (or an eighth of the answer, so a
-// long answer is rewritten a bounded number of times). The time grows
-// with the answer, a flushEvery a flushSpan of it, up to flushMax: each
-// write rewrites the whole answer and indexes it again for search, so at
-// a fast model's 1,000 tokens a second a write every 250 ms was a fifth
-// of the chat's CPU (bench/profile.sh --rate 1000).
+// streamed one: in time, and in bytes. A write appends what is pending,
+// so its cost follows the bytes it writes, not the answer's length.
+// partSize is the size from which the answer's text after its last part
+// becomes a part (at its last line end).
 const (
 	flushEvery = 250 * time.Millisecond
-	flushBytes = 4 << 10
-	flushSpan  = 16 << 10
-	flushMax   = 2 * time.Second
+	flushBytes = 16 << 10
+	partSize   = 64 << 10
 )
 
 func (s *Store) newRecorder(convID string, turnID int64, seq int) *Recorder {
@@ -72,31 +83,16 @@ func (r *Recorder) loop() {
 	defer close(r.done)
 	tick := time.NewTicker(flushEvery)
 	defer tick.Stop()
-	last := time.Now()
 	for {
 		select {
 		case <-r.kick:
 		case <-tick.C:
-			if time.Since(last)+flushEvery/2 < r.spacing() {
-				continue
-			}
 		case <-r.stop:
 			r.flush()
 			return
 		}
 		r.flush()
-		last = time.Now()
 	}
-}
-
-// spacing is how long the saved answer may trail in time: flushEvery
-// while it is short, a flushEvery more for each flushSpan saved, at most
-// flushMax.
-func (r *Recorder) spacing() time.Duration {
-	r.mu.Lock()
-	n := r.saved
-	r.mu.Unlock()
-	return min(flushMax, flushEvery*time.Duration(1+n/flushSpan))
 }
 
 // Add takes one event of the answer.
@@ -108,7 +104,7 @@ func (r *Recorder) Add(ev client.Event) {
 	}
 	r.add(ev)
 	r.dirty = true
-	if pending := r.answer.Len() - r.saved; pending >= max(flushBytes, r.saved/8) {
+	if r.fresh >= flushBytes {
 		select {
 		case r.kick <- struct{}{}:
 		default:
@@ -134,11 +130,14 @@ func (r *Recorder) add(ev client.Event) {
 			t.TokensPerSecond = float64(r.texts-1) / span.Seconds()
 		}
 		r.answer.WriteString(ev.Text)
+		r.size += len(ev.Text)
+		r.fresh += len(ev.Text)
 	case client.KindThinking:
 		r.thinking.WriteString(ev.Text)
+		r.fresh += len(ev.Text)
 	case client.KindToolStart:
 		t.Tools = append(t.Tools, ToolCall{ID: ev.Tool.ID, Name: ev.Tool.Name, Arguments: ev.Tool.Args,
-			Signature: ev.Tool.Signature, State: "called", Offset: r.answer.Len()})
+			Signature: ev.Tool.Signature, State: "called", Offset: r.size})
 	case client.KindToolArgs:
 		if c := r.tool(ev.Tool, false); c != nil {
 			c.Arguments += ev.Text
@@ -178,7 +177,7 @@ func (r *Recorder) tool(tool client.Tool, make bool) *ToolCall {
 	if !make {
 		return nil
 	}
-	r.t.Tools = append(r.t.Tools, ToolCall{ID: tool.ID, Name: tool.Name, State: "called", Offset: r.answer.Len()})
+	r.t.Tools = append(r.t.Tools, ToolCall{ID: tool.ID, Name: tool.Name, State: "called", Offset: r.size})
 	return &r.t.Tools[len(r.t.Tools)-1]
 }
 
@@ -237,31 +236,62 @@ func ending(at Ending, o Outcome) Ending {
 	return EndComplete
 }
 
-// flush writes the answer so far, if it changed.
+// flush writes what arrived since the last write, if anything did.
 func (r *Recorder) flush() {
+	r.writing.Lock()
+	defer r.writing.Unlock()
 	r.mu.Lock()
 	if !r.dirty || r.err != nil {
 		r.mu.Unlock()
 		return
 	}
-	t := r.t
-	t.Tools = append([]ToolCall(nil), r.t.Tools...)
-	t.Answer, t.Thinking = r.answer.String(), r.thinking.String()
-	if t.Ending == "" || t.Ending == EndLength && !r.ended {
-		t.Ending = EndStreaming
+	w := write{t: r.t, thinking: r.thinking.String(), seq: r.parts}
+	w.part, w.rest = cutPart(r.answer.String(), r.ended)
+	w.t.Tools = append([]ToolCall(nil), r.t.Tools...)
+	if w.t.Ending == "" || w.t.Ending == EndLength && !r.ended {
+		w.t.Ending = EndStreaming
 	}
-	r.saved, r.dirty = len(t.Answer), false
+	r.thinking = strings.Builder{}
+	if w.part != "" {
+		r.answer = strings.Builder{}
+		r.answer.WriteString(w.rest)
+	}
+	r.parts += min(len(w.part), 1) + min(len(w.thinking), 1)
+	r.dirty, r.fresh = false, 0
 	r.mu.Unlock()
-	err := r.write(t)
-	if err != nil {
+	if err := r.write(w); err != nil {
 		r.mu.Lock()
 		r.err = err
 		r.mu.Unlock()
 	}
 }
 
-// write saves t over the turn's row, and its tool calls.
-func (r *Recorder) write(t Turn) error {
+// cutPart splits the answer after its last part into a new part and the
+// rest: nothing until it reaches partSize, then up to its last line end
+// (all of it when it has none); at the answer's end, all of it.
+func cutPart(s string, end bool) (part, rest string) {
+	i := strings.LastIndexByte(s, '\n') + 1
+	switch {
+	case end || len(s) >= partSize && i == 0:
+		return s, ""
+	case len(s) < partSize:
+		return "", s
+	}
+	return s[:i], s[i:]
+}
+
+// write is one of the recorder's writes: the turn's metadata, and the
+// texts that arrived since the last write (parts seq+1 on).
+type write struct {
+	t          Turn
+	part, rest string // the answer's new part, the text after it
+	thinking   string
+	seq        int
+}
+
+// write saves w over the turn's row, appends its parts, writes the rest
+// of the answer over the last rest, and saves the turn's tool calls.
+func (r *Recorder) write(w write) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*busyTimeout)
 	defer cancel()
 	tx, err := r.s.db.BeginTx(ctx, nil)
@@ -269,10 +299,25 @@ func (r *Recorder) write(t Turn) error {
 		return describe(err)
 	}
 	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, `UPDATE turns SET answer = ?, thinking = ?, ending = ?, error = ?, resumed = ?,
-		model = ?, input_tokens = ?, output_tokens = ?, first_token_ms = ?, tokens_per_second = ?, ended_at = ?
-		WHERE id = ?`, t.Answer, t.Thinking, string(t.Ending), t.Error, t.Resumed, t.Model, t.Usage.InputTokens,
-		t.Usage.OutputTokens, t.FirstToken.Milliseconds(), t.TokensPerSecond, endMillis(t.Ended), r.turnID)
+	seq := w.seq
+	for kind, text := range [...]string{partAnswer: w.part, partThinking: w.thinking} {
+		if text == "" {
+			continue
+		}
+		seq++
+		if _, err := tx.ExecContext(ctx, `INSERT INTO turn_parts (turn_id, kind, seq, text) VALUES (?, ?, ?, ?)`,
+			r.turnID, kind, seq, text); err != nil {
+			return describe(err)
+		}
+	}
+	if err := writeRest(ctx, tx, r.turnID, w.rest); err != nil {
+		return err
+	}
+	t := w.t
+	_, err = tx.ExecContext(ctx, `UPDATE turns SET ending = ?, error = ?, resumed = ?, model = ?, input_tokens = ?,
+		output_tokens = ?, first_token_ms = ?, tokens_per_second = ?, ended_at = ? WHERE id = ?`,
+		string(t.Ending), t.Error, t.Resumed, t.Model, t.Usage.InputTokens, t.Usage.OutputTokens,
+		t.FirstToken.Milliseconds(), t.TokensPerSecond, endMillis(t.Ended), r.turnID)
 	if err != nil {
 		return describe(err)
 	}
@@ -280,6 +325,38 @@ func (r *Recorder) write(t Turn) error {
 		return err
 	}
 	return describe(tx.Commit())
+}
+
+// writeRest writes the answer after its last part over the rest written
+// before (none when it is "").
+func writeRest(ctx context.Context, tx *sql.Tx, turnID int64, rest string) error {
+	var err error
+	if rest == "" {
+		_, err = tx.ExecContext(ctx, `DELETE FROM turn_parts WHERE turn_id = ? AND kind = ?`, turnID, partRest)
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT INTO turn_parts (turn_id, kind, seq, text) VALUES (?, ?, 0, ?)
+			ON CONFLICT (turn_id, kind, seq) DO UPDATE SET text = excluded.text`, turnID, partRest, rest)
+	}
+	return describe(err)
+}
+
+// The kinds of a turn's parts (schema version 4).
+const (
+	partAnswer   = 0 // a part of the answer, indexed for search
+	partThinking = 1
+	partRest     = 2 // the answer after its last part, one row written over
+)
+
+// joined is SQL for a turn's answer (partAnswer, then the rest) or
+// thinking (partThinking) joined from its parts, ” when it has none;
+// turn is an SQL expression for the turn's id.
+func joined(kind int, turn string) string {
+	kinds := fmt.Sprint(kind)
+	if kind == partAnswer {
+		kinds = fmt.Sprintf("%d, %d", partAnswer, partRest)
+	}
+	return fmt.Sprintf(`coalesce((SELECT string_agg(p.text, '' ORDER BY p.kind = %d, p.seq) FROM turn_parts p
+		WHERE p.turn_id = %s AND p.kind IN (%s)), '')`, partRest, turn, kinds)
 }
 
 func endMillis(t time.Time) int64 {

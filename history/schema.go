@@ -76,6 +76,32 @@ var migrations = []string{
 	// some APIs (Gemini) attach to a call.
 	`ALTER TABLE tool_calls ADD COLUMN is_error INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE tool_calls ADD COLUMN signature TEXT NOT NULL DEFAULT '';`,
+
+	// 4: an answer is saved while it streams as parts appended one after
+	// another (of about 64 KiB, ending at a line end), each indexed for
+	// search once, not rewritten and indexed again whole at each write (a
+	// 1 MB answer cost 20 MiB of SQLite's memory that way). The text after
+	// the last part is one row (kind 2), written over until it is a part.
+	// turns.answer and turns.thinking hold the texts of turns saved before
+	// this version, and stay '' for the later ones.
+	`CREATE TABLE turn_parts (
+		id      INTEGER PRIMARY KEY,
+		turn_id INTEGER NOT NULL REFERENCES turns (id) ON DELETE CASCADE,
+		kind    INTEGER NOT NULL, -- 0: a part of the answer, 1: the thinking, 2: the answer's rest
+		seq     INTEGER NOT NULL,
+		text    TEXT NOT NULL,
+		UNIQUE (turn_id, kind, seq)
+	) STRICT;
+	CREATE VIRTUAL TABLE turn_parts_fts USING fts5 (
+		text, content = 'turn_parts', content_rowid = 'id',
+		tokenize = 'unicode61 remove_diacritics 2'
+	);
+	CREATE TRIGGER turn_parts_fts_insert AFTER INSERT ON turn_parts WHEN new.kind = 0 BEGIN
+		INSERT INTO turn_parts_fts (rowid, text) VALUES (new.id, new.text);
+	END;
+	CREATE TRIGGER turn_parts_fts_delete AFTER DELETE ON turn_parts WHEN old.kind = 0 BEGIN
+		INSERT INTO turn_parts_fts (turn_parts_fts, rowid, text) VALUES ('delete', old.id, old.text);
+	END;`,
 }
 
 // Version is the schema version this package writes.

@@ -132,6 +132,7 @@ type Hit struct {
 	Snippet string  `json:"snippet"`
 	Rank    float64 `json:"rank"` // bm25 within its field's tier: lower is better
 	turn    int64   // the turn's row
+	part    int64   // the part that matched best, 0 for a turn saved whole
 }
 
 // MarkStart and MarkEnd surround a match in a [Hit]'s Snippet.
