@@ -205,8 +205,11 @@ def measure(toks, args, env, srv):
                                                    "-d", body, srv.url + "/first"], env)}}
     for name, p in toks.items():
         jobs["version"][name] = lambda p=p: spawn_wall([p, "--version"], env)
-        jobs["first"][name] = lambda p=p: first_byte(first(p), env)
+        jobs["first"][name] = lambda p=p, e=dict(env, XDG_DATA_HOME=env["XDG_DATA_HOME"] + "-" + name): first_byte(first(p), e)
     samples = {k: {n: [] for n in v} for k, v in jobs.items()}
+    # A history of its own for each tok: one that migrated the file to a
+    # newer schema would leave an older tok refusing it, and not saving.
+    envs = {n: dict(env, XDG_DATA_HOME=env["XDG_DATA_HOME"] + "-" + n) for n in toks}
     for _ in range(args.runs):
         for k, v in jobs.items():
             for n, f in v.items():
@@ -219,7 +222,7 @@ def measure(toks, args, env, srv):
     for _ in range(args.rss_runs):
         for name, p in toks.items():
             for k, (_, run, extra) in RSS_ROWS.items():
-                rss[k].setdefault(name, []).append(run(big(p) + extra, env)[0])
+                rss[k].setdefault(name, []).append(run(big(p) + extra, envs[name])[0])
     for k, v in rss.items():
         out[k] = {n: int(statistics.median(xs)) for n, xs in v.items()}
     return out
