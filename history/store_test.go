@@ -227,7 +227,7 @@ func TestRecorderAppendsALongAnswerInParts(t *testing.T) {
 	if got := c.Turns[0].Answer; got != want.String() || rest != 0 {
 		t.Errorf("after End: read back %d bytes, %d rests; want the %d streamed, no rest", len(got), rest, want.Len())
 	}
-	for _, q := range []string{"piece9999", "piece9999 unended", `"last line"`} {
+	for _, q := range []string{"piece9999", "piece9998 piece9999", `"last line"`, "unended"} {
 		hits, err := s.Search(t.Context(), q, 0)
 		if err != nil || len(hits) != 1 || hits[0].Field != "answer" || !strings.Contains(hits[0].Snippet, MarkStart) {
 			t.Errorf("search %q = %+v, %v; want the turn, its match marked", q, hits, err)
