@@ -1,9 +1,12 @@
 package render
 
 import (
+	"io"
 	"os"
+	"runtime/metrics"
 	"strings"
 	"testing"
+	"time"
 
 	"charm.land/glamour/v2"
 )
@@ -84,3 +87,29 @@ func tableAnswer(b *testing.B, size int) string {
 // BenchmarkStreamTables16KB streams tables: each update re-renders the
 // open table whole.
 func BenchmarkStreamTables16KB(b *testing.B) { benchStream(b, tableAnswer(b, 16<<10)) }
+
+// BenchmarkLive1MB is the one-shot on a terminal after a fast server: a
+// 1 MB answer arrives in 24-byte tokens, a frame is drawn after each 64 KB
+// (the renderer lags the network), then the Live finishes. peak-heap-MB
+// is the most heap in use (garbage included) seen at a frame.
+func BenchmarkLive1MB(b *testing.B) {
+	text := longAnswer(b, 1<<20)
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	peak := uint64(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		l := newLive(io.Discard, dark, 80, 100, 30)
+		for n := 0; n < len(text); n += 24 {
+			l.Add(text[n:min(len(text), n+24)])
+			if n%(64<<10) == 0 {
+				l.frameAt(time.Now())
+				metrics.Read(sample)
+				peak = max(peak, sample[0].Value.Uint64())
+			}
+		}
+		if err := l.Finish(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+}

@@ -17,6 +17,8 @@ import (
 //   - A finished block is rendered once, after the block before it as
 //     context (glamour's spacing depends on the pair), and its lines never
 //     change until a reset: they can be printed once into the scrollback.
+//     The blocks one update finishes are rendered together, up to
+//     groupMax bytes at a time, after the block before the first.
 //   - The output for any text equals a fresh Stream's output for the same
 //     text: caching changes the cost, never the result.
 //   - While streaming, the tail is repaired (see repair); [Stream.Final]
@@ -80,10 +82,8 @@ func (s *Stream) Update(text string) error {
 	}
 	s.extend(text)
 	s.scan.scan(s.src)
-	for ; s.done < len(s.scan.cuts); s.done++ {
-		if err := s.finish(s.scan.cuts[s.done]); err != nil {
-			return err
-		}
+	if err := s.finishCuts(); err != nil {
+		return err
 	}
 	tail, err := s.openTail()
 	if err != nil {
