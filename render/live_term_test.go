@@ -266,16 +266,26 @@ func TestTermScrollsAndClears(t *testing.T) {
 }
 
 // TestLiveLetsPrintedLinesGo streams a tall answer: the lines printed
-// into the scrollback are not held by the Live's Stream as well.
+// into the scrollback are not held by the Live's Stream as well, nor is
+// their text held by the Live or the Stream.
 func TestLiveLetsPrintedLinesGo(t *testing.T) {
 	t.Parallel()
-	a := strings.Repeat(answers(t)[0]+"\n\n", 4)
-	l := newLive(newTerm(t, 100, 20), dark, Width(100, 0), 100, 20)
+	a := expandTabs(strings.Repeat(answers(t)[0]+"\n\n", 4))
+	tm := newTerm(t, 100, 20)
+	l := newLive(tm, dark, Width(100, 0), 100, 20)
 	streamLive(l, a, func(int) {})
 	if l.md.Forgotten() == 0 || len(l.md.Stable()) > 0 {
 		t.Errorf("%d lines printed, %d forgotten, %d still held", l.printed, l.md.Forgotten(), len(l.md.Stable()))
 	}
+	last := a[strings.LastIndex(strings.TrimSuffix(a, "\n\n"), "\n\n")+2:]
+	if l.text.Len() > len(last) || len(l.md.raw) > len(last) || l.cut+l.text.Len() != len(a) {
+		t.Errorf("of a %d-byte answer, %d let go, the Live holds %d bytes, its Stream %d: want at most the last block's %d",
+			len(a), l.cut, l.text.Len(), len(l.md.raw), len(last))
+	}
 	if err := l.Finish(); err != nil {
 		t.Fatal(err)
+	}
+	if got, want := tm.text(), strings.Join(plainLines(must(New(dark, Width(100, 0)).Final(a))), "\n")+"\n"; got != want {
+		t.Errorf("the terminal differs from the final render: %s", firstDiff(got, want))
 	}
 }

@@ -46,6 +46,7 @@ func (l *Live) update() error {
 			l.printed = gone + len(stable)
 		}
 		l.md.Forget(l.printed) // the scrollback holds them now
+		l.trim()
 		if l.md.width == l.width || l.printed > max(gone+len(stable), l.skip) {
 			if len(part) < len(text) {
 				continue
@@ -53,11 +54,26 @@ func (l *Live) update() error {
 			l.tail = l.md.Tail()
 			return nil
 		}
-		if l.base += l.md.StableLen(); l.base > 0 {
+		if l.base += l.md.StableLen(); l.cut+l.base > 0 {
 			l.skip = 1 // the blank line between the blocks is printed
 		}
 		l.md, l.printed = New(l.style, l.width), l.skip
 	}
+}
+
+// trim lets go of the text whose lines the scrollback holds for good, as
+// the Stream does (see Stream.Trim): what is left, the open block and
+// what came after it, is copied out of the answer's buffer.
+func (l *Live) trim() {
+	n := l.md.Trim()
+	if n == 0 {
+		return
+	}
+	rest := l.text.String()[l.base+n:]
+	l.text.Reset()
+	l.text.WriteString(rest)
+	l.cut += l.base + n
+	l.base = 0
 }
 
 // burst is the most new text one Stream.Update takes: a frame that comes
@@ -135,7 +151,7 @@ func (l *Live) print(lines []string) {
 	}
 }
 
-func (l *Live) waiting() bool { return strings.TrimSpace(l.text.String()) == "" }
+func (l *Live) waiting() bool { return l.cut == 0 && strings.TrimSpace(l.text.String()) == "" }
 
 // phaseAt is the spinner's frame before any text, then the cursor's
 // phase: 0 shown, 1 hidden, each for half a second.
