@@ -119,7 +119,12 @@ func (s *Stream) Forget(n int) {
 		return
 	}
 	clear(s.lines[:k]) // the strings go; the slice's array does not hold them
-	s.lines, s.gone = s.lines[k:], s.gone+k
+	s.gone += k
+	if k == len(s.lines) {
+		s.lines = s.lines[:0] // all gone (as Live forgets): the next lines reuse the array
+		return
+	}
+	s.lines = s.lines[k:]
 }
 
 // Trim lets go of the text the stable lines render, for a caller that
