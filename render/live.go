@@ -30,7 +30,9 @@ const Frame = 33 * time.Millisecond
 //     (a table's, say, at its end, when its columns are known).
 //   - The answer's text is held from the end of the printed blocks on:
 //     the text of what the scrollback holds for good is let go
-//     (Stream.Trim), so a long answer is not held whole.
+//     (Stream.Trim), and at most a burst of it waits for a frame (Add
+//     renders a burst the frames have not taken), so a long answer is
+//     not held whole.
 //   - The drawing is erased line by line (EL), never by clearing the
 //     screen (ED), which tmux's scroll-on-clear and other terminals turn
 //     into a copy of the screen in the scrollback when it starts at the
@@ -107,6 +109,13 @@ func (l *Live) Add(text string) {
 	}
 	l.text.WriteString(expandTabs(l.clean.Clean(text)))
 	l.dirty = true
+	if l.text.Len()-l.base-len(l.md.raw) >= burst {
+		// The frames do not keep up (a fast server, a slow terminal):
+		// the burst is rendered now, on the caller's goroutine, so that
+		// the text waiting for a frame stays within a burst, and the
+		// network waits for the terminal.
+		l.draw(time.Now())
+	}
 }
 
 // Note prints line above the answer's open block, on a line of its own:

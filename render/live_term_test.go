@@ -289,3 +289,29 @@ func TestLiveLetsPrintedLinesGo(t *testing.T) {
 		t.Errorf("the terminal differs from the final render: %s", firstDiff(got, want))
 	}
 }
+
+// TestLiveRendersABacklog adds a long answer with no frame drawn, as a
+// server faster than the terminal does: Add renders each burst itself, so
+// no more than about a burst of text waits, and the terminal ends with the
+// final render.
+func TestLiveRendersABacklog(t *testing.T) {
+	t.Parallel()
+	a := expandTabs(strings.Repeat(answers(t)[0]+"\n\n", 3*burst/2/len(answers(t)[0])))
+	tm := newTerm(t, 100, 20)
+	l := newLive(tm, dark, 80, 100, 20)
+	most := 0
+	for n := 0; n < len(a); n += 24 {
+		l.Add(a[n:min(len(a), n+24)])
+		most = max(most, l.text.Len())
+	}
+	if most > burst+len(answers(t)[0]) || l.printed == 0 {
+		t.Errorf("a %d-byte answer without frames: the Live held up to %d bytes and printed %d lines, want at most a burst and a block (%d) and lines printed",
+			len(a), most, l.printed, burst+len(answers(t)[0]))
+	}
+	if err := l.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tm.text(), strings.Join(plainLines(must(New(dark, 80).Final(a))), "\n")+"\n"; got != want {
+		t.Errorf("the terminal differs from the final render: %s", firstDiff(got, want))
+	}
+}

@@ -46,12 +46,12 @@ func (l *Live) update() error {
 			l.printed = gone + len(stable)
 		}
 		l.md.Forget(l.printed) // the scrollback holds them now
-		l.trim()
 		if l.md.width == l.width || l.printed > max(gone+len(stable), l.skip) {
 			if len(part) < len(text) {
 				continue
 			}
 			l.tail = l.md.Tail()
+			l.trim()
 			return nil
 		}
 		if l.base += l.md.StableLen(); l.cut+l.base > 0 {
@@ -62,8 +62,9 @@ func (l *Live) update() error {
 }
 
 // trim lets go of the text whose lines the scrollback holds for good, as
-// the Stream does (see Stream.Trim): what is left, the open block and
-// what came after it, is copied out of the answer's buffer.
+// the Stream does (see Stream.Trim): what is left, the open block, is
+// copied out of the answer's buffer, once the update has taken all the
+// text (so a backlog is not copied at each of its steps).
 func (l *Live) trim() {
 	n := l.md.Trim()
 	if n == 0 {
