@@ -81,7 +81,7 @@ func (l *Live) trim() {
 // after a burst (a fast server, a slow terminal) renders it in steps,
 // printing and forgetting each step's finished lines, so that a long
 // answer's lines are never all held at once.
-const burst = 64 << 10
+const burst = 32 << 10
 
 // upTo returns text, or its start up to the last line end within burst
 // bytes of what the Stream has taken.
