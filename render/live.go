@@ -100,7 +100,9 @@ func (l *Live) loop() {
 	}
 }
 
-// Add appends model text to the answer. It is sanitized here.
+// Add appends model text to the answer. It is sanitized here. Once a
+// burst of text waits for a frame, Add renders it before it returns: a
+// caller faster than the terminal waits for it.
 func (l *Live) Add(text string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
