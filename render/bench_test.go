@@ -1,9 +1,12 @@
 package render
 
 import (
+	"io"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"charm.land/glamour/v2"
 )
@@ -84,3 +87,33 @@ func tableAnswer(b *testing.B, size int) string {
 // BenchmarkStreamTables16KB streams tables: each update re-renders the
 // open table whole.
 func BenchmarkStreamTables16KB(b *testing.B) { benchStream(b, tableAnswer(b, 16<<10)) }
+
+// BenchmarkLive1MB is the one-shot on a terminal after a fast server: a
+// 1 MB answer arrives in 24-byte tokens, a frame is drawn after each 64 KB
+// (the renderer lags the network), then the Live finishes. live-KB is the
+// heap in use after a collection once the answer has come, before Finish:
+// what the Live holds (with the benchmark's own 1 MB copy of the answer).
+func BenchmarkLive1MB(b *testing.B) {
+	text := longAnswer(b, 1<<20)
+	var live uint64
+	b.ReportAllocs()
+	for b.Loop() {
+		l := newLive(io.Discard, dark, 80, 100, 30)
+		for n := 0; n < len(text); n += 24 {
+			l.Add(text[n:min(len(text), n+24)])
+			if n%(64<<10) == 0 {
+				l.frameAt(time.Now())
+			}
+		}
+		b.StopTimer()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		live = max(live, ms.HeapAlloc)
+		b.StartTimer()
+		if err := l.Finish(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(live)/1024, "live-KB")
+}

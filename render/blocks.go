@@ -77,6 +77,27 @@ func (sc *scanner) scan(src string) {
 	}
 }
 
+// rebase moves the scanner's offsets n bytes back, for a text whose first
+// n bytes were let go (see Stream.Trim), n at most the start of the
+// current block; the cuts before done, all at n or before, are dropped.
+// The open fence's marker, a piece of the text, is copied.
+func (sc *scanner) rebase(n, done int) {
+	sc.pos -= n
+	sc.blockStart -= n
+	if sc.blank >= 0 {
+		sc.blank -= n
+	}
+	sc.cuts = append(sc.cuts[:0], sc.cuts[done:]...)
+	for i := range sc.cuts {
+		sc.cuts[i] -= n
+	}
+	sc.fence = strings.Clone(sc.fence)
+	for i := range sc.soft {
+		sc.soft[i].at -= n
+		sc.soft[i].fence = strings.Clone(sc.soft[i].fence)
+	}
+}
+
 func (sc *scanner) line(line string, at int) {
 	if !sc.split {
 		sc.splitAt(line, at, true)

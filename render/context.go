@@ -16,5 +16,8 @@ func standIn(block string) string {
 	if t == "" || len(first)-len(t) > 3 || t[0] == '>' || t[0] == '<' || t[0] == '[' || listRe.MatchString(first) {
 		return block
 	}
-	return "x\n\n"
+	return standInWord
 }
+
+// standInWord is the stand-in for most blocks: see standIn.
+const standInWord = "x\n\n"

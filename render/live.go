@@ -28,6 +28,11 @@ const Frame = 33 * time.Millisecond
 //     one row a line. An open block taller than that shows its last
 //     lines; its first lines are printed when they are known to be final
 //     (a table's, say, at its end, when its columns are known).
+//   - The answer's text is held from the end of the printed blocks on:
+//     the text of what the scrollback holds for good is let go
+//     (Stream.Trim), and at most a burst of it waits for a frame (Add
+//     renders a burst the frames have not taken), so a long answer is
+//     not held whole.
 //   - The drawing is erased line by line (EL), never by clearing the
 //     screen (ED), which tmux's scroll-on-clear and other terminals turn
 //     into a copy of the screen in the scrollback when it starts at the
@@ -43,11 +48,12 @@ type Live struct {
 	rows    int // terminal height
 	md      *Stream
 	clean   Sanitizer
-	text    strings.Builder // the sanitized answer so far
+	text    strings.Builder // the sanitized answer so far, after the first cut bytes
+	cut     int             // the bytes of the answer let go, printed for good
 	frame   strings.Builder // what the current frame writes
 	phase   int             // the spinner or cursor phase last drawn
 	base    int             // text[:base] was printed at an earlier width
-	skip    int             // 1 when base > 0: the render's opening blank line is printed
+	skip    int             // 1 when md starts after the answer's start: the render's opening blank line is printed
 	printed int             // md's lines printed into the scrollback, or skipped
 	tail    []string
 	drawn   int   // terminal rows drawn below the printed lines
@@ -94,7 +100,9 @@ func (l *Live) loop() {
 	}
 }
 
-// Add appends model text to the answer. It is sanitized here.
+// Add appends model text to the answer. It is sanitized here. Once a
+// burst of text waits for a frame, Add renders it before it returns: a
+// caller faster than the terminal waits for it.
 func (l *Live) Add(text string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -103,6 +111,13 @@ func (l *Live) Add(text string) {
 	}
 	l.text.WriteString(expandTabs(l.clean.Clean(text)))
 	l.dirty = true
+	if l.text.Len()-l.base-len(l.md.raw) >= burst {
+		// The frames do not keep up (a fast server, a slow terminal):
+		// the burst is rendered now, on the caller's goroutine, so that
+		// the text waiting for a frame stays within a burst, and the
+		// network waits for the terminal.
+		l.draw(time.Now())
+	}
 }
 
 // Note prints line above the answer's open block, on a line of its own:

@@ -266,16 +266,52 @@ func TestTermScrollsAndClears(t *testing.T) {
 }
 
 // TestLiveLetsPrintedLinesGo streams a tall answer: the lines printed
-// into the scrollback are not held by the Live's Stream as well.
+// into the scrollback are not held by the Live's Stream as well, nor is
+// their text held by the Live or the Stream.
 func TestLiveLetsPrintedLinesGo(t *testing.T) {
 	t.Parallel()
-	a := strings.Repeat(answers(t)[0]+"\n\n", 4)
-	l := newLive(newTerm(t, 100, 20), dark, Width(100, 0), 100, 20)
+	a := expandTabs(strings.Repeat(answers(t)[0]+"\n\n", 4))
+	tm := newTerm(t, 100, 20)
+	l := newLive(tm, dark, Width(100, 0), 100, 20)
 	streamLive(l, a, func(int) {})
 	if l.md.Forgotten() == 0 || len(l.md.Stable()) > 0 {
 		t.Errorf("%d lines printed, %d forgotten, %d still held", l.printed, l.md.Forgotten(), len(l.md.Stable()))
 	}
+	last := a[strings.LastIndex(strings.TrimSuffix(a, "\n\n"), "\n\n")+2:]
+	if l.text.Len() > len(last) || len(l.md.raw) > len(last) || l.cut+l.text.Len() != len(a) {
+		t.Errorf("of a %d-byte answer, %d let go, the Live holds %d bytes, its Stream %d: want at most the last block's %d",
+			len(a), l.cut, l.text.Len(), len(l.md.raw), len(last))
+	}
 	if err := l.Finish(); err != nil {
 		t.Fatal(err)
+	}
+	if got, want := tm.text(), strings.Join(plainLines(must(New(dark, Width(100, 0)).Final(a))), "\n")+"\n"; got != want {
+		t.Errorf("the terminal differs from the final render: %s", firstDiff(got, want))
+	}
+}
+
+// TestLiveRendersABacklog adds a long answer with no frame drawn, as a
+// server faster than the terminal does: Add renders each burst itself, so
+// no more than about a burst of text waits, and the terminal ends with the
+// final render.
+func TestLiveRendersABacklog(t *testing.T) {
+	t.Parallel()
+	a := expandTabs(strings.Repeat(answers(t)[0]+"\n\n", 3*burst/2/len(answers(t)[0])))
+	tm := newTerm(t, 100, 20)
+	l := newLive(tm, dark, 80, 100, 20)
+	most := 0
+	for n := 0; n < len(a); n += 24 {
+		l.Add(a[n:min(len(a), n+24)])
+		most = max(most, l.text.Len())
+	}
+	if most > burst+len(answers(t)[0]) || l.printed == 0 {
+		t.Errorf("a %d-byte answer without frames: the Live held up to %d bytes and printed %d lines, want at most a burst and a block (%d) and lines printed",
+			len(a), most, l.printed, burst+len(answers(t)[0]))
+	}
+	if err := l.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tm.text(), strings.Join(plainLines(must(New(dark, 80).Final(a))), "\n")+"\n"; got != want {
+		t.Errorf("the terminal differs from the final render: %s", firstDiff(got, want))
 	}
 }

@@ -51,20 +51,37 @@ func (l *Live) update() error {
 				continue
 			}
 			l.tail = l.md.Tail()
+			l.trim()
 			return nil
 		}
-		if l.base += l.md.StableLen(); l.base > 0 {
+		if l.base += l.md.StableLen(); l.cut+l.base > 0 {
 			l.skip = 1 // the blank line between the blocks is printed
 		}
 		l.md, l.printed = New(l.style, l.width), l.skip
 	}
 }
 
+// trim lets go of the text whose lines the scrollback holds for good, as
+// the Stream does (see Stream.Trim): what is left, the open block, is
+// copied out of the answer's buffer, once the update has taken all the
+// text (so a backlog is not copied at each of its steps).
+func (l *Live) trim() {
+	n := l.md.Trim()
+	if n == 0 {
+		return
+	}
+	rest := l.text.String()[l.base+n:]
+	l.text.Reset()
+	l.text.WriteString(rest)
+	l.cut += l.base + n
+	l.base = 0
+}
+
 // burst is the most new text one Stream.Update takes: a frame that comes
 // after a burst (a fast server, a slow terminal) renders it in steps,
 // printing and forgetting each step's finished lines, so that a long
 // answer's lines are never all held at once.
-const burst = 64 << 10
+const burst = 32 << 10
 
 // upTo returns text, or its start up to the last line end within burst
 // bytes of what the Stream has taken.
@@ -135,7 +152,7 @@ func (l *Live) print(lines []string) {
 	}
 }
 
-func (l *Live) waiting() bool { return strings.TrimSpace(l.text.String()) == "" }
+func (l *Live) waiting() bool { return l.cut == 0 && strings.TrimSpace(l.text.String()) == "" }
 
 // phaseAt is the spinner's frame before any text, then the cursor's
 // phase: 0 shown, 1 hidden, each for half a second.

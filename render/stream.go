@@ -17,6 +17,8 @@ import (
 //   - A finished block is rendered once, after the block before it as
 //     context (glamour's spacing depends on the pair), and its lines never
 //     change until a reset: they can be printed once into the scrollback.
+//     The blocks one update finishes are rendered together, up to
+//     groupMax bytes at a time, after the block before the first.
 //   - The output for any text equals a fresh Stream's output for the same
 //     text: caching changes the cost, never the result.
 //   - While streaming, the tail is repaired (see repair); [Stream.Final]
@@ -28,7 +30,9 @@ import (
 //     [Live] gives it), the Stream's source is the caller's string, not a
 //     copy of it. Stable lines the caller has printed for good and
 //     [Stream.Forget]s are let go, so a long answer's render is not held
-//     by the Stream as well as by the scrollback.
+//     by the Stream as well as by the scrollback; and a caller that
+//     keeps the text only from the end of the stable lines on lets the
+//     Stream go of the rest too ([Stream.Trim]).
 //
 // A Stream owns its glamour renderer, which is not safe for concurrent
 // use; so is the Stream.
@@ -37,19 +41,20 @@ type Stream struct {
 	width int
 	tr    *termRenderer
 
-	raw    string          // the text so far, as given
-	clean  Sanitizer       // sanitizes each update's new text only
-	src    string          // the sanitized text so far, tabs expanded
-	copied bool            // src is held in buf; else src is raw itself
-	buf    strings.Builder // holds src once a piece needed cleaning
-	scan   scanner         // where src can be cut
-	done   int             // the cuts already rendered into lines
-	lines  []string        // the rendered lines of the finished blocks, less those forgotten
-	gone   int             // the stable lines forgotten (see Forget)
-	tail   []string        // the rendered lines of the open tail
-	prev   string          // a stand-in for the last finished block: the tail's context
-	head   []string        // prev's own lines, without trailing blank lines
-	stable int             // src[:stable] is finished blocks
+	raw     string          // the text so far, as given
+	clean   Sanitizer       // sanitizes each update's new text only
+	src     string          // the sanitized text so far, tabs expanded
+	copied  bool            // src is held in buf; else src is raw itself
+	buf     strings.Builder // holds src once a piece needed cleaning
+	scan    scanner         // where src can be cut
+	done    int             // the cuts already rendered into lines
+	lines   []string        // the rendered lines of the finished blocks, less those forgotten
+	gone    int             // the stable lines forgotten (see Forget)
+	tail    []string        // the rendered lines of the open tail
+	prev    string          // a stand-in for the last finished block: the tail's context
+	head    []string        // prev's own lines, without trailing blank lines
+	stable  int             // src[:stable] is finished blocks
+	trimmed bool            // text before src was let go (see Trim)
 
 	// The open tail split at soft cuts (see softCut): the lines of the
 	// parts before the last cut, rendered once.
@@ -80,10 +85,8 @@ func (s *Stream) Update(text string) error {
 	}
 	s.extend(text)
 	s.scan.scan(s.src)
-	for ; s.done < len(s.scan.cuts); s.done++ {
-		if err := s.finish(s.scan.cuts[s.done]); err != nil {
-			return err
-		}
+	if err := s.finishCuts(); err != nil {
+		return err
 	}
 	tail, err := s.openTail()
 	if err != nil {
@@ -116,7 +119,37 @@ func (s *Stream) Forget(n int) {
 		return
 	}
 	clear(s.lines[:k]) // the strings go; the slice's array does not hold them
-	s.lines, s.gone = s.lines[k:], s.gone+k
+	s.gone += k
+	if k == len(s.lines) {
+		s.lines = s.lines[:0] // all gone (as Live forgets): the next lines reuse the array
+		return
+	}
+	s.lines = s.lines[k:]
+}
+
+// Trim lets go of the text the stable lines render, for a caller that
+// has printed them for good and keeps the answer only from there on: from
+// then on [Stream.Update] and [Stream.Final] take the text without its
+// first n bytes, and [Stream.StableLen] counts from there. It returns n,
+// 0 where the Stream keeps the whole text: when a piece of it needed
+// cleaning (the Stream's text is then its own copy), or once a link
+// reference definition is seen (which can change any block: Final
+// renders the whole).
+func (s *Stream) Trim() int {
+	n := s.stable
+	if n == 0 || s.copied || s.scan.refDef {
+		return 0
+	}
+	s.raw = s.raw[n:]
+	s.src, s.stable, s.partsAt, s.trimmed = s.raw, 0, s.partsAt-n, true
+	s.scan.rebase(n, s.done)
+	s.done = 0
+	// Nothing the Stream keeps may point into the text let go.
+	if s.prev != standInWord {
+		s.prev = strings.Clone(s.prev)
+	}
+	s.lastMD, s.lastLines = "", nil
+	return n
 }
 
 // Forgotten returns how many stable lines were forgotten (see Forget).
@@ -163,8 +196,9 @@ func (s *Stream) Final(text string) (string, error) {
 		return "", err
 	}
 	s.add(s.clean.Flush())
-	if s.scan.refDef {
+	if s.scan.refDef && !s.trimmed {
 		// A reference definition can change any block: render it all.
+		// (Once text was let go, the blocks before are printed for good.)
 		out, err := s.render(s.src)
 		if err != nil || s.gone == 0 {
 			return out, err

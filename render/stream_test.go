@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -228,5 +229,51 @@ func TestForgetLeavesTheRest(t *testing.T) {
 		if ascii && unsafe.StringData(s.src) != unsafe.StringData(text) {
 			t.Errorf("answer %d: the Stream holds a copy of a clean text", i)
 		}
+	}
+}
+
+// TestTrimLeavesTheRenderAsItWas streams each answer into two Streams at
+// a sample of prefixes: one given the whole text, the other only the text
+// after what it let go, forgetting its stable lines and trimming after
+// each update, as a Live does. The lines printed and the tail, and at the
+// end the final render, are the same.
+func TestTrimLeavesTheRenderAsItWas(t *testing.T) {
+	t.Parallel()
+	trims := 0
+	// Constructs open when text is let go: a quote across blank lines, a
+	// fence split at soft cuts, a list.
+	open := []string{
+		"Intro.\n\n> a quote\n\n> across blank lines\n\nEnd.\n",
+		"Intro.\n\n```go\na := 1\nb := 2\n\nc := 3\n```\n\nEnd.\n",
+		"Intro.\n\n- one\n- two\n\n- three\n\nEnd.\n",
+	}
+	for i, a := range slices.Concat(open, answers(t), tallAnswers()) {
+		whole, part := New(dark, 80), New(dark, 80)
+		var printed []string
+		cut := 0
+		for _, n := range prefixes(a, uint64(i), 24) {
+			update(t, whole, a[:n])
+			update(t, part, a[cut:n])
+			printed = append(printed, part.Stable()...)
+			part.Forget(part.Forgotten() + len(part.Stable()))
+			if k := part.Trim(); k > 0 {
+				cut, trims = cut+k, trims+1
+			}
+			got := slices.Concat(printed, part.Tail())
+			want := slices.Concat(whole.Stable(), whole.Tail())
+			if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+				t.Fatalf("answer %d, prefix %d, %d bytes let go: %s", i, n, cut, firstDiff(g, w))
+			}
+		}
+		got := must(part.Final(a[cut:]))
+		if len(printed) > 0 {
+			got = strings.Join(printed, "\n") + "\n" + got
+		}
+		if want := must(whole.Final(a)); norm(got) != norm(want) {
+			t.Errorf("answer %d: the final renders differ: %s", i, firstDiff(norm(got), norm(want)))
+		}
+	}
+	if trims == 0 {
+		t.Error("no text was let go")
 	}
 }

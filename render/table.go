@@ -169,36 +169,51 @@ func (t *tables) docWidth() int {
 // table starts a line of its own, behind the line's indent (the margin,
 // quote bars); glamour may have run other text of a list item into the
 // token's line, which keeps its own lines, before and after the table.
+// The tokens come in the order of the tables in the text, and so in the
+// output: one pass writes it, whatever the number of tables.
 func (t *tables) place(out string) string {
+	if len(t.placed) == 0 {
+		return out
+	}
+	var b strings.Builder
+	b.Grow(len(out))
+	done := 0 // out[:done] is written
 	for _, tb := range t.placed {
-		at := strings.Index(out, tb.token)
+		at := strings.Index(out[done:], tb.token)
 		if at < 0 {
 			continue
 		}
+		at += done
 		start := strings.LastIndexByte(out[:at], '\n') + 1
 		end := len(out)
 		if i := strings.IndexByte(out[at:], '\n'); i >= 0 {
 			end = at + i
 		}
-		before, after := out[start:at], out[at+len(tb.token):end]
-		indent := t.indent(before)
-		width := t.opts.WordWrap - xansi.StringWidth(indent) - int(deref(t.opts.Styles.Document.Margin))
-		var b strings.Builder
-		if len(indent) < len(before) && strings.TrimSpace(xansi.Strip(before[len(indent):])) != "" {
-			b.WriteString(strings.TrimRight(before, " ") + "\n")
-		}
-		for i, l := range tb.layout(width, glyphsOf(t.opts.Styles.Table)) {
-			if i > 0 {
-				b.WriteByte('\n')
-			}
-			b.WriteString(indent + l)
-		}
-		if rest := strings.TrimSpace(xansi.Strip(after)); rest != "" {
-			b.WriteString("\n" + indent + strings.TrimLeft(after, " "))
-		}
-		out = out[:start] + b.String() + out[end:]
+		b.WriteString(out[done:start])
+		t.placeOne(&b, tb, out[start:at], out[at+len(tb.token):end])
+		done = end
 	}
-	return out
+	b.WriteString(out[done:])
+	return b.String()
+}
+
+// placeOne writes the lines of tb in place of its token's line, where
+// before and after are what the line holds around the token.
+func (t *tables) placeOne(b *strings.Builder, tb *table, before, after string) {
+	indent := t.indent(before)
+	width := t.opts.WordWrap - xansi.StringWidth(indent) - int(deref(t.opts.Styles.Document.Margin))
+	if len(indent) < len(before) && strings.TrimSpace(xansi.Strip(before[len(indent):])) != "" {
+		b.WriteString(strings.TrimRight(before, " ") + "\n")
+	}
+	for i, l := range tb.layout(width, glyphsOf(t.opts.Styles.Table)) {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(indent + l)
+	}
+	if rest := strings.TrimSpace(xansi.Strip(after)); rest != "" {
+		b.WriteString("\n" + indent + strings.TrimLeft(after, " "))
+	}
 }
 
 // indent is the start of a line that holds nothing but spaces, quote
