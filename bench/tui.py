@@ -156,11 +156,17 @@ class Screen:
         return word in self.text
 
 
+# Each binary keeps a history of its own, out of the user's: a tok that
+# migrated the file to a newer schema would leave an older one refusing it.
+DATA = tempfile.TemporaryDirectory(prefix="tok-bench-tui-")
+
+
 def spawn(tok, url, cols, rows, profile=None):
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     env["TERM"] = "xterm-256color"
+    env["XDG_DATA_HOME"] = os.path.join(DATA.name, re.sub(r"\W", "_", os.path.abspath(tok)))
     if profile:
         env["TOK_CPUPROFILE"] = profile
     proc = subprocess.Popen([tok, "--url", url], stdin=slave, stdout=slave, stderr=slave,
