@@ -1,7 +1,9 @@
 package history
 
 import (
+	"database/sql"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -66,6 +68,10 @@ func TestRecorderAppendsALongAnswerInParts(t *testing.T) {
 	}
 	r.Add(client.Event{Kind: client.KindText, Text: "the last line, unended"})
 	want.WriteString("the last line, unended")
+	r.flush()
+	if hits, err := s.Search(t.Context(), "unended", 0); err != nil || len(hits) != 1 {
+		t.Errorf("search mid-answer for the text after the last part = %+v, %v; want the turn", hits, err)
+	}
 	if err := r.End(Outcome{}); err != nil {
 		t.Fatal(err)
 	}
@@ -111,5 +117,32 @@ func TestCutPart(t *testing.T) {
 		if part, rest := cutPart(c.in, c.end); part != c.part || rest != c.rest {
 			t.Errorf("cutPart(%.10q, %v) = %.10q, %.10q; want %.10q, %.10q", c.in, c.end, part, rest, c.part, c.rest)
 		}
+	}
+}
+
+// A file at version 4 has the rests of its answers unindexed: version 5
+// indexes them.
+func TestMigrationIndexesTheRests(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "history.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Exec(strings.Join(migrations[:4], ";\n") + `; PRAGMA user_version = 4;
+		INSERT INTO conversations (id, title, created_at, used_at) VALUES ('c1', 'cut short', 1, 1);
+		INSERT INTO turns (conversation_id, seq, prompt, started_at) VALUES ('c1', 1, 'q', 1);
+		INSERT INTO turn_parts (turn_id, kind, seq, text) VALUES (1, 2, 0, 'a rest about obsidian');`)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if hits, err := s.Search(t.Context(), "obsidian", 0); err != nil || len(hits) != 1 || hits[0].Snippet != "a rest about "+MarkStart+"obsidian"+MarkEnd {
+		t.Errorf("search for a rest saved at version 4 = %+v, %v; want it found", hits, err)
 	}
 }

@@ -25,9 +25,10 @@ import (
 // costs it (and SQLite) memory in proportion to a part, not to the
 // answer. The answer is appended as parts of about partSize, ending at a
 // line's end, each indexed for search once; the text after the last part
-// is one row written over at each write, so a crash loses at most what
-// arrived in the last flushEvery. An answer shorter than partSize is
-// one part, written when it ends.
+// is one row written over (and indexed again) at each write, so a crash
+// loses at most what arrived in the last flushEvery, and a search finds
+// all that was saved. An answer shorter than partSize is one part,
+// written when it ends.
 type Recorder struct {
 	s      *Store
 	convID string

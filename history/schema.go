@@ -102,6 +102,23 @@ var migrations = []string{
 	CREATE TRIGGER turn_parts_fts_delete AFTER DELETE ON turn_parts WHEN old.kind = 0 BEGIN
 		INSERT INTO turn_parts_fts (turn_parts_fts, rowid, text) VALUES ('delete', old.id, old.text);
 	END;`,
+
+	// 5: the answer's rest (kind 2) is indexed too, again at each write
+	// (at most a part's worth), so a search finds the whole of an answer
+	// that streams, or whose process died, not only its parts.
+	`DROP TRIGGER turn_parts_fts_insert;
+	DROP TRIGGER turn_parts_fts_delete;
+	CREATE TRIGGER turn_parts_fts_insert AFTER INSERT ON turn_parts WHEN new.kind != 1 BEGIN
+		INSERT INTO turn_parts_fts (rowid, text) VALUES (new.id, new.text);
+	END;
+	CREATE TRIGGER turn_parts_fts_delete AFTER DELETE ON turn_parts WHEN old.kind != 1 BEGIN
+		INSERT INTO turn_parts_fts (turn_parts_fts, rowid, text) VALUES ('delete', old.id, old.text);
+	END;
+	CREATE TRIGGER turn_parts_fts_update AFTER UPDATE OF text ON turn_parts WHEN old.kind != 1 BEGIN
+		INSERT INTO turn_parts_fts (turn_parts_fts, rowid, text) VALUES ('delete', old.id, old.text);
+		INSERT INTO turn_parts_fts (rowid, text) VALUES (new.id, new.text);
+	END;
+	INSERT INTO turn_parts_fts (rowid, text) SELECT id, text FROM turn_parts WHERE kind = 2;`,
 }
 
 // Version is the schema version this package writes.
