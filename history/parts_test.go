@@ -1,9 +1,7 @@
 package history
 
 import (
-	"database/sql"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -124,24 +122,9 @@ func TestCutPart(t *testing.T) {
 // indexes them.
 func TestMigrationIndexesTheRests(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "history.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = db.Exec(strings.Join(migrations[:4], ";\n") + `; PRAGMA user_version = 4;
-		INSERT INTO conversations (id, title, created_at, used_at) VALUES ('c1', 'cut short', 1, 1);
+	s := openAt(t, 4, `INSERT INTO conversations (id, title, created_at, used_at) VALUES ('c1', 'cut short', 1, 1);
 		INSERT INTO turns (conversation_id, seq, prompt, started_at) VALUES ('c1', 1, 'q', 1);
 		INSERT INTO turn_parts (turn_id, kind, seq, text) VALUES (1, 2, 0, 'a rest about obsidian');`)
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	if hits, err := s.Search(t.Context(), "obsidian", 0); err != nil || len(hits) != 1 || hits[0].Snippet != "a rest about "+MarkStart+"obsidian"+MarkEnd {
 		t.Errorf("search for a rest saved at version 4 = %+v, %v; want it found", hits, err)
 	}

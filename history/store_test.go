@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -323,16 +324,16 @@ func TestUsedBefore(t *testing.T) {
 	}
 }
 
-func TestAnOlderSchemaIsMigrated(t *testing.T) {
-	t.Parallel()
+// openAt writes a file at schema version v with the rows of seed, as an
+// older tok left it, and opens it (migrating it forward).
+func openAt(t *testing.T, v int, seed string) *Store {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "history.db")
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.Exec(migrations[0] + `; PRAGMA user_version = 1;
-		INSERT INTO conversations (id, title, created_at, used_at) VALUES ('c1', 'old one', 1, 1);
-		INSERT INTO turns (conversation_id, seq, prompt, answer, started_at) VALUES ('c1', 1, 'about volcanoes', 'lava', 1);`)
+	_, err = db.Exec(strings.Join(migrations[:v], ";\n") + fmt.Sprintf("; PRAGMA user_version = %d;\n", v) + seed)
 	db.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -341,7 +342,14 @@ func TestAnOlderSchemaIsMigrated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestAnOlderSchemaIsMigrated(t *testing.T) {
+	t.Parallel()
+	s := openAt(t, 1, `INSERT INTO conversations (id, title, created_at, used_at) VALUES ('c1', 'old one', 1, 1);
+		INSERT INTO turns (conversation_id, seq, prompt, answer, started_at) VALUES ('c1', 1, 'about volcanoes', 'lava', 1);`)
 	var v int
 	s.db.QueryRow("PRAGMA user_version").Scan(&v)
 	if v != Version {
